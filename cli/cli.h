@@ -1,0 +1,20 @@
+/* The sloeval command: shared declarations of the subcommands. */
+#ifndef SLOEVAL_CLI_H
+#define SLOEVAL_CLI_H
+
+/* Exit codes (README, man page). */
+enum {
+    CLI_EXIT_OK = 0,           /* nothing fires */
+    CLI_EXIT_FIRING = 1,       /* an alert fires (check), a test failed (test) */
+    CLI_EXIT_USAGE = 2,        /* usage, config or expression error */
+    CLI_EXIT_INCONCLUSIVE = 3, /* a backend failed or data was missing */
+};
+
+/* Each subcommand gets argv with argv[0] the subcommand's name. */
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+} cli_command;
+
+#endif

@@ -1,0 +1,40 @@
+/* sloeval: the command-line front of libsloeval. Argument parsing and
+ * rendering only; every decision is made by the library. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sloeval.h"
+
+static const cli_command commands[] = {
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: sloeval <command> [options] [args]\n\ncommands:\n");
+    for (const cli_command *c = commands; c->name; c++)
+        fprintf(out, "  %-8s %s\n", c->name, c->summary);
+    fprintf(out, "\nsloeval <command> --help describes a command; sloeval --version prints "
+                 "versions.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("sloeval %s\n", sloeval_version());
+        return CLI_EXIT_OK;
+    }
+    for (const cli_command *c = commands; c->name; c++)
+        if (!strcmp(argv[1], c->name)) return c->run(argc - 1, argv + 1);
+    fprintf(stderr, "sloeval: unknown command '%s' (see sloeval --help)\n", argv[1]);
+    return CLI_EXIT_USAGE;
+}

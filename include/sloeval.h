@@ -1,0 +1,14 @@
+/*
+ * sloeval.h - the umbrella header of libsloeval: PromQL parsing, evaluation
+ * with Prometheus 2.x or 3.x semantics over in-memory data or
+ * Prometheus-compatible HTTP APIs, and SLO burn-rate checks.
+ *
+ * Include this header; the per-area headers under sloeval/ are included
+ * from here and are not meant to be included on their own.
+ */
+#ifndef SLOEVAL_H
+#define SLOEVAL_H
+
+#include "sloeval/common.h"
+
+#endif /* SLOEVAL_H */

@@ -1,0 +1,166 @@
+/*
+ * Values (internal): label sets, samples, series, instant vectors,
+ * matrices, scalars and strings, as Prometheus's promql package has them.
+ *
+ * Ownership: a label set is immutable once made and is shared by pointer
+ * between every series, vector element and result that carries it; it
+ * lives in the arena it was made in (a store's, or an evaluation's). Sample
+ * arrays are never copied to attach labels.
+ */
+#ifndef SLOEVAL_MODEL_MODEL_H
+#define SLOEVAL_MODEL_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "util/arena.h"
+#include "util/strv.h"
+
+/* ---- label sets ------------------------------------------------------ */
+
+typedef struct label {
+    strv name;
+    strv value;
+} label;
+
+/* Sorted by name (byte order), names unique, no empty values. */
+typedef struct labels {
+    uint64_t hash; /* labels_hash of all pairs */
+    size_t count;
+    label pairs[];
+} labels;
+
+#define METRIC_NAME_LABEL "__name__"
+
+/* The empty label set (static, shared). */
+const labels *labels_empty(void);
+
+/*
+ * A label set from n pairs in any order; pairs with an empty value are
+ * dropped (Prometheus treats them as absent). Names and values are copied
+ * into `a` unless `borrow` is true (then they must outlive the set).
+ * Returns NULL when out of memory or when a name repeats (*dup set true).
+ */
+const labels *labels_make(arena *a, const label *pairs, size_t n, bool borrow, bool *dup);
+
+/* The value of `name`, or a strv with ptr NULL when absent. */
+strv labels_get(const labels *ls, strv name);
+
+bool labels_equal(const labels *a, const labels *b);
+
+/* Prometheus's labels.Compare order (for sorted output). */
+int labels_compare(const labels *a, const labels *b);
+
+/* Copies with changes, in `a`; NULL when out of memory. */
+const labels *labels_drop_name(arena *a, const labels *ls);
+const labels *labels_keep_only(arena *a, const labels *ls, const strv *names, size_t n);
+const labels *labels_drop(arena *a, const labels *ls, const strv *names, size_t n,
+                          bool also_name);
+const labels *labels_set(arena *a, const labels *ls, strv name, strv value); /* empty value deletes */
+
+/*
+ * Hash of a subset of the pairs without allocating: with `on` the listed
+ * names only, otherwise every pair but the listed names and __name__.
+ * Equal subsets hash equal; callers still compare with labels_subset_equal.
+ */
+uint64_t labels_hash_subset(const labels *ls, const strv *names, size_t n, bool on);
+bool labels_subset_equal(const labels *a, const labels *b, const strv *names, size_t n, bool on);
+
+/* {a="x", b="y"} in Prometheus's String() form, into a malloc'd string. */
+char *labels_to_string(const labels *ls);
+
+/* ---- samples and values ---------------------------------------------- */
+
+/* One float sample: 16 bytes. */
+typedef struct sample {
+    int64_t t; /* milliseconds since the epoch */
+    double v;
+} sample;
+
+/* Prometheus's staleness marker: a NaN with this exact bit pattern. */
+#define STALE_NAN_BITS 0x7ff0000000000002ULL
+
+static inline bool value_is_stale(double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof(bits));
+    return bits == STALE_NAN_BITS;
+}
+
+static inline double stale_nan(void)
+{
+    uint64_t bits = STALE_NAN_BITS;
+    double v;
+    memcpy(&v, &bits, sizeof(v));
+    return v;
+}
+
+/* A series: a label set and its samples in time order. */
+typedef struct series {
+    const labels *labels;
+    sample *samples;
+    size_t count;
+} series;
+
+/* An element of an instant vector. */
+typedef struct vector_elem {
+    const labels *labels;
+    int64_t t;
+    double v;
+} vector_elem;
+
+typedef struct vector {
+    vector_elem *items;
+    size_t count;
+    size_t cap;
+} vector;
+
+typedef struct matrix {
+    series *items;
+    size_t count;
+    size_t cap;
+} matrix;
+
+typedef enum value_kind {
+    VALUE_NONE = 0,
+    VALUE_SCALAR,
+    VALUE_VECTOR,
+    VALUE_MATRIX,
+    VALUE_STRING,
+} value_kind;
+
+/* The result of an evaluation or a server query. */
+typedef struct value {
+    value_kind kind;
+    int64_t t; /* evaluation time, for scalars and strings */
+    union {
+        double scalar;
+        vector vector;
+        matrix matrix;
+        strv string;
+    } u;
+} value;
+
+/* Append to arena-owned arrays; 0 or -1 when out of memory. */
+int vector_push(arena *a, vector *v, const labels *ls, int64_t t, double val);
+int matrix_push(arena *a, matrix *m, const labels *ls, sample *samples, size_t count);
+
+/*
+ * Prometheus's float formatting for API values (util/jsonutil MarshalValue):
+ * the shortest decimal that reads back as the same double (Go's
+ * strconv.AppendFloat(v, fmt, -1, 64)), with fmt 'e' when 0 < |v| < 1e-6 or
+ * |v| >= 1e21 ("1e-07", "1.5e+21") and 'f' otherwise; "NaN", "+Inf", "-Inf".
+ * Returns the length written (buf must hold at least 40 bytes).
+ */
+size_t format_float(char *buf, size_t size, double v);
+
+/*
+ * Timestamps in API responses (jsonutil MarshalTimestamp): integer seconds,
+ * then, when ms % 1000 != 0, '.' and the milliseconds as three digits
+ * ("1435781451.781", "1435781451.050", "1435781451"). buf >= 32 bytes.
+ */
+size_t format_timestamp(char *buf, size_t size, int64_t ms);
+
+#endif /* SLOEVAL_MODEL_MODEL_H */
