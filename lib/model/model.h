@@ -58,8 +58,8 @@ int labels_compare(const labels *a, const labels *b);
 const labels *labels_drop_name(arena *a, const labels *ls);
 const labels *labels_keep_only(arena *a, const labels *ls, const strv *names, size_t n);
 const labels *labels_drop(arena *a, const labels *ls, const strv *names, size_t n, bool also_name);
-const labels *labels_set(arena *a, const labels *ls, strv name,
-                         strv value); /* empty value deletes */
+/* name=value added or replaced; an empty value deletes the name. */
+const labels *labels_set(arena *a, const labels *ls, strv name, strv value);
 
 /*
  * Hash of a subset of the pairs without allocating: with `on` the listed
