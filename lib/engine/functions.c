@@ -1,0 +1,1062 @@
+/*
+ * PromQL functions evaluated locally: the range-vector functions (rate,
+ * increase, delta, irate, idelta, *_over_time, changes, resets, deriv,
+ * predict_linear, holt_winters, absent_over_time) run series by series over
+ * sliding windows; the instant-vector functions (math, clamp, round,
+ * timestamp, absent, sort, date functions, vector, scalar, time) run step by
+ * step. 2.x and 3.x differences follow promql/functions.go of each.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* math.Pi */
+#define GO_PI 3.14159265358979323846264338327950288419716939937510582097494459
+
+#include "engine/eval.h"
+#include "engine/gofmt.h"
+#include "engine/kernels.h"
+#include "util/strbuf.h"
+
+const char *call_name(const ast_node *n)
+{
+    /* function_def starts with its name (lib/promql/functions.h). */
+    const char *const *name = (const char *const *)n->u.call.func;
+    return name ? *name : "";
+}
+
+/* ---- Go math semantics --------------------------------------------------- */
+
+/* math.Max / math.Min: NaN wins, and +0 > -0. */
+static double go_max(double x, double y)
+{
+    if (isinf(x) && x > 0) return x;
+    if (isinf(y) && y > 0) return y;
+    if (isnan(x) || isnan(y)) return NAN;
+    if (x == 0 && x == y) return signbit(x) ? y : x;
+    return x > y ? x : y;
+}
+
+static double go_min(double x, double y)
+{
+    if (isinf(x) && x < 0) return x;
+    if (isinf(y) && y < 0) return y;
+    if (isnan(x) || isnan(y)) return NAN;
+    if (x == 0 && x == y) return signbit(x) ? x : y;
+    return x < y ? x : y;
+}
+
+/* 2.x's kahanSumInc: without the reset on an infinite sum. */
+static void kahan_inc_v2(double inc, double *sum, double *c)
+{
+    double s = *sum;
+    double t = s + inc;
+    if (fabs(s) >= fabs(inc))
+        *c += (s - t) + inc;
+    else
+        *c += (inc - t) + s;
+    *sum = t;
+}
+
+static void kinc(sloeval_compat compat, double inc, double *sum, double *c)
+{
+    if (compat == SLOEVAL_COMPAT_V2)
+        kahan_inc_v2(inc, sum, c);
+    else
+        kahan_inc(inc, sum, c);
+}
+
+/* ---- range functions over one window ------------------------------------------ */
+
+typedef struct range_call {
+    evaluator *ev;
+    const ast_node *n;
+    int64_t mint, maxt, range_ms;
+    double p1, p2; /* scalar arguments at this step */
+    int64_t ts;
+} range_call;
+
+typedef bool (*range_fn)(const range_call *c, const sample *w, size_t n, double *out);
+
+static bool f_rate(const range_call *c, const sample *w, size_t n, double *out)
+{
+    return rate_extrapolated(out, w, n, c->mint, c->maxt, c->range_ms, true, true, c->ev->compat);
+}
+
+static bool f_increase(const range_call *c, const sample *w, size_t n, double *out)
+{
+    return rate_extrapolated(out, w, n, c->mint, c->maxt, c->range_ms, true, false,
+                             c->ev->compat);
+}
+
+static bool f_delta(const range_call *c, const sample *w, size_t n, double *out)
+{
+    return rate_extrapolated(out, w, n, c->mint, c->maxt, c->range_ms, false, false,
+                             c->ev->compat);
+}
+
+static bool f_irate(const range_call *c, const sample *w, size_t n, double *out)
+{
+    return rate_instant(out, w, n, true);
+}
+
+static bool f_idelta(const range_call *c, const sample *w, size_t n, double *out)
+{
+    return rate_instant(out, w, n, false);
+}
+
+static bool f_avg_over_time(const range_call *c, const sample *w, size_t n, double *out)
+{
+    if (c->ev->compat == SLOEVAL_COMPAT_V2) {
+        double mean = 0, count = 0, comp = 0;
+        for (size_t i = 0; i < n; i++) {
+            double v = w[i].v;
+            count++;
+            if (isinf(mean)) {
+                if (isinf(v) && (mean > 0) == (v > 0)) continue;
+                if (!isinf(v) && !isnan(v)) continue;
+            }
+            kahan_inc_v2(v / count - mean / count, &mean, &comp);
+        }
+        *out = isinf(mean) ? mean : mean + comp;
+        return true;
+    }
+    double sum = w[0].v, count = 1, mean = 0, kc = 0;
+    bool incremental = false;
+    for (size_t i = 1; i < n; i++) {
+        count = (double)(i + 1);
+        double v = w[i].v;
+        if (!incremental) {
+            double ns = sum, nc = kc;
+            kahan_inc(v, &ns, &nc);
+            if (!isinf(ns)) {
+                sum = ns;
+                kc = nc;
+                continue;
+            }
+            incremental = true;
+            mean = sum / (count - 1);
+            kc /= count - 1;
+        }
+        double q = (count - 1) / count;
+        double m = q * mean, cc = q * kc;
+        kahan_inc(v / count, &m, &cc);
+        mean = m;
+        kc = cc;
+    }
+    *out = incremental ? mean + kc : sum / count + kc / count;
+    return true;
+}
+
+static bool f_sum_over_time(const range_call *c, const sample *w, size_t n, double *out)
+{
+    double sum = 0, comp = 0;
+    for (size_t i = 0; i < n; i++) kinc(c->ev->compat, w[i].v, &sum, &comp);
+    *out = isinf(sum) ? sum : sum + comp;
+    return true;
+}
+
+static bool f_count_over_time(const range_call *c, const sample *w, size_t n, double *out)
+{
+    *out = (double)n;
+    return true;
+}
+
+static bool f_present_over_time(const range_call *c, const sample *w, size_t n, double *out)
+{
+    *out = 1;
+    return true;
+}
+
+static bool f_last_over_time(const range_call *c, const sample *w, size_t n, double *out)
+{
+    *out = w[n - 1].v;
+    return true;
+}
+
+static bool f_first_over_time(const range_call *c, const sample *w, size_t n, double *out)
+{
+    *out = w[0].v;
+    return true;
+}
+
+static bool f_ts_of_last_over_time(const range_call *c, const sample *w, size_t n, double *out)
+{
+    *out = (double)w[n - 1].t / 1000;
+    return true;
+}
+
+static bool f_ts_of_first_over_time(const range_call *c, const sample *w, size_t n, double *out)
+{
+    *out = (double)w[0].t / 1000;
+    return true;
+}
+
+static size_t extreme_index(const sample *w, size_t n, bool want_max)
+{
+    size_t best = 0;
+    for (size_t i = 0; i < n; i++) {
+        double cur = w[i].v, b = w[best].v;
+        bool better = want_max ? (cur > b || isnan(b)) : (cur < b || isnan(b));
+        if (better) best = i;
+    }
+    return best;
+}
+
+static bool f_max_over_time(const range_call *c, const sample *w, size_t n, double *out)
+{
+    *out = w[extreme_index(w, n, true)].v;
+    return true;
+}
+
+static bool f_min_over_time(const range_call *c, const sample *w, size_t n, double *out)
+{
+    *out = w[extreme_index(w, n, false)].v;
+    return true;
+}
+
+static bool f_ts_of_max_over_time(const range_call *c, const sample *w, size_t n, double *out)
+{
+    *out = (double)w[extreme_index(w, n, true)].t / 1000;
+    return true;
+}
+
+static bool f_ts_of_min_over_time(const range_call *c, const sample *w, size_t n, double *out)
+{
+    *out = (double)w[extreme_index(w, n, false)].t / 1000;
+    return true;
+}
+
+static double variance_over_time(const range_call *c, const sample *w, size_t n)
+{
+    double count = 0, mean = 0, cmean = 0, aux = 0, caux = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = w[i].v;
+        count++;
+        double delta = v - (mean + cmean);
+        kinc(c->ev->compat, delta / count, &mean, &cmean);
+        kinc(c->ev->compat, delta * (v - (mean + cmean)), &aux, &caux);
+    }
+    return (aux + caux) / count;
+}
+
+static bool f_stddev_over_time(const range_call *c, const sample *w, size_t n, double *out)
+{
+    *out = sqrt(variance_over_time(c, w, n));
+    return true;
+}
+
+static bool f_stdvar_over_time(const range_call *c, const sample *w, size_t n, double *out)
+{
+    *out = variance_over_time(c, w, n);
+    return true;
+}
+
+static bool f_quantile_over_time(const range_call *c, const sample *w, size_t n, double *out)
+{
+    double *v = arena_alloc(c->ev->a, n * sizeof(double));
+    if (!v) return false;
+    for (size_t i = 0; i < n; i++) v[i] = w[i].v;
+    *out = quantile_of(c->p1, v, n);
+    return true;
+}
+
+static bool f_mad_over_time(const range_call *c, const sample *w, size_t n, double *out)
+{
+    double *v = arena_alloc(c->ev->a, n * sizeof(double));
+    if (!v) return false;
+    for (size_t i = 0; i < n; i++) v[i] = w[i].v;
+    double median = quantile_of(0.5, v, n);
+    for (size_t i = 0; i < n; i++) v[i] = fabs(w[i].v - median);
+    *out = quantile_of(0.5, v, n);
+    return true;
+}
+
+static bool f_changes(const range_call *c, const sample *w, size_t n, double *out)
+{
+    int changes = 0;
+    double prev = w[0].v;
+    for (size_t i = 1; i < n; i++) {
+        double cur = w[i].v;
+        if (cur != prev && !(isnan(cur) && isnan(prev))) changes++;
+        prev = cur;
+    }
+    *out = changes;
+    return true;
+}
+
+static bool f_resets(const range_call *c, const sample *w, size_t n, double *out)
+{
+    int resets = 0;
+    double prev = w[0].v;
+    for (size_t i = 1; i < n; i++) {
+        if (w[i].v < prev) resets++;
+        prev = w[i].v;
+    }
+    *out = resets;
+    return true;
+}
+
+static void linear_regression(sloeval_compat compat, const sample *w, size_t cnt,
+                              int64_t intercept_time, double *slope, double *intercept)
+{
+    double n = 0, sx = 0, cx = 0, sy = 0, cy = 0, sxy = 0, cxy = 0, sx2 = 0, cx2 = 0;
+    double init_y = w[0].v;
+    bool const_y = true;
+    for (size_t i = 0; i < cnt; i++) {
+        if (const_y && i > 0 && w[i].v != init_y) const_y = false;
+        n += 1.0;
+        double x = (double)(w[i].t - intercept_time) / 1e3;
+        kinc(compat, x, &sx, &cx);
+        kinc(compat, w[i].v, &sy, &cy);
+        kinc(compat, x * w[i].v, &sxy, &cxy);
+        kinc(compat, x * x, &sx2, &cx2);
+    }
+    if (const_y) {
+        if (isinf(init_y)) {
+            *slope = NAN;
+            *intercept = NAN;
+        } else {
+            *slope = 0;
+            *intercept = init_y;
+        }
+        return;
+    }
+    sx += cx;
+    sy += cy;
+    sxy += cxy;
+    sx2 += cx2;
+    double cov = sxy - sx * sy / n;
+    double var = sx2 - sx * sx / n;
+    *slope = cov / var;
+    *intercept = sy / n - *slope * sx / n;
+}
+
+static bool f_deriv(const range_call *c, const sample *w, size_t n, double *out)
+{
+    if (n < 2) return false;
+    double slope, intercept;
+    linear_regression(c->ev->compat, w, n, w[0].t, &slope, &intercept);
+    *out = slope;
+    return true;
+}
+
+static bool f_predict_linear(const range_call *c, const sample *w, size_t n, double *out)
+{
+    if (n < 2) return false;
+    double slope, intercept;
+    linear_regression(c->ev->compat, w, n, c->ts, &slope, &intercept);
+    *out = slope * c->p1 + intercept;
+    return true;
+}
+
+static double trend_value(int i, double tf, double s0, double s1, double b)
+{
+    if (i == 0) return b;
+    double x = tf * (s1 - s0);
+    double y = (1 - tf) * b;
+    return x + y;
+}
+
+static bool f_holt_winters(const range_call *c, const sample *w, size_t n, double *out)
+{
+    /* Parameters are checked by the caller for every step. */
+    if (n < 2) return false;
+    double sf = c->p1, tf = c->p2;
+    double s0 = 0, s1 = w[0].v, b = w[1].v - w[0].v;
+    for (size_t i = 1; i < n; i++) {
+        double x = sf * w[i].v;
+        b = trend_value((int)i - 1, tf, s0, s1, b);
+        double y = (1 - sf) * (s1 + b);
+        s0 = s1;
+        s1 = x + y;
+    }
+    *out = s1;
+    return true;
+}
+
+static bool f_absent_over_time(const range_call *c, const sample *w, size_t n, double *out)
+{
+    *out = 1;
+    return true;
+}
+
+/* ---- the function table ---------------------------------------------------------------- */
+
+typedef enum fn_kind {
+    FK_RANGE,  /* one range-vector argument (plus scalars) */
+    FK_MATH,   /* one instant vector, value by value */
+    FK_VECTOR, /* instant vectors and scalars, step by step */
+} fn_kind;
+
+typedef struct fn_impl fn_impl;
+typedef double (*math_fn)(double);
+typedef int (*vec_fn)(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts,
+                      step_vec *in, step_vec *out);
+
+/* Which semantics have the function (experimental 3.x functions need a
+ * feature flag on a server; the test engine enables them). */
+enum { AV_V2 = 1, AV_V3 = 2, AV_BOTH = 3 };
+
+struct fn_impl {
+    const char *name;
+    fn_kind kind;
+    int avail;
+    range_fn range;
+    math_fn math;
+    vec_fn vec;
+    int matrix_arg; /* index of the range-vector argument (FK_RANGE) */
+};
+
+static double m_abs(double v)
+{
+    return fabs(v);
+}
+static double m_sgn(double v)
+{
+    return v < 0 ? -1 : (v > 0 ? 1 : v);
+}
+static double m_rad(double v)
+{
+    return v * GO_PI / 180;
+}
+static double m_deg(double v)
+{
+    return v * 180 / GO_PI;
+}
+
+static int v_clamp(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                   step_vec *out);
+static int v_round(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                   step_vec *out);
+static int v_scalar(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                    step_vec *out);
+static int v_vector(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                    step_vec *out);
+static int v_time(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                  step_vec *out);
+static int v_pi(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                step_vec *out);
+static int v_timestamp(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts,
+                       step_vec *in, step_vec *out);
+static int v_absent(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                    step_vec *out);
+static int v_sort(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                  step_vec *out);
+static int v_date(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                  step_vec *out);
+
+static const fn_impl functions[] = {
+    {"rate", FK_RANGE, AV_BOTH, f_rate, NULL, NULL, 0},
+    {"increase", FK_RANGE, AV_BOTH, f_increase, NULL, NULL, 0},
+    {"delta", FK_RANGE, AV_BOTH, f_delta, NULL, NULL, 0},
+    {"irate", FK_RANGE, AV_BOTH, f_irate, NULL, NULL, 0},
+    {"idelta", FK_RANGE, AV_BOTH, f_idelta, NULL, NULL, 0},
+    {"avg_over_time", FK_RANGE, AV_BOTH, f_avg_over_time, NULL, NULL, 0},
+    {"sum_over_time", FK_RANGE, AV_BOTH, f_sum_over_time, NULL, NULL, 0},
+    {"count_over_time", FK_RANGE, AV_BOTH, f_count_over_time, NULL, NULL, 0},
+    {"min_over_time", FK_RANGE, AV_BOTH, f_min_over_time, NULL, NULL, 0},
+    {"max_over_time", FK_RANGE, AV_BOTH, f_max_over_time, NULL, NULL, 0},
+    {"last_over_time", FK_RANGE, AV_BOTH, f_last_over_time, NULL, NULL, 0},
+    {"first_over_time", FK_RANGE, AV_V3, f_first_over_time, NULL, NULL, 0},
+    {"ts_of_first_over_time", FK_RANGE, AV_V3, f_ts_of_first_over_time, NULL, NULL, 0},
+    {"ts_of_last_over_time", FK_RANGE, AV_V3, f_ts_of_last_over_time, NULL, NULL, 0},
+    {"ts_of_max_over_time", FK_RANGE, AV_V3, f_ts_of_max_over_time, NULL, NULL, 0},
+    {"ts_of_min_over_time", FK_RANGE, AV_V3, f_ts_of_min_over_time, NULL, NULL, 0},
+    {"present_over_time", FK_RANGE, AV_BOTH, f_present_over_time, NULL, NULL, 0},
+    {"stddev_over_time", FK_RANGE, AV_BOTH, f_stddev_over_time, NULL, NULL, 0},
+    {"stdvar_over_time", FK_RANGE, AV_BOTH, f_stdvar_over_time, NULL, NULL, 0},
+    {"quantile_over_time", FK_RANGE, AV_BOTH, f_quantile_over_time, NULL, NULL, 1},
+    {"mad_over_time", FK_RANGE, AV_V3, f_mad_over_time, NULL, NULL, 0},
+    {"changes", FK_RANGE, AV_BOTH, f_changes, NULL, NULL, 0},
+    {"resets", FK_RANGE, AV_BOTH, f_resets, NULL, NULL, 0},
+    {"deriv", FK_RANGE, AV_BOTH, f_deriv, NULL, NULL, 0},
+    {"predict_linear", FK_RANGE, AV_BOTH, f_predict_linear, NULL, NULL, 0},
+    {"holt_winters", FK_RANGE, AV_V2, f_holt_winters, NULL, NULL, 0},
+    {"double_exponential_smoothing", FK_RANGE, AV_V3, f_holt_winters, NULL, NULL, 0},
+    {"absent_over_time", FK_RANGE, AV_BOTH, f_absent_over_time, NULL, NULL, 0},
+    {"abs", FK_MATH, AV_BOTH, NULL, m_abs, NULL, 0},
+    {"ceil", FK_MATH, AV_BOTH, NULL, ceil, NULL, 0},
+    {"floor", FK_MATH, AV_BOTH, NULL, floor, NULL, 0},
+    {"exp", FK_MATH, AV_BOTH, NULL, exp, NULL, 0},
+    {"sqrt", FK_MATH, AV_BOTH, NULL, sqrt, NULL, 0},
+    {"ln", FK_MATH, AV_BOTH, NULL, log, NULL, 0},
+    {"log2", FK_MATH, AV_BOTH, NULL, log2, NULL, 0},
+    {"log10", FK_MATH, AV_BOTH, NULL, log10, NULL, 0},
+    {"sin", FK_MATH, AV_BOTH, NULL, sin, NULL, 0},
+    {"cos", FK_MATH, AV_BOTH, NULL, cos, NULL, 0},
+    {"tan", FK_MATH, AV_BOTH, NULL, tan, NULL, 0},
+    {"asin", FK_MATH, AV_BOTH, NULL, asin, NULL, 0},
+    {"acos", FK_MATH, AV_BOTH, NULL, acos, NULL, 0},
+    {"atan", FK_MATH, AV_BOTH, NULL, atan, NULL, 0},
+    {"sinh", FK_MATH, AV_BOTH, NULL, sinh, NULL, 0},
+    {"cosh", FK_MATH, AV_BOTH, NULL, cosh, NULL, 0},
+    {"tanh", FK_MATH, AV_BOTH, NULL, tanh, NULL, 0},
+    {"asinh", FK_MATH, AV_BOTH, NULL, asinh, NULL, 0},
+    {"acosh", FK_MATH, AV_BOTH, NULL, acosh, NULL, 0},
+    {"atanh", FK_MATH, AV_BOTH, NULL, atanh, NULL, 0},
+    {"rad", FK_MATH, AV_BOTH, NULL, m_rad, NULL, 0},
+    {"deg", FK_MATH, AV_BOTH, NULL, m_deg, NULL, 0},
+    {"sgn", FK_MATH, AV_BOTH, NULL, m_sgn, NULL, 0},
+    {"clamp", FK_VECTOR, AV_BOTH, NULL, NULL, v_clamp, 0},
+    {"clamp_min", FK_VECTOR, AV_BOTH, NULL, NULL, v_clamp, 0},
+    {"clamp_max", FK_VECTOR, AV_BOTH, NULL, NULL, v_clamp, 0},
+    {"round", FK_VECTOR, AV_BOTH, NULL, NULL, v_round, 0},
+    {"scalar", FK_VECTOR, AV_BOTH, NULL, NULL, v_scalar, 0},
+    {"vector", FK_VECTOR, AV_BOTH, NULL, NULL, v_vector, 0},
+    {"time", FK_VECTOR, AV_BOTH, NULL, NULL, v_time, 0},
+    {"pi", FK_VECTOR, AV_BOTH, NULL, NULL, v_pi, 0},
+    {"timestamp", FK_VECTOR, AV_BOTH, NULL, NULL, v_timestamp, 0},
+    {"absent", FK_VECTOR, AV_BOTH, NULL, NULL, v_absent, 0},
+    {"sort", FK_VECTOR, AV_BOTH, NULL, NULL, v_sort, 0},
+    {"sort_desc", FK_VECTOR, AV_BOTH, NULL, NULL, v_sort, 0},
+    {"days_in_month", FK_VECTOR, AV_BOTH, NULL, NULL, v_date, 0},
+    {"day_of_month", FK_VECTOR, AV_BOTH, NULL, NULL, v_date, 0},
+    {"day_of_week", FK_VECTOR, AV_BOTH, NULL, NULL, v_date, 0},
+    {"day_of_year", FK_VECTOR, AV_BOTH, NULL, NULL, v_date, 0},
+    {"hour", FK_VECTOR, AV_BOTH, NULL, NULL, v_date, 0},
+    {"minute", FK_VECTOR, AV_BOTH, NULL, NULL, v_date, 0},
+    {"month", FK_VECTOR, AV_BOTH, NULL, NULL, v_date, 0},
+    {"year", FK_VECTOR, AV_BOTH, NULL, NULL, v_date, 0},
+};
+
+static const fn_impl *find_fn(const char *name)
+{
+    for (size_t i = 0; i < sizeof(functions) / sizeof(functions[0]); i++)
+        if (!strcmp(functions[i].name, name)) return &functions[i];
+    return NULL;
+}
+
+static const ast_node *unparen(const ast_node *n)
+{
+    while (n && n->kind == AST_PAREN) n = n->u.paren.expr;
+    return n;
+}
+
+const char *call_unsupported(const ast_node *n, sloeval_compat compat)
+{
+    const char *name = call_name(n);
+    const fn_impl *f = find_fn(name);
+    if (!f) return name;
+    if (!(f->avail & (compat == SLOEVAL_COMPAT_V2 ? AV_V2 : AV_V3))) return name;
+    if (f->kind == FK_RANGE) {
+        const ast_node *m = unparen(n->u.call.args[f->matrix_arg]);
+        if (!m || (m->kind != AST_MATRIX_SELECTOR && m->kind != AST_SUBQUERY)) return name;
+    }
+    return NULL;
+}
+
+/* ---- instant-vector functions ---------------------------------------------------------- */
+
+static int push_dropped(evaluator *ev, step_vec *out, const vec_el *el, double v)
+{
+    vec_el e = *el;
+    e.v = v;
+    if (ev_drop_name_el(ev, &e) < 0) return -1;
+    if (vec_push(ev, out, e.ls, e.v, e.src, e.drop_name) < 0) return -1;
+    return 0;
+}
+
+static int v_clamp(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                   step_vec *out)
+{
+    double lo = -INFINITY, hi = INFINITY;
+    bool v2 = ev->compat == SLOEVAL_COMPAT_V2;
+    if (!strcmp(f->name, "clamp")) {
+        lo = in[1].el[0].v;
+        hi = in[2].el[0].v;
+        if (hi < lo) return 0;
+    } else if (!strcmp(f->name, "clamp_min")) {
+        lo = in[1].el[0].v;
+    } else {
+        hi = in[1].el[0].v;
+    }
+    for (size_t i = 0; i < in[0].n; i++) {
+        double v = in[0].el[i].v, r;
+        if (v2 && !strcmp(f->name, "clamp_min"))
+            r = go_max(lo, v);
+        else if (v2 && !strcmp(f->name, "clamp_max"))
+            r = go_min(hi, v);
+        else
+            r = go_max(lo, go_min(hi, v));
+        if (push_dropped(ev, out, &in[0].el[i], r) < 0) return -1;
+    }
+    return 0;
+}
+
+static int v_round(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                   step_vec *out)
+{
+    double to_nearest = n->u.call.nargs >= 2 ? in[1].el[0].v : 1;
+    double inv = 1.0 / to_nearest;
+    for (size_t i = 0; i < in[0].n; i++) {
+        double v = floor(in[0].el[i].v * inv + 0.5) / inv;
+        if (push_dropped(ev, out, &in[0].el[i], v) < 0) return -1;
+    }
+    return 0;
+}
+
+static int v_scalar(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                    step_vec *out)
+{
+    double v = in[0].n == 1 ? in[0].el[0].v : NAN;
+    return vec_push(ev, out, labels_empty(), v, -1, false);
+}
+
+static int v_vector(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                    step_vec *out)
+{
+    return vec_push(ev, out, labels_empty(), in[0].el[0].v, -1, false);
+}
+
+static int v_time(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                  step_vec *out)
+{
+    return vec_push(ev, out, labels_empty(), (double)ts / 1000, -1, false);
+}
+
+static int v_pi(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                step_vec *out)
+{
+    return vec_push(ev, out, labels_empty(), GO_PI, -1, false);
+}
+
+static int v_timestamp(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts,
+                       step_vec *in, step_vec *out)
+{
+    for (size_t i = 0; i < in[0].n; i++) {
+        double v = (double)in[0].el[i].t / 1000;
+        if (push_dropped(ev, out, &in[0].el[i], v) < 0) return -1;
+    }
+    return 0;
+}
+
+/* createLabelsForAbsentFunction */
+static const labels *absent_labels(evaluator *ev, const ast_node *arg)
+{
+    arg = unparen(arg);
+    if (arg && arg->kind == AST_MATRIX_SELECTOR) arg = arg->u.matrix_selector.vector_selector;
+    if (!arg || arg->kind != AST_VECTOR_SELECTOR) return labels_empty();
+    const labels *ls = labels_empty();
+    size_t nm = arg->u.vector_selector.nmatchers;
+    strv *seen = ARENA_NEW_ARRAY(ev->a, strv, nm + 1);
+    if (!seen) return NULL;
+    size_t nseen = 0;
+    for (size_t i = 0; i < nm && ls; i++) {
+        const label_matcher *m = &arg->u.vector_selector.matchers[i];
+        if (strv_eq(m->name, STRV_LIT(METRIC_NAME_LABEL))) continue;
+        bool has = false;
+        for (size_t j = 0; j < nseen; j++)
+            if (strv_eq(seen[j], m->name)) has = true;
+        if (m->type == MATCH_EQUAL && !has) {
+            ls = labels_set(ev->a, ls, m->name, m->value);
+            seen[nseen++] = m->name;
+        } else {
+            ls = labels_set(ev->a, ls, m->name, STRV_LIT(""));
+        }
+    }
+    return ls;
+}
+
+static int v_absent(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                    step_vec *out)
+{
+    if (in[0].n > 0) return 0;
+    const labels *ls = absent_labels(ev, n->u.call.args[0]);
+    if (!ls) return ev_oom(ev);
+    return vec_push(ev, out, ls, 1, -1, false);
+}
+
+static int v_sort(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                  step_vec *out)
+{
+    /* sort: sort.Sort(sort.Reverse(vectorByReverseValueHeap)), i.e.
+     * ascending with NaN last; sort_desc: descending with NaN last. Go's
+     * pdqsort is insertion sort up to 12 elements; a stable merge of the
+     * same order beyond differs only on ties. */
+    bool desc = !strcmp(f->name, "sort_desc");
+    for (size_t i = 0; i < in[0].n; i++)
+        if (vec_push(ev, out, in[0].el[i].ls, in[0].el[i].v, in[0].el[i].src,
+                     in[0].el[i].drop_name) < 0)
+            return -1;
+    vec_el *e = out->el;
+    size_t m = out->n;
+    /* less(i, j) of the reversed heap: heapLess(j, i) */
+    for (size_t i = 1; i < m; i++)
+        for (size_t j = i; j > 0; j--) {
+            const vec_el *a = &e[j], *b = &e[j - 1];
+            /* Reverse(h).Less(j, j-1) = h.Less(j-1, j) */
+            bool less;
+            if (isnan(b->v))
+                less = true;
+            else
+                less = desc ? b->v < a->v : b->v > a->v;
+            if (!less) break;
+            vec_el t = e[j];
+            e[j] = e[j - 1];
+            e[j - 1] = t;
+        }
+    return 0;
+}
+
+/* Civil date from days since 1970-01-01 (proleptic Gregorian). */
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t yy = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yy + (*m <= 2);
+}
+
+static bool is_leap(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static double date_part(const char *name, int64_t secs)
+{
+    int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    int64_t rem = secs - days * 86400;
+    int64_t y;
+    int m, d;
+    civil_from_days(days, &y, &m, &d);
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (!strcmp(name, "year")) return (double)y;
+    if (!strcmp(name, "month")) return m;
+    if (!strcmp(name, "day_of_month")) return d;
+    if (!strcmp(name, "hour")) return (double)(rem / 3600);
+    if (!strcmp(name, "minute")) return (double)(rem % 3600 / 60);
+    if (!strcmp(name, "day_of_week")) {
+        int64_t w = (days + 4) % 7; /* 1970-01-01 was a Thursday */
+        return (double)(w < 0 ? w + 7 : w);
+    }
+    if (!strcmp(name, "days_in_month"))
+        return m == 2 && is_leap(y) ? 29 : mdays[m - 1];
+    /* day_of_year */
+    int doy = d;
+    for (int i = 1; i < m; i++) doy += mdays[i - 1];
+    if (m > 2 && is_leap(y)) doy++;
+    return doy;
+}
+
+/* Go's int64(float64) on amd64: out-of-range and NaN become MinInt64. */
+static int64_t go_int64(double v)
+{
+    if (isnan(v) || v >= 9223372036854775808.0 || v < -9223372036854775808.0) return INT64_MIN;
+    return (int64_t)v;
+}
+
+static int v_date(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                  step_vec *out)
+{
+    if (n->u.call.nargs == 0) {
+        int64_t secs = ts / 1000;
+        return vec_push(ev, out, labels_empty(), date_part(f->name, secs), -1, false);
+    }
+    for (size_t i = 0; i < in[0].n; i++) {
+        int64_t secs = go_int64(in[0].el[i].v);
+        if (secs < -(INT64_C(1) << 50) || secs > (INT64_C(1) << 50)) secs = 0;
+        if (push_dropped(ev, out, &in[0].el[i], date_part(f->name, secs)) < 0) return -1;
+    }
+    return 0;
+}
+
+/* ---- evaluation ---------------------------------------------------------------------- */
+
+typedef struct vcall_ctx {
+    const ast_node *n;
+    const fn_impl *f;
+} vcall_ctx;
+
+static int vector_call_step(evaluator *ev, void *vctx, int64_t ts, size_t step, step_vec *in,
+                            step_vec *out)
+{
+    vcall_ctx *c = vctx;
+    if (c->f->kind == FK_MATH) {
+        for (size_t i = 0; i < in[0].n; i++)
+            if (push_dropped(ev, out, &in[0].el[i], c->f->math(in[0].el[i].v)) < 0) return -1;
+        return 0;
+    }
+    return c->f->vec(ev, c->n, c->f, ts, in, out);
+}
+
+/* timestamp(selector): the samples' own timestamps, step by step. */
+static int eval_timestamp_selector(evaluator *ev, const ast_node *n, const ast_node *vs,
+                                   ev_value *out)
+{
+    sel_data *sd = ev_selector(ev, vs);
+    if (!sd) return ev_fail(ev, SLOEVAL_EINVAL, "internal error: selector was not prepared");
+    int64_t at;
+    bool has_at = ev_at_time(ev, vs->u.vector_selector.at, vs->u.vector_selector.at_ms, &at);
+    step_vec tmp = {0}, res = {0};
+    step_series *ser = NULL;
+    size_t nser = 0, cap = 0;
+    size_t *ptcap = NULL;
+    size_t ptcapn = 0;
+    hmap idx;
+    if (hmap_init(&idx, ev->a, sd->nser) < 0) return ev_oom(ev);
+    for (size_t k = 0; k < ev->nsteps; k++) {
+        int64_t ts = ev_step_ts(ev, k);
+        /* With @ the original offset is ignored, as Prometheus does. */
+        int64_t ref = has_at ? at : ts - vs->u.vector_selector.offset_ms;
+        tmp.n = 0;
+        for (size_t i = 0; i < sd->nser; i++) {
+            const series *s = &sd->ser[i];
+            ptrdiff_t j = instant_lookup(s->samples, s->count, ref, ev->opts.lookback_ms,
+                                         ev->compat);
+            if (j < 0) continue;
+            if (vec_push(ev, &tmp, s->labels, s->samples[j].v, (int32_t)i, false) < 0) return -1;
+            tmp.el[tmp.n - 1].t = s->samples[j].t;
+        }
+        res.n = 0;
+        if (v_timestamp(ev, n, NULL, ts, &tmp, &res) < 0) return -1;
+        if (ev->nsteps == 1 && !ev->opts.delayed_name_removal && vec_has_dup_labels(ev, &res))
+            return ev_fail(ev, SLOEVAL_EEXEC, "vector cannot contain metrics with the same labelset");
+        for (size_t x = 0; x < res.n; x++) {
+            const vec_el *el = &res.el[x];
+            uint64_t h = el->ls->hash;
+            size_t pos = (size_t)-1;
+            int32_t j;
+            while ((j = hmap_next(&idx, h, &pos)) >= 0)
+                if (labels_equal(ser[j].ls, el->ls)) break;
+            if (j < 0) {
+                if (arena_grow(ev->a, (void **)&ser, &cap, nser + 1, sizeof(step_series)) < 0)
+                    return ev_oom(ev);
+                size_t pc = ptcapn;
+                if (arena_grow(ev->a, (void **)&ptcap, &pc, cap, sizeof(size_t)) < 0)
+                    return ev_oom(ev);
+                for (size_t z = ptcapn; z < pc; z++) ptcap[z] = 0;
+                ptcapn = pc;
+                j = (int32_t)nser++;
+                ser[j] = (step_series){el->ls, NULL, 0, el->drop_name};
+                if (hmap_put(&idx, ev->a, h, j) < 0) return ev_oom(ev);
+            } else if (ser[j].n && ser[j].pts[ser[j].n - 1].t == ts) {
+                return ev_fail(ev, SLOEVAL_EEXEC,
+                               "vector cannot contain metrics with the same labelset");
+            }
+            step_series *s = &ser[j];
+            if (s->n == ptcap[j] &&
+                arena_grow(ev->a, (void **)&s->pts, &ptcap[j], s->n + 1, sizeof(sample)) < 0)
+                return ev_oom(ev);
+            s->pts[s->n++] = (sample){ts, el->v};
+        }
+    }
+    *out = (ev_value){.type = VALUE_TYPE_VECTOR, .ser = ser, .nser = nser};
+    return 0;
+}
+
+static int check_holt_params(evaluator *ev, double sf, double tf)
+{
+    if (sf <= 0 || sf >= 1)
+        return ev_fail(ev, SLOEVAL_EEXEC, "invalid smoothing factor. Expected: 0 < sf < 1, got: %f",
+                       sf);
+    if (tf <= 0 || tf >= 1)
+        return ev_fail(ev, SLOEVAL_EEXEC, "invalid trend factor. Expected: 0 < tf < 1, got: %f",
+                       tf);
+    return 0;
+}
+
+static bool name_has_counter_suffix(strv name)
+{
+    static const char *const suffixes[] = {"_total", "_sum", "_count", "_bucket"};
+    for (size_t i = 0; i < 4; i++) {
+        size_t l = strlen(suffixes[i]);
+        if (name.len >= l && !memcmp(name.ptr + name.len - l, suffixes[i], l)) return true;
+    }
+    return false;
+}
+
+static int eval_range_call(evaluator *ev, const ast_node *n, const fn_impl *f, ev_value *out)
+{
+    const ast_node *marg = unparen(n->u.call.args[f->matrix_arg]);
+    /* scalar arguments */
+    ev_value sargs[3] = {{0}};
+    size_t ns = 0;
+    for (size_t i = 0; i < n->u.call.nargs && ns < 3; i++) {
+        if ((int)i == f->matrix_arg) continue;
+        if (ev_eval(ev, n->u.call.args[i], &sargs[ns]) < 0) return -1;
+        if (sargs[ns].type != VALUE_TYPE_SCALAR)
+            return ev_unsupported(ev, n->u.call.args[i], "a non-scalar function argument");
+        ns++;
+    }
+    bool holt = f->range == f_holt_winters;
+    if (holt)
+        for (size_t k = 0; k < ev->nsteps; k++)
+            if (check_holt_params(ev, sargs[0].scalar[k], sargs[1].scalar[k]) < 0) return -1;
+
+    /* The window source: a selector's samples or a subquery's points. */
+    sel_data *sd = NULL;
+    ev_value sub = {0};
+    int64_t range, offset, at = 0;
+    bool has_at;
+    size_t nin;
+    const ast_node *vs = NULL;
+    if (marg->kind == AST_MATRIX_SELECTOR) {
+        vs = marg->u.matrix_selector.vector_selector;
+        sd = ev_selector(ev, vs);
+        if (!sd) return ev_fail(ev, SLOEVAL_EINVAL, "internal error: selector was not prepared");
+        range = marg->u.matrix_selector.range_ms;
+        offset = vs->u.vector_selector.offset_ms;
+        has_at = ev_at_time(ev, vs->u.vector_selector.at, vs->u.vector_selector.at_ms, &at);
+        nin = sd->nser;
+    } else {
+        if (ev_subquery_matrix(ev, marg, &sub) < 0) return -1;
+        range = marg->u.subquery.range_ms;
+        offset = marg->u.subquery.offset_ms;
+        has_at = ev_at_time(ev, marg->u.subquery.at, marg->u.subquery.at_ms, &at);
+        nin = sub.nser;
+    }
+    bool keep_name = !strcmp(f->name, "last_over_time") ||
+                     (ev->compat != SLOEVAL_COMPAT_V2 && !strcmp(f->name, "first_over_time"));
+    bool is_absent = f->range == f_absent_over_time;
+    bool is_rate = f->range == f_rate || f->range == f_increase;
+
+    *out = (ev_value){.type = VALUE_TYPE_VECTOR};
+    out->ser = ARENA_NEW_ARRAY(ev->a, step_series, nin ? nin : 1);
+    if (!out->ser) return ev_oom(ev);
+    range_call c = {ev, n, 0, 0, range, 0, 0, 0};
+    size_t total = 0;
+    for (size_t i = 0; i < nin; i++) {
+        const sample *s;
+        size_t cnt;
+        const labels *ls;
+        bool in_drop = false;
+        if (sd) {
+            if (ev_clean_samples(ev, sd, i, &s, &cnt) < 0) return -1;
+            ls = sd->ser[i].labels;
+        } else {
+            s = sub.ser[i].pts;
+            cnt = sub.ser[i].n;
+            ls = sub.ser[i].ls;
+            in_drop = sub.ser[i].drop_name;
+        }
+        sample *pts = NULL;
+        size_t np = 0, lo = 0, hi = 0;
+        bool first = true;
+        for (size_t k = 0; k < ev->nsteps; k++) {
+            int64_t ts = ev_step_ts(ev, k);
+            int64_t maxt = (has_at ? at : ts) - offset;
+            int64_t mint = maxt - range;
+            if (first) {
+                window_find(s, cnt, mint, maxt, ev->compat, &lo, &hi);
+                first = false;
+            } else {
+                window_slide(s, cnt, mint, maxt, ev->compat, &lo, &hi);
+            }
+            size_t wlo = lo;
+            if (ev->compat != SLOEVAL_COMPAT_V2 && mint == maxt) wlo = hi;
+            if (hi == wlo) continue;
+            c.mint = mint;
+            c.maxt = maxt;
+            c.ts = ts;
+            c.p1 = ns > 0 ? sargs[0].scalar[k] : 0;
+            c.p2 = ns > 1 ? sargs[1].scalar[k] : 0;
+            double v;
+            if (!f->range(&c, s + wlo, hi - wlo, &v)) continue;
+            if (!pts) {
+                pts = ARENA_NEW_ARRAY(ev->a, sample, ev->nsteps - k);
+                if (!pts) return ev_oom(ev);
+            }
+            pts[np++] = (sample){ts, v};
+        }
+        if (!np) continue;
+        step_series o = {ls, pts, np, in_drop};
+        if (!keep_name) {
+            if (ev->opts.delayed_name_removal) {
+                o.drop_name = true;
+            } else {
+                o.ls = ev_drop_metadata(ev, ls);
+                if (!o.ls) return ev_oom(ev);
+            }
+        }
+        out->ser[out->nser++] = o;
+        total += np;
+        if (is_rate && ev->compat != SLOEVAL_COMPAT_V2) {
+            strv name = labels_get(ls, STRV_LIT(METRIC_NAME_LABEL));
+            if (name.ptr && name.len && !name_has_counter_suffix(name)) {
+                strbuf q = STRBUF_INIT;
+                quote_go_string(&q, name);
+                int rc = q.failed ? ev_oom(ev)
+                                  : ev_annotate(ev, false, n->u.call.args[f->matrix_arg],
+                                                "PromQL info: metric might not be a counter, name "
+                                                "does not end in _total/_sum/_count/_bucket: %s",
+                                                strbuf_cstr(&q));
+                strbuf_free(&q);
+                if (rc < 0) return -1;
+            }
+        }
+    }
+    if (ev_add_samples(ev, total) < 0) return -1;
+
+    if (is_absent) {
+        /* One series with 1 at the steps where no input series had a value. */
+        bool *found = ARENA_NEW_ARRAY(ev->a, bool, ev->nsteps);
+        if (!found) return ev_oom(ev);
+        size_t nfound = 0;
+        for (size_t i = 0; i < out->nser; i++)
+            for (size_t j = 0; j < out->ser[i].n; j++) {
+                size_t k = (size_t)((out->ser[i].pts[j].t - ev->start) / ev->interval);
+                if (!found[k]) {
+                    found[k] = true;
+                    nfound++;
+                }
+            }
+        out->nser = 0;
+        if (nfound == ev->nsteps) return 0;
+        sample *pts = ARENA_NEW_ARRAY(ev->a, sample, ev->nsteps - nfound);
+        const labels *ls = absent_labels(ev, n->u.call.args[0]);
+        if (!pts || !ls) return ev_oom(ev);
+        size_t m = 0;
+        for (size_t k = 0; k < ev->nsteps; k++)
+            if (!found[k]) pts[m++] = (sample){ev_step_ts(ev, k), 1};
+        out->ser[0] = (step_series){ls, pts, m, !keep_name && ev->opts.delayed_name_removal};
+        out->nser = 1;
+        return 0;
+    }
+    if (!ev->opts.delayed_name_removal) {
+        step_vec tmp = {0};
+        for (size_t i = 0; i < out->nser; i++)
+            if (vec_push(ev, &tmp, out->ser[i].ls, 0, -1, false) < 0) return -1;
+        if (vec_has_dup_labels(ev, &tmp))
+            return ev_fail(ev, SLOEVAL_EEXEC, "vector cannot contain metrics with the same labelset");
+    }
+    return 0;
+}
+
+int eval_call(evaluator *ev, const ast_node *n, ev_value *out)
+{
+    const fn_impl *f = find_fn(call_name(n));
+    if (!f) return ev_unsupported(ev, n, call_name(n));
+    if (f->kind == FK_RANGE) return eval_range_call(ev, n, f, out);
+
+    if (f->vec == v_timestamp) {
+        const ast_node *a = unparen(n->u.call.args[0]);
+        if (a->kind == AST_VECTOR_SELECTOR) return eval_timestamp_selector(ev, n, a, out);
+    }
+    size_t na = n->u.call.nargs;
+    ev_value *args = ARENA_NEW_ARRAY(ev->a, ev_value, na ? na : 1);
+    if (!args) return ev_oom(ev);
+    for (size_t i = 0; i < na; i++)
+        if (ev_eval(ev, n->u.call.args[i], &args[i]) < 0) return -1;
+    vcall_ctx c = {n, f};
+    if (range_eval(ev, args, na, vector_call_step, &c, out) < 0) return -1;
+    /* scalar(), time(), pi() and friends return scalars. */
+    if (f->vec == v_scalar || f->vec == v_time || f->vec == v_pi) {
+        double *v = ARENA_NEW_ARRAY(ev->a, double, ev->nsteps);
+        if (!v) return ev_oom(ev);
+        for (size_t k = 0; k < ev->nsteps; k++) v[k] = NAN;
+        for (size_t i = 0; i < out->nser; i++)
+            for (size_t j = 0; j < out->ser[i].n; j++) {
+                size_t k = (size_t)((out->ser[i].pts[j].t - ev->start) / ev->interval);
+                v[k] = out->ser[i].pts[j].v;
+            }
+        *out = (ev_value){.type = VALUE_TYPE_SCALAR, .scalar = v};
+    }
+    return 0;
+}
