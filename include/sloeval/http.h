@@ -86,12 +86,12 @@ typedef struct sloeval_prometheus_options {
      */
     sloeval_compat compat;
 
-    long connect_timeout_ms;   /**< per attempt; default 5000 */
-    long timeout_ms;           /**< one attempt, connect to last byte; default 60000 */
-    long total_timeout_ms;     /**< every attempt and wait of one request; default 120000 */
-    int max_retries;           /**< retries after the first attempt; default 3 */
-    long retry_backoff_ms;     /**< first backoff (doubling, with jitter); default 250 */
-    long retry_backoff_max_ms; /**< backoff cap; default 10000 */
+    long connect_timeout_ms;     /**< per attempt; default 5000 */
+    long timeout_ms;             /**< one attempt, connect to last byte; default 60000 */
+    long total_timeout_ms;       /**< every attempt and wait of one request; default 120000 */
+    int max_retries;             /**< retries after the first attempt; default 3 */
+    long retry_backoff_ms;       /**< first backoff (doubling, with jitter); default 250 */
+    long retry_backoff_max_ms;   /**< backoff cap; default 10000 */
     uint64_t max_response_bytes; /**< decoded body cap; default 256 MiB */
     int parallelism;             /**< transfers in flight for this source's batches; default 8 */
 
@@ -117,10 +117,10 @@ typedef struct sloeval_prometheus_options {
     const char *basic_auth_password_file;
     const char *basic_auth_password_env;
 
-    const char *tls_ca_file;       /**< CA bundle (PEM) */
-    const char *tls_cert_file;     /**< client certificate (PEM) */
-    const char *tls_key_file;      /**< client key (PEM) */
-    int tls_insecure_skip_verify;  /**< 1 skips certificate checks; see the warning */
+    const char *tls_ca_file;      /**< CA bundle (PEM) */
+    const char *tls_cert_file;    /**< client certificate (PEM) */
+    const char *tls_key_file;     /**< client key (PEM) */
+    int tls_insecure_skip_verify; /**< 1 skips certificate checks; see the warning */
 
     /** Mimir / Cortex tenant, sent as X-Scope-OrgID. */
     const char *tenant;
@@ -135,35 +135,11 @@ typedef struct sloeval_prometheus_options {
 } sloeval_prometheus_options;
 
 #define SLOEVAL_PROMETHEUS_OPTIONS_INIT                                                            \
-    {SLOEVAL_PROMETHEUS_OPTIONS_VERSION,                                                           \
-     NULL,                                                                                         \
-     SLOEVAL_COMPAT_AUTO,                                                                          \
-     5000,                                                                                         \
-     60000,                                                                                        \
-     120000,                                                                                       \
-     3,                                                                                            \
-     250,                                                                                          \
-     10000,                                                                                        \
-     (uint64_t)256 * 1024 * 1024,                                                                  \
-     8,                                                                                            \
-     0,                                                                                            \
-     -1,                                                                                           \
-     NULL,                                                                                         \
-     0,                                                                                            \
-     NULL,                                                                                         \
-     NULL,                                                                                         \
-     NULL,                                                                                         \
-     NULL,                                                                                         \
-     NULL,                                                                                         \
-     NULL,                                                                                         \
-     NULL,                                                                                         \
-     NULL,                                                                                         \
-     0,                                                                                            \
-     NULL,                                                                                         \
-     NULL,                                                                                         \
-     0,                                                                                            \
-     NULL,                                                                                         \
-     NULL}
+    {                                                                                              \
+        SLOEVAL_PROMETHEUS_OPTIONS_VERSION, NULL, SLOEVAL_COMPAT_AUTO, 5000, 60000, 120000, 3,     \
+            250, 10000, (uint64_t)256 * 1024 * 1024, 8, 0, -1, NULL, 0, NULL, NULL, NULL, NULL,    \
+            NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL                                   \
+    }
 
 /** Reset *opts to the defaults of SLOEVAL_PROMETHEUS_OPTIONS_INIT. */
 SLOEVAL_EXPORT void sloeval_prometheus_options_init(sloeval_prometheus_options *opts);
@@ -190,8 +166,7 @@ SLOEVAL_EXPORT int sloeval_source_new_prometheus(sloeval_source **out,
  * is that compat.
  */
 SLOEVAL_EXPORT int sloeval_prometheus_detect_compat(sloeval_compat *out, sloeval_source *src,
-                                                    char *warning, size_t size,
-                                                    sloeval_error *err);
+                                                    char *warning, size_t size, sloeval_error *err);
 
 /**
  * A one-line warning about risky options (today: tls_insecure_skip_verify),

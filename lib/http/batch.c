@@ -130,7 +130,8 @@ static void request_free(http_request *r)
 void http_batch_free(http_batch *b)
 {
     if (!b) return;
-    for (size_t i = 0; i < b->nreqs; i++) request_free(b->reqs[i]);
+    for (size_t i = 0; i < b->nreqs; i++)
+        request_free(b->reqs[i]);
     free(b->reqs);
     curl_multi_cleanup(b->multi);
     free(b);
@@ -237,9 +238,9 @@ static void start_attempt(http_batch *b, http_request *r, int64_t now)
     SET(CURLOPT_ACCEPT_ENCODING, "");
     SET(CURLOPT_CONNECTTIMEOUT_MS, min_long(c->connect_timeout_ms, total));
     SET(CURLOPT_TIMEOUT_MS, total);
-    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(c->max_response_bytes > (uint64_t)INT64_MAX
-                                                    ? INT64_MAX
-                                                    : (int64_t)c->max_response_bytes));
+    SET(CURLOPT_MAXFILESIZE_LARGE,
+        (curl_off_t)(c->max_response_bytes > (uint64_t)INT64_MAX ? INT64_MAX
+                                                                 : (int64_t)c->max_response_bytes));
     SET(CURLOPT_FOLLOWLOCATION, 0L);
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
     SET(CURLOPT_USERAGENT, "sloeval/" SLOEVAL_VERSION_STRING);
@@ -349,8 +350,8 @@ static bool classify_failure(http_request *r, CURLcode rc, bool connecting)
     http_client *c = r->client;
     if (r->over_cap || rc == CURLE_FILESIZE_EXCEEDED) {
         req_fail(r, SLOEVAL_ELIMIT,
-                 "response from %s is larger than the %llu-byte limit (max_response_bytes)",
-                 r->url, (unsigned long long)c->max_response_bytes);
+                 "response from %s is larger than the %llu-byte limit (max_response_bytes)", r->url,
+                 (unsigned long long)c->max_response_bytes);
         return false;
     }
     if (rc == CURLE_WRITE_ERROR && r->body.failed) {
@@ -376,8 +377,8 @@ static bool classify_failure(http_request *r, CURLcode rc, bool connecting)
                      "request to %s timed out: the %ld ms time budget (total_timeout) ran out",
                      r->url, c->total_timeout_ms);
         else
-            req_fail(r, SLOEVAL_ETIMEOUT, "request to %s timed out after %ld ms (timeout)",
-                     r->url, c->timeout_ms);
+            req_fail(r, SLOEVAL_ETIMEOUT, "request to %s timed out after %ld ms (timeout)", r->url,
+                     c->timeout_ms);
         return false;
     case CURLE_GOT_NOTHING:
         req_fail(r, SLOEVAL_ETRANSPORT, "%s closed the connection without a response", r->url);
@@ -401,8 +402,7 @@ static bool classify_failure(http_request *r, CURLcode rc, bool connecting)
     case CURLE_OUT_OF_MEMORY:
         req_fail(r, SLOEVAL_ENOMEM, "out of memory talking to %s", r->url);
         return false;
-    default:
-        break;
+    default: break;
     }
     if (is_tls_error(rc)) {
         req_fail(r, SLOEVAL_ETRANSPORT, "TLS error talking to %s: %s", r->url, detail);
@@ -439,7 +439,8 @@ static void retry_or_finish(http_batch *b, http_request *r, int64_t now, long re
         wait = (int64_t)retry_after_s * 1000;
     } else {
         int64_t base = c->retry_backoff_ms;
-        for (int i = 1; i < r->attempts && base < c->retry_backoff_max_ms; i++) base *= 2;
+        for (int i = 1; i < r->attempts && base < c->retry_backoff_max_ms; i++)
+            base *= 2;
         if (base > c->retry_backoff_max_ms) base = c->retry_backoff_max_ms;
         /* Full jitter in [base/2, base]. */
         wait = base / 2 + (base > 1 ? (int64_t)(next_random(b) % (uint64_t)(base / 2 + 1)) : 0);
@@ -490,8 +491,10 @@ static void on_attempt_done(http_batch *b, http_request *r, CURLcode rc)
     }
     /* Nothing sent yet: the attempt never got past connecting. */
     bool retry = classify_failure(r, rc, request_bytes == 0);
-    if (retry) retry_or_finish(b, r, now, 0);
-    else finish(b, r, now);
+    if (retry)
+        retry_or_finish(b, r, now, 0);
+    else
+        finish(b, r, now);
 }
 
 /* ---- the loop ----------------------------------------------------------- */
@@ -523,7 +526,8 @@ int http_batch_run(http_batch *b, sloeval_error *err)
             start_attempt(b, r, now);
             if (r->state == REQ_DONE) finish(b, r, now);
         }
-        while (b->next_new < b->nreqs && b->reqs[b->next_new]->state != REQ_NEW) b->next_new++;
+        while (b->next_new < b->nreqs && b->reqs[b->next_new]->state != REQ_NEW)
+            b->next_new++;
         bool pending = b->next_new < b->nreqs;
         if (b->running == 0 && b->waiting == 0 && !pending) break;
 

@@ -22,7 +22,8 @@ static void free_secret(char *s)
 {
     if (!s) return;
     volatile char *p = s;
-    while (*p) *p++ = 0;
+    while (*p)
+        *p++ = 0;
     free(s);
 }
 
@@ -159,8 +160,8 @@ static int load_secret(const secret_src *src, const char *what, char **out, char
                  bad ? "read error" : "file larger than 64 KiB");
         return SLOEVAL_ECONFIG;
     }
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' ' ||
-                     buf[n - 1] == '\t'))
+    while (n > 0 &&
+           (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' ' || buf[n - 1] == '\t'))
         n--;
     buf[n] = '\0';
     if (n == 0 || memchr(buf, '\0', n) || strpbrk(buf, "\r\n")) {
@@ -270,8 +271,8 @@ static int copy_secret_src(secret_src *dst, const http_secret_source *src, const
                            sloeval_error *err)
 {
     if (src->file && src->env)
-        return error_set(err, SLOEVAL_ECONFIG, "%s: give a file or an environment variable, not both",
-                         what);
+        return error_set(err, SLOEVAL_ECONFIG,
+                         "%s: give a file or an environment variable, not both", what);
     if (src->file && !*src->file)
         return error_set(err, SLOEVAL_ECONFIG, "%s: empty file name", what);
     if (src->env && !*src->env)
@@ -331,9 +332,9 @@ static int parse_base_url(http_client *c, const char *url, sloeval_error *err)
         goto done;
     }
     if (query || frag) {
-        rc = error_set(err, SLOEVAL_ECONFIG,
-                       "backend URL %s://%s must not have a query string or fragment", scheme,
-                       host);
+        rc =
+            error_set(err, SLOEVAL_ECONFIG,
+                      "backend URL %s://%s must not have a query string or fragment", scheme, host);
         goto done;
     }
     if (user && *user) {
@@ -357,7 +358,8 @@ static int parse_base_url(http_client *c, const char *url, sloeval_error *err)
         if (port) strbuf_printf(&sb, ":%s", port);
         if (path) {
             size_t plen = strlen(path);
-            while (plen > 0 && path[plen - 1] == '/') plen--;
+            while (plen > 0 && path[plen - 1] == '/')
+                plen--;
             strbuf_append(&sb, path, plen);
         }
         if (sb.failed) {
@@ -378,7 +380,8 @@ done:
     if (user) curl_free(user);
     if (password) {
         volatile char *p = password;
-        while (*p) *p++ = 0;
+        while (*p)
+            *p++ = 0;
         curl_free(password);
     }
     curl_url_cleanup(u);
@@ -401,8 +404,7 @@ int http_client_new(http_client **out, const http_config *cfg, sloeval_error *er
     if (cfg->basic_auth_user && strchr(cfg->basic_auth_user, ':'))
         return error_set(err, SLOEVAL_ECONFIG, "basic auth user name must not contain ':'");
     if ((cfg->bearer_token.file || cfg->bearer_token.env) && cfg->basic_auth_user)
-        return error_set(err, SLOEVAL_ECONFIG,
-                         "give a bearer token or basic auth, not both");
+        return error_set(err, SLOEVAL_ECONFIG, "give a bearer token or basic auth, not both");
 
     http_client *c = calloc(1, sizeof(*c));
     if (!c) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
@@ -420,8 +422,8 @@ int http_client_new(http_client **out, const http_config *cfg, sloeval_error *er
         if (!c->basic_user) goto oom;
     }
     if ((rc = copy_secret_src(&c->bearer, &cfg->bearer_token, "bearer token", err))) goto fail;
-    if ((rc = copy_secret_src(&c->basic_password, &cfg->basic_auth_password,
-                              "basic auth password", err)))
+    if ((rc = copy_secret_src(&c->basic_password, &cfg->basic_auth_password, "basic auth password",
+                              err)))
         goto fail;
     if ((rc = parse_base_url(c, cfg->url, err))) goto fail;
     /* A user without any password is sent with an empty password. */
@@ -446,8 +448,8 @@ int http_client_new(http_client **out, const http_config *cfg, sloeval_error *er
                 goto fail;
             }
             if (!h->value || !header_text_ok(h->value)) {
-                rc = error_set(err, SLOEVAL_ECONFIG,
-                               "HTTP header %s: value must be one line", h->name);
+                rc = error_set(err, SLOEVAL_ECONFIG, "HTTP header %s: value must be one line",
+                               h->name);
                 goto fail;
             }
             if (!strcasecmp(h->name, "Authorization") || !strcasecmp(h->name, "Cookie") ||
@@ -482,11 +484,13 @@ fail:
 void http_client_free(http_client *c)
 {
     if (!c) return;
-    for (size_t i = 0; i < c->nidle; i++) curl_easy_cleanup(c->idle[i]);
+    for (size_t i = 0; i < c->nidle; i++)
+        curl_easy_cleanup(c->idle[i]);
     free(c->idle);
     if (c->share) curl_share_cleanup(c->share);
     free(c->base_url);
-    for (size_t i = 0; i < c->nheaders; i++) free_secret(c->headers[i]);
+    for (size_t i = 0; i < c->nheaders; i++)
+        free_secret(c->headers[i]);
     free(c->headers);
     free(c->bearer.file);
     free(c->bearer.env);
@@ -497,7 +501,8 @@ void http_client_free(http_client *c)
     free(c->tls_ca_file);
     free(c->tls_cert_file);
     free(c->tls_key_file);
-    for (size_t i = 0; i < c->nsecrets; i++) free_secret(c->secrets[i]);
+    for (size_t i = 0; i < c->nsecrets; i++)
+        free_secret(c->secrets[i]);
     free(c->secrets);
     free(c);
 }

@@ -28,8 +28,7 @@ static int fail(const dctx *d, int code, const char *fmt, ...)
     vsnprintf(detail, sizeof(detail), fmt, ap);
     va_end(ap);
     if (error_is_set(d->err)) return code;
-    error_set(d->err, code, "HTTP %ld from %s: %s", d->status, d->url ? d->url : "server",
-              detail);
+    error_set(d->err, code, "HTTP %ld from %s: %s", d->status, d->url ? d->url : "server", detail);
     if (d->err) d->err->http_status = (int)d->status;
     return code;
 }
@@ -79,8 +78,8 @@ static void excerpt(char *buf, size_t size, const char *s, size_t len)
 }
 
 /* A [ts, "value"] pair: the time and the float. */
-static int read_pair(const dctx *d, json_t *pair, int64_t *t, double *v, const char *path,
-                     size_t i, size_t j)
+static int read_pair(const dctx *d, json_t *pair, int64_t *t, double *v, const char *path, size_t i,
+                     size_t j)
 {
     if (!json_is_array(pair) || json_array_size(pair) != 2)
         return fail(d, SLOEVAL_EDECODE, "%s[%zu][%zu]: expected [timestamp, \"value\"]", path, i,
@@ -163,8 +162,8 @@ static int decode_vector(const dctx *d, json_t *result, value *out)
         int rc = read_metric(d, elem, i, &e->labels);
         if (rc) return rc;
         if (!json_is_array(pair) || json_array_size(pair) != 2)
-            return fail(d, SLOEVAL_EDECODE, "data.result[%zu].value: expected [timestamp, \"value\"]",
-                        i);
+            return fail(d, SLOEVAL_EDECODE,
+                        "data.result[%zu].value: expected [timestamp, \"value\"]", i);
         rc = read_ts(d, json_array_get(pair, 0), &e->t, "data.result", i, 0);
         if (rc) return rc;
         json_t *jv = json_array_get(pair, 1);
@@ -240,8 +239,7 @@ static int decode_scalar_or_string(const dctx *d, json_t *result, value *out, bo
     int rc = read_ts(d, json_array_get(result, 0), &out->t, "data.result", 0, 0);
     if (rc) return rc;
     json_t *jv = json_array_get(result, 1);
-    if (!json_is_string(jv))
-        return fail(d, SLOEVAL_EDECODE, "data.result[1] is not a string");
+    if (!json_is_string(jv)) return fail(d, SLOEVAL_EDECODE, "data.result[1] is not a string");
     strv s = {json_string_value(jv), json_string_length(jv)};
     if (is_string) {
         out->kind = VALUE_STRING;
@@ -276,8 +274,7 @@ static int read_notes(const dctx *d, json_t *root, source_notes *notes)
     for (int k = 0; k < 2; k++) {
         json_t *arr = json_object_get(root, keys[k]);
         if (!arr || json_is_null(arr)) continue;
-        if (!json_is_array(arr))
-            return fail(d, SLOEVAL_EDECODE, "\"%s\" is not an array", keys[k]);
+        if (!json_is_array(arr)) return fail(d, SLOEVAL_EDECODE, "\"%s\" is not an array", keys[k]);
         size_t i;
         json_t *w;
         json_array_foreach(arr, i, w)
@@ -285,11 +282,11 @@ static int read_notes(const dctx *d, json_t *root, source_notes *notes)
             if (!json_is_string(w))
                 return fail(d, SLOEVAL_EDECODE, "%s[%zu] is not a string", keys[k], i);
             if (!notes) continue;
-            int r = k == 0 ? add_note(d->a, &notes->warnings, &notes->nwarnings,
-                                      &notes->capwarnings, json_string_value(w),
-                                      json_string_length(w))
-                           : add_note(d->a, &notes->infos, &notes->ninfos, &notes->capinfos,
-                                      json_string_value(w), json_string_length(w));
+            int r = k == 0
+                        ? add_note(d->a, &notes->warnings, &notes->nwarnings, &notes->capwarnings,
+                                   json_string_value(w), json_string_length(w))
+                        : add_note(d->a, &notes->infos, &notes->ninfos, &notes->capinfos,
+                                   json_string_value(w), json_string_length(w));
             if (r) return fail(d, SLOEVAL_ENOMEM, "out of memory");
         }
     }
@@ -460,8 +457,8 @@ int prom_decode_buildinfo(sloeval_compat *out, char *warning, size_t size, const
         *out = SLOEVAL_COMPAT_V3;
     } else {
         snprintf(warning, size,
-                 "%s reports version \"%s\", not a Prometheus 2.x or 3.x; using 3.x semantics",
-                 url, v);
+                 "%s reports version \"%s\", not a Prometheus 2.x or 3.x; using 3.x semantics", url,
+                 v);
     }
 done:
     json_decref(root);

@@ -102,8 +102,10 @@ void prom_format_selector(strbuf *sb, const label_matcher *matchers, size_t n)
     for (size_t i = 0; i < n; i++) {
         const label_matcher *m = &matchers[i];
         if (i) strbuf_putc(sb, ',');
-        if (is_identifier(m->name)) strbuf_append(sb, m->name.ptr, m->name.len);
-        else quote_go_string(sb, m->name); /* 3.x UTF-8 label names */
+        if (is_identifier(m->name))
+            strbuf_append(sb, m->name.ptr, m->name.len);
+        else
+            quote_go_string(sb, m->name); /* 3.x UTF-8 label names */
         switch (m->type) {
         case MATCH_EQUAL: strbuf_puts(sb, "="); break;
         case MATCH_NOT_EQUAL: strbuf_puts(sb, "!="); break;
@@ -140,8 +142,10 @@ static void trim_window(matrix *m, int64_t mint, int64_t maxt)
     for (size_t i = 0; i < m->count; i++) {
         series s = m->items[i];
         size_t lo = 0, hi = s.count;
-        while (lo < hi && s.samples[lo].t < mint) lo++;
-        while (hi > lo && s.samples[hi - 1].t > maxt) hi--;
+        while (lo < hi && s.samples[lo].t < mint)
+            lo++;
+        while (hi > lo && s.samples[hi - 1].t > maxt)
+            hi--;
         if (hi == lo) continue;
         s.samples += lo;
         s.count = hi - lo;
@@ -177,8 +181,7 @@ static void on_call_done(http_request *r, void *userdata)
         http_client_redact(s->client, c->warning, sizeof(c->warning));
     } else {
         rc = prom_decode_response(&c->val, &c->notes, body, len, http_request_status(r),
-                                  http_request_content_type(r), http_request_url(r), c->a,
-                                  &c->err);
+                                  http_request_content_type(r), http_request_url(r), c->a, &c->err);
     }
     http_request_release_body(r);
     clock_gettime(CLOCK_MONOTONIC, &ts1);
@@ -192,12 +195,13 @@ static void on_call_done(http_request *r, void *userdata)
                            "HTTP %ld from %s: a range selector answered with something other "
                            "than a matrix",
                            http_request_status(r), http_request_url(r));
-        else trim_window(&c->val.u.matrix, c->mint, c->maxt);
+        else
+            trim_window(&c->val.u.matrix, c->mint, c->maxt);
     }
     if (!rc && s->partial_allowed && c->notes.nwarnings > 0) {
         char w[200];
-        size_t n = c->notes.warnings[0].len < sizeof(w) - 1 ? c->notes.warnings[0].len
-                                                           : sizeof(w) - 1;
+        size_t n =
+            c->notes.warnings[0].len < sizeof(w) - 1 ? c->notes.warnings[0].len : sizeof(w) - 1;
         memcpy(w, c->notes.warnings[0].ptr, n);
         w[n] = '\0';
         rc = error_set(&c->err, SLOEVAL_EPARTIAL, "partial response from %s: %s",
@@ -420,7 +424,8 @@ static void prom_destroy(sloeval_source *src)
     prom_source *s = (prom_source *)src;
     if (!s) return;
     http_client_free(s->client);
-    for (size_t i = 0; i < s->nreplica_labels; i++) free(s->replica_labels[i]);
+    for (size_t i = 0; i < s->nreplica_labels; i++)
+        free(s->replica_labels[i]);
     free(s->replica_labels);
     free(s->max_source_resolution);
     free(s->engine);
@@ -591,10 +596,12 @@ int sloeval_prometheus_detect_compat(sloeval_compat *out, sloeval_source *src, c
             sloeval_compat compat = code ? SLOEVAL_COMPAT_V3 : c->compat;
             if (warning && size) {
                 if (code)
-                    snprintf(warning, size, "cannot tell the server's version (%s); using 3.x "
-                                            "semantics",
+                    snprintf(warning, size,
+                             "cannot tell the server's version (%s); using 3.x "
+                             "semantics",
                              c->err.message);
-                else snprintf(warning, size, "%s", c->warning);
+                else
+                    snprintf(warning, size, "%s", c->warning);
             }
             s->base.compat = compat;
             *out = compat;

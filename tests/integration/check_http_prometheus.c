@@ -173,8 +173,7 @@ START_TEST(test_range_query)
 }
 END_TEST
 
-static matrix do_select(sloeval_source *src, arena *a, const char *name, int64_t mint,
-                        int64_t maxt)
+static matrix do_select(sloeval_source *src, arena *a, const char *name, int64_t mint, int64_t maxt)
 {
     label_matcher m[1] = {{MATCH_EQUAL, STRV_LIT("__name__"), strv_from_cstr(name)}};
     matrix out;
@@ -263,7 +262,8 @@ START_TEST(test_server_errors)
     ck_assert_int_eq(src->vt->query(src, "sum(", T0, &a, &v, NULL, &err), SLOEVAL_ESERVER);
     ck_assert_int_eq(err.http_status, 400);
     char want[256];
-    snprintf(want, sizeof want, "HTTP 400 from %s/api/v1/query: bad_data: ", promserver_url(server));
+    snprintf(want, sizeof want,
+             "HTTP 400 from %s/api/v1/query: bad_data: ", promserver_url(server));
     ck_assert_msg(!strncmp(err.message, want, strlen(want)), "%s", err.message);
     ck_assert_ptr_nonnull(strstr(err.message, "parse error"));
     sloeval_error_clear(&err);
@@ -296,13 +296,11 @@ START_TEST(test_parallel_batch_and_reuse)
             char q[64];
             snprintf(q, sizeof q, "g{i=\"1\"} + %d", i);
             if (i % 2)
-                ck_assert_int_eq(prom_add_query(&calls[i], src, b, q, T0 + 15000 * (i % 20), &a,
-                                                &err),
-                                 0);
+                ck_assert_int_eq(
+                    prom_add_query(&calls[i], src, b, q, T0 + 15000 * (i % 20), &a, &err), 0);
             else
                 ck_assert_int_eq(
-                    prom_add_query_range(&calls[i], src, b, q, T0, T0 + 60000, 15000, &a, &err),
-                    0);
+                    prom_add_query_range(&calls[i], src, b, q, T0, T0 + 60000, 15000, &a, &err), 0);
         }
         ck_assert_int_eq(http_batch_run(b, &err), 0);
         long new_conns = 0;
@@ -323,8 +321,10 @@ START_TEST(test_parallel_batch_and_reuse)
             new_conns += st.new_connections;
         }
         /* At most one connection per parallel slot; none in the second round. */
-        if (round == 0) ck_assert_int_le(new_conns, 4);
-        else ck_assert_int_eq(new_conns, 0);
+        if (round == 0)
+            ck_assert_int_le(new_conns, 4);
+        else
+            ck_assert_int_eq(new_conns, 0);
         http_batch_free(b);
     }
     arena_free(&a);

@@ -39,7 +39,8 @@ START_TEST(test_vector)
     sloeval_error err = SLOEVAL_ERROR_INIT;
     const char *body =
         "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-        "{\"metric\":{\"__name__\":\"up\",\"job\":\"a\",\"instance\":\"x:1\"},\"value\":[1435781451.781,\"1\"]},"
+        "{\"metric\":{\"__name__\":\"up\",\"job\":\"a\",\"instance\":\"x:1\"},\"value\":["
+        "1435781451.781,\"1\"]},"
         "{\"metric\":{\"job\":\"b\"},\"value\":[1435781451.781,\"NaN\"]},"
         "{\"metric\":{\"job\":\"c\",\"empty\":\"\"},\"value\":[1435781451,\"+Inf\"]},"
         "{\"metric\":{},\"value\":[1435781451.001,\"-Inf\"]},"
@@ -154,8 +155,8 @@ START_TEST(test_timestamp_edges)
         sloeval_error err = SLOEVAL_ERROR_INIT;
         ck_assert_msg(decode(body, 200, NULL, &a, &v, NULL, &err) == 0, "%s: %s", cases[i].json,
                       err.message);
-        ck_assert_msg(v.t == cases[i].ms, "%s gave %lld, want %lld", cases[i].json,
-                      (long long)v.t, cases[i].ms);
+        ck_assert_msg(v.t == cases[i].ms, "%s gave %lld, want %lld", cases[i].json, (long long)v.t,
+                      cases[i].ms);
     }
     /* Every millisecond of a second, and of a second far in the future. */
     for (long long base = 0; base <= 4102444800LL; base += 4102444800LL) {
@@ -191,7 +192,8 @@ static const struct bad_case {
 } bad_cases[] = {
     /* status: error, each errorType with the status Prometheus gives it */
     {"bad_data", 400, "application/json",
-     "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid parameter \\\"query\\\": "
+     "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid parameter "
+     "\\\"query\\\": "
      "1:5: parse error: unexpected end of input\"}",
      SLOEVAL_ESERVER,
      "HTTP 400 from " URL ": bad_data: invalid parameter \"query\": 1:5: parse error: unexpected "
@@ -224,8 +226,7 @@ static const struct bad_case {
     {"503 text", 503, "text/plain; charset=utf-8", "Service Unavailable\n", SLOEVAL_EDECODE,
      "HTTP 503 from " URL ": non-JSON body (text/plain; charset=utf-8): Service Unavailable "},
     {"proxy html", 502, "text/html",
-     "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
-     SLOEVAL_EDECODE,
+     "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>", SLOEVAL_EDECODE,
      "HTTP 502 from " URL ": non-JSON body (text/html): <html><head><title>502 Bad "
      "Gateway</title></head><body>nginx</body></html>"},
     {"empty", 200, "application/json", "", SLOEVAL_EDECODE, "HTTP 200 from " URL ": empty body"},
@@ -237,8 +238,8 @@ static const struct bad_case {
      SLOEVAL_EDECODE, "invalid JSON at line 1 column"},
     {"garbage json", 200, "application/json", "{status: success}", SLOEVAL_EDECODE,
      "invalid JSON at line 1 column 7: string or '}' expected near 'status'"},
-    {"duplicate key", 200, "application/json",
-     "{\"status\":\"success\",\"status\":\"error\"}", SLOEVAL_EDECODE, "duplicate object key"},
+    {"duplicate key", 200, "application/json", "{\"status\":\"success\",\"status\":\"error\"}",
+     SLOEVAL_EDECODE, "duplicate object key"},
     /* JSON of the wrong shape */
     {"array root", 200, "application/json", "[1,2]", SLOEVAL_EDECODE,
      "the JSON body is not an object"},
@@ -247,24 +248,23 @@ static const struct bad_case {
     {"odd status", 200, "application/json", "{\"status\":\"maybe\"}", SLOEVAL_EDECODE,
      "unknown status \"maybe\""},
     {"success with 500", 500, "application/json",
-     "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}",
-     SLOEVAL_EDECODE, "failing HTTP status"},
+     "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}", SLOEVAL_EDECODE,
+     "failing HTTP status"},
     {"missing data", 200, "application/json", "{\"status\":\"success\"}", SLOEVAL_EDECODE,
      "HTTP 200 from " URL ": no \"data\" in a success response"},
     {"data not object", 200, "application/json", "{\"status\":\"success\",\"data\":[]}",
      SLOEVAL_EDECODE, "\"data\" is not an object"},
-    {"no resultType", 200, "application/json",
-     "{\"status\":\"success\",\"data\":{\"result\":[]}}", SLOEVAL_EDECODE,
-     "no data.resultType string"},
+    {"no resultType", 200, "application/json", "{\"status\":\"success\",\"data\":{\"result\":[]}}",
+     SLOEVAL_EDECODE, "no data.resultType string"},
     {"unknown resultType", 200, "application/json",
-     "{\"status\":\"success\",\"data\":{\"resultType\":\"tensor\",\"result\":[]}}",
-     SLOEVAL_EDECODE, "unknown data.resultType \"tensor\""},
+     "{\"status\":\"success\",\"data\":{\"resultType\":\"tensor\",\"result\":[]}}", SLOEVAL_EDECODE,
+     "unknown data.resultType \"tensor\""},
     {"no result", 200, "application/json",
      "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\"}}", SLOEVAL_EDECODE,
      "no data.result"},
     {"result not array", 200, "application/json",
-     "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":{}}}",
-     SLOEVAL_EDECODE, "data.result of a matrix is not an array"},
+     "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":{}}}", SLOEVAL_EDECODE,
+     "data.result of a matrix is not an array"},
     {"element not object", 200, "application/json",
      "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[1]}}",
      SLOEVAL_EDECODE, "data.result[0] is not an object"},
@@ -273,7 +273,8 @@ static const struct bad_case {
      "\"value\":[1,\"1\"]}]}}",
      SLOEVAL_EDECODE, "data.result[0].metric is not an object"},
     {"label not string", 200, "application/json",
-     "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"a\":1},"
+     "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"a\":1}"
+     ","
      "\"value\":[1,\"1\"]}]}}",
      SLOEVAL_EDECODE, "data.result[0].metric.a is not a string"},
     {"no value", 200, "application/json",
@@ -353,8 +354,8 @@ START_TEST(test_bad_bodies)
         ck_assert_msg(!strcmp(err.message, c->message), "%s: message\n  %s\nwant\n  %s", c->name,
                       err.message, c->message);
     else
-        ck_assert_msg(strstr(err.message, c->message) != NULL, "%s: message %s lacks %s",
-                      c->name, err.message, c->message);
+        ck_assert_msg(strstr(err.message, c->message) != NULL, "%s: message %s lacks %s", c->name,
+                      err.message, c->message);
     ck_assert(strchr(err.message, '\n') == NULL);
     ck_assert_int_eq(v.kind, VALUE_NONE);
     arena_free(&a);
@@ -386,11 +387,12 @@ START_TEST(test_buildinfo)
         char warning[512];
         sloeval_error err = SLOEVAL_ERROR_INIT;
         int rc = prom_decode_buildinfo(&compat, warning, sizeof(warning), cases[i].body,
-                                       strlen(cases[i].body), 200, "application/json",
-                                       "http://h:1", &err);
+                                       strlen(cases[i].body), 200, "application/json", "http://h:1",
+                                       &err);
         ck_assert_msg(rc == 0, "%s", err.message);
         ck_assert_int_eq(compat, cases[i].compat);
-        if (!*cases[i].warning) ck_assert_str_eq(warning, "");
+        if (!*cases[i].warning)
+            ck_assert_str_eq(warning, "");
         else
             ck_assert_msg(strstr(warning, cases[i].warning), "%s lacks %s", warning,
                           cases[i].warning);
@@ -398,9 +400,9 @@ START_TEST(test_buildinfo)
     sloeval_compat compat;
     sloeval_error err = SLOEVAL_ERROR_INIT;
     const char *bad = "{\"status\":\"success\",\"data\":{}}";
-    ck_assert_int_eq(prom_decode_buildinfo(&compat, NULL, 0, bad, strlen(bad), 200, NULL, "u",
-                                           &err),
-                     SLOEVAL_EDECODE);
+    ck_assert_int_eq(
+        prom_decode_buildinfo(&compat, NULL, 0, bad, strlen(bad), 200, NULL, "u", &err),
+        SLOEVAL_EDECODE);
     ck_assert_ptr_nonnull(strstr(err.message, "no data.version"));
 }
 END_TEST
