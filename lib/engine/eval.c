@@ -168,6 +168,7 @@ int gather_step(evaluator *ev, const ev_value *in, size_t *cur, int64_t ts, step
         while (c < s->n && s->pts[c].t < ts) c++;
         if (c < s->n && s->pts[c].t == ts) {
             if (vec_push(ev, out, s->ls, s->pts[c].v, (int32_t)i, s->drop_name) < 0) return -1;
+            out->el[out->n - 1].t = ts; /* points of an evaluated expression carry the step time */
             c++;
         }
         cur[i] = c;
@@ -298,34 +299,28 @@ sel_data *ev_selector(evaluator *ev, const ast_node *vs)
     return NULL;
 }
 
-int ev_clean_samples(evaluator *ev, sel_data *sd, size_t i, const sample **out, size_t *n)
+const sample *ev_window_clean(evaluator *ev, const sample *s, size_t n, size_t *out_n,
+                              sample **scratch, size_t *cap)
 {
-    if (!sd->clean) {
-        sd->clean = ARENA_NEW_ARRAY(ev->a, sample *, sd->nser ? sd->nser : 1);
-        sd->nclean = ARENA_NEW_ARRAY(ev->a, size_t, sd->nser ? sd->nser : 1);
-        if (!sd->clean || !sd->nclean) return ev_oom(ev);
+    size_t stale = 0;
+    for (size_t i = 0; i < n; i++) stale += value_is_stale(s[i].v);
+    if (stale == 0) {
+        *out_n = n;
+        return s;
     }
-    if (!sd->clean[i]) {
-        const series *s = &sd->ser[i];
-        size_t stale = 0;
-        for (size_t k = 0; k < s->count; k++)
-            if (value_is_stale(s->samples[k].v)) stale++;
-        if (stale == 0) {
-            sd->clean[i] = s->samples;
-            sd->nclean[i] = s->count;
-        } else {
-            sample *c = ARENA_NEW_ARRAY(ev->a, sample, s->count - stale + 1);
-            if (!c) return ev_oom(ev);
-            size_t m = 0;
-            for (size_t k = 0; k < s->count; k++)
-                if (!value_is_stale(s->samples[k].v)) c[m++] = s->samples[k];
-            sd->clean[i] = c;
-            sd->nclean[i] = m;
+    if (n > *cap) {
+        size_t c = *cap;
+        if (arena_grow(ev->a, (void **)scratch, &c, n, sizeof(sample)) < 0) {
+            ev_oom(ev);
+            return NULL;
         }
+        *cap = c;
     }
-    *out = sd->clean[i];
-    *n = sd->nclean[i];
-    return 0;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!value_is_stale(s[i].v)) (*scratch)[m++] = s[i];
+    *out_n = m;
+    return *scratch;
 }
 
 bool ev_at_time(const evaluator *ev, at_kind at, int64_t at_ms, int64_t *t)
@@ -393,15 +388,17 @@ static int eval_matrix_selector(evaluator *ev, const ast_node *n, ev_value *out)
     if (!out->ser) return ev_oom(ev);
     size_t total = 0;
     for (size_t i = 0; i < sd->nser; i++) {
-        const sample *s;
-        size_t cnt, lo, hi;
-        if (ev_clean_samples(ev, sd, i, &s, &cnt) < 0) return -1;
-        window_find(s, cnt, mint, maxt, ev->compat, &lo, &hi);
+        const series *sr = &sd->ser[i];
+        size_t lo, hi, cnt;
+        window_find(sr->samples, sr->count, mint, maxt, ev->compat, &lo, &hi);
         if (ev->compat != SLOEVAL_COMPAT_V2 && mint == maxt) lo = hi;
-        if (hi == lo) continue;
-        out->ser[out->nser++] =
-            (step_series){sd->ser[i].labels, (sample *)(uintptr_t)(s + lo), hi - lo, false};
-        total += hi - lo;
+        sample *copy = NULL;
+        size_t cap = 0;
+        const sample *w = ev_window_clean(ev, sr->samples + lo, hi - lo, &cnt, &copy, &cap);
+        if (!w) return -1;
+        if (cnt == 0) continue;
+        out->ser[out->nser++] = (step_series){sr->labels, (sample *)(uintptr_t)w, cnt, false};
+        total += cnt;
     }
     return ev_add_samples(ev, total);
 }
@@ -737,7 +734,7 @@ static int select_for(evaluator *ev, const ast_node *vs, const path_ctx *p, int6
         if (labels_compare(m.items[i - 1].labels, m.items[i].labels) > 0) sorted = false;
     if (!sorted) qsort(m.items, m.count, sizeof(series), cmp_series_model);
     sel_data *sd = &ev->sels[ev->nsels];
-    *sd = (sel_data){vs, m.items, m.count, NULL, NULL};
+    *sd = (sel_data){vs, m.items, m.count};
     uint64_t h = (uint64_t)(uintptr_t)vs * 0x9e3779b97f4a7c15ULL;
     if (hmap_put(&ev->selmap, ev->a, h, (int32_t)ev->nsels) < 0) return ev_oom(ev);
     ev->nsels++;

@@ -110,8 +110,6 @@ typedef struct sel_data {
     const ast_node *node; /* AST_VECTOR_SELECTOR */
     series *ser;          /* sorted by labels */
     size_t nser;
-    sample **clean; /* per series: samples without staleness markers (lazy) */
-    size_t *nclean;
 } sel_data;
 
 typedef struct evaluator {
@@ -202,8 +200,11 @@ const char *call_unsupported(const ast_node *n, sloeval_compat compat);
 
 /* Selector data (eval.c). */
 sel_data *ev_selector(evaluator *ev, const ast_node *vs);
-/* Samples of selector series i without staleness markers. */
-int ev_clean_samples(evaluator *ev, sel_data *sd, size_t i, const sample **out, size_t *n);
+/* The samples s[0 .. n) without staleness markers: s itself when there
+ * are none, else a copy in *scratch (grown in the arena as needed). NULL
+ * when out of memory. */
+const sample *ev_window_clean(evaluator *ev, const sample *s, size_t n, size_t *out_n,
+                              sample **scratch, size_t *cap);
 /* The time a selector or subquery with an @ modifier is evaluated at, and
  * whether it has one. */
 bool ev_at_time(const evaluator *ev, at_kind at, int64_t at_ms, int64_t *t);

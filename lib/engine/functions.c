@@ -922,13 +922,16 @@ static int eval_range_call(evaluator *ev, const ast_node *n, const fn_impl *f, e
     if (!out->ser) return ev_oom(ev);
     range_call c = {ev, n, 0, 0, range, 0, 0, 0};
     size_t total = 0;
+    sample *scratch = NULL;
+    size_t scratch_cap = 0;
     for (size_t i = 0; i < nin; i++) {
         const sample *s;
         size_t cnt;
         const labels *ls;
         bool in_drop = false;
         if (sd) {
-            if (ev_clean_samples(ev, sd, i, &s, &cnt) < 0) return -1;
+            s = sd->ser[i].samples;
+            cnt = sd->ser[i].count;
             ls = sd->ser[i].labels;
         } else {
             s = sub.ser[i].pts;
@@ -952,13 +955,21 @@ static int eval_range_call(evaluator *ev, const ast_node *n, const fn_impl *f, e
             size_t wlo = lo;
             if (ev->compat != SLOEVAL_COMPAT_V2 && mint == maxt) wlo = hi;
             if (hi == wlo) continue;
+            size_t wn = hi - wlo;
+            const sample *w = s + wlo;
+            if (sd) {
+                /* Range selectors skip staleness markers. */
+                w = ev_window_clean(ev, w, wn, &wn, &scratch, &scratch_cap);
+                if (!w) return -1;
+                if (wn == 0) continue;
+            }
             c.mint = mint;
             c.maxt = maxt;
             c.ts = ts;
             c.p1 = ns > 0 ? sargs[0].scalar[k] : 0;
             c.p2 = ns > 1 ? sargs[1].scalar[k] : 0;
             double v;
-            if (!f->range(&c, s + wlo, hi - wlo, &v)) continue;
+            if (!f->range(&c, w, wn, &v)) continue;
             if (!pts) {
                 pts = ARENA_NEW_ARRAY(ev->a, sample, ev->nsteps - k);
                 if (!pts) return ev_oom(ev);

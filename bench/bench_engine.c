@@ -1,0 +1,324 @@
+/*
+ * bench_engine: the local evaluation engine over in-memory data.
+ *
+ * Measures rate(x[5m]) and sum by (region) (rate(x[5m])) over N series of
+ * M samples each (scraped every 15 s), at one instant and over a range of
+ * steps, and reports for each the median of several runs:
+ *   - samples/s: samples inside the evaluated windows per second of
+ *     evaluation (the selection from the store included);
+ *   - bytes/sample held: the store's bytes (sample arrays, label sets,
+ *     series table) per stored sample, and the evaluation's arena bytes per
+ *     window sample;
+ *   - the memory-bandwidth floor measured in this binary: a streaming copy
+ *     (memcpy) of the same window bytes from the same arrays, in samples/s,
+ *     and the engine's share of it (the goal is >= 0.25 for rate).
+ *
+ * Usage: bench_engine [--quick] [--series N] [--samples M] [--runs R]
+ * (--quick runs a small configuration, as ctest does to keep it working).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/eval.h"
+#include "engine/kernels.h"
+#include "model/model.h"
+#include "promql/parser.h"
+#include "source/source.h"
+
+/* ---- an in-memory source over sorted series ------------------------------ */
+
+typedef struct bench_source {
+    sloeval_source base;
+    series *ser;
+    size_t nser;
+} bench_source;
+
+static bool matches(const series *s, const label_matcher *m, size_t nm)
+{
+    for (size_t i = 0; i < nm; i++) {
+        strv v = labels_get(s->labels, m[i].name);
+        strv want = m[i].value;
+        bool eq = v.ptr ? strv_eq(v, want) : want.len == 0;
+        if (m[i].type == MATCH_EQUAL && !eq) return false;
+        if (m[i].type == MATCH_NOT_EQUAL && eq) return false;
+    }
+    return true;
+}
+
+static size_t lower(const sample *s, size_t n, int64_t t)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s[mid].t < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int bench_select(sloeval_source *src, const label_matcher *m, size_t nm, int64_t mint,
+                        int64_t maxt, arena *a, matrix *out, source_notes *notes,
+                        sloeval_error *err)
+{
+    bench_source *b = (bench_source *)src;
+    memset(out, 0, sizeof(*out));
+    out->items = arena_alloc(a, b->nser * sizeof(series));
+    if (!out->items) return SLOEVAL_ENOMEM;
+    out->cap = b->nser;
+    for (size_t i = 0; i < b->nser; i++) {
+        const series *s = &b->ser[i];
+        if (!matches(s, m, nm)) continue;
+        size_t lo = lower(s->samples, s->count, mint);
+        size_t hi = lower(s->samples, s->count, maxt + 1);
+        if (lo == hi) continue;
+        /* Borrowed, not copied: the store outlives the evaluation. */
+        out->items[out->count++] = (series){s->labels, s->samples + lo, hi - lo};
+    }
+    return 0;
+}
+
+static const source_vtable bench_vt = {"bench", bench_select, NULL, NULL, NULL};
+
+/* ---- data ---------------------------------------------------------------------- */
+
+#define SCRAPE_MS 15000
+#define T0        1700000000000LL
+
+typedef struct dataset {
+    arena a;
+    bench_source src;
+    size_t store_bytes;
+    size_t nsamples;
+} dataset;
+
+static int cmp_series(const void *a, const void *b)
+{
+    return labels_compare(((const series *)a)->labels, ((const series *)b)->labels);
+}
+
+static void make_data(dataset *d, size_t nseries, size_t nsamples)
+{
+    arena_init(&d->a, 1 << 20);
+    d->src.base.vt = &bench_vt;
+    d->src.ser = malloc(nseries * sizeof(series));
+    d->src.nser = nseries;
+    static const char *const regions[] = {"ap-south-1", "eu-west-1", "us-east-1", "us-west-2"};
+    uint64_t rnd = 42;
+    size_t store = nseries * sizeof(series);
+    for (size_t i = 0; i < nseries; i++) {
+        char inst[32], idx[16];
+        snprintf(inst, sizeof inst, "host-%zu:9100", i / 8);
+        snprintf(idx, sizeof idx, "%zu", i % 8);
+        label pairs[] = {{STRV_LIT("__name__"), STRV_LIT("x")},
+                         {STRV_LIT("region"), strv_from_cstr(regions[i % 4])},
+                         {STRV_LIT("instance"), strv_from_cstr(inst)},
+                         {STRV_LIT("shard"), strv_from_cstr(idx)}};
+        bool dup;
+        size_t before = d->a.allocated;
+        d->src.ser[i].labels = labels_make(&d->a, pairs, 4, false, &dup);
+        store += d->a.allocated - before;
+        sample *s = malloc(nsamples * sizeof(sample));
+        double v = 0;
+        for (size_t k = 0; k < nsamples; k++) {
+            rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL;
+            v += (double)(rnd >> 58); /* increments 0..63 */
+            if ((rnd >> 20) % 5000 == 0) v = 0; /* rare counter reset */
+            int64_t jitter = (int64_t)((rnd >> 40) % 200);
+            s[k] = (sample){T0 + (int64_t)k * SCRAPE_MS + jitter, v};
+        }
+        d->src.ser[i].samples = s;
+        d->src.ser[i].count = nsamples;
+        store += nsamples * sizeof(sample);
+    }
+    /* Sorted by labels, as a store keeps them. */
+    qsort(d->src.ser, nseries, sizeof(series), cmp_series);
+    d->store_bytes = store;
+    d->nsamples = nseries * nsamples;
+}
+
+static void free_data(dataset *d)
+{
+    for (size_t i = 0; i < d->src.nser; i++) free(d->src.ser[i].samples);
+    free(d->src.ser);
+    arena_free(&d->a);
+}
+
+/* ---- measurement ------------------------------------------------------------------ */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(double), cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Samples inside the windows the evaluation reads (2.x closed windows). */
+static size_t window_samples(const dataset *d, int64_t start, int64_t end, int64_t step,
+                             int64_t range)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < d->src.nser; i++) {
+        const series *s = &d->src.ser[i];
+        for (int64_t t = start; t <= end; t += step) {
+            size_t lo, hi;
+            window_find(s->samples, s->count, t - range, t, SLOEVAL_COMPAT_V2, &lo, &hi);
+            total += hi - lo;
+        }
+    }
+    return total;
+}
+
+/* The floor: memcpy of the same window bytes from the same arrays. */
+static double copy_floor(const dataset *d, int64_t start, int64_t end, int64_t step,
+                         int64_t range, int runs)
+{
+    size_t maxw = 0;
+    for (size_t i = 0; i < d->src.nser; i++) maxw += d->src.ser[i].count;
+    sample *dst = malloc(maxw * sizeof(sample));
+    double times[16];
+    size_t bytes = 0;
+    for (int r = 0; r < runs; r++) {
+        double t0 = now_s();
+        bytes = 0;
+        for (size_t i = 0; i < d->src.nser; i++) {
+            const series *s = &d->src.ser[i];
+            for (int64_t t = start; t <= end; t += step) {
+                size_t lo, hi;
+                window_find(s->samples, s->count, t - range, t, SLOEVAL_COMPAT_V2, &lo, &hi);
+                memcpy(dst + (bytes / sizeof(sample)) % (maxw - (hi - lo) + 1), s->samples + lo,
+                       (hi - lo) * sizeof(sample));
+                bytes += (hi - lo) * sizeof(sample);
+            }
+        }
+        times[r] = now_s() - t0;
+        /* keep the copy observable */
+        if (dst[0].t == 42) fprintf(stderr, " ");
+    }
+    free(dst);
+    return (double)(bytes / sizeof(sample)) / median(times, runs);
+}
+
+typedef struct result {
+    double seconds;
+    size_t arena_bytes;
+    size_t out_series;
+} result;
+
+static int run_expr(const dataset *d, const char *expr, int64_t start, int64_t end, int64_t step,
+                    int runs, result *res)
+{
+    double times[16];
+    for (int r = 0; r < runs; r++) {
+        arena a;
+        arena_init(&a, 1 << 20);
+        sloeval_error err = SLOEVAL_ERROR_INIT;
+        ast_node *root;
+        parse_options po = {SLOEVAL_COMPAT_V2, false, 0};
+        if (promql_parse(&root, &a, expr, strlen(expr), &po, &err) < 0) {
+            fprintf(stderr, "bench_engine: %s: %s\n", expr, err.message);
+            return -1;
+        }
+        eval_opts eo = {SLOEVAL_COMPAT_V2, 300000, 0, 60000, false};
+        value v;
+        size_t before = a.allocated;
+        double t0 = now_s();
+        int rc = eval_expr(&v, &a, &eo, (sloeval_source *)&d->src, root, expr, strlen(expr), start,
+                           end, step, NULL, &err);
+        times[r] = now_s() - t0;
+        if (rc < 0) {
+            fprintf(stderr, "bench_engine: %s: %s\n", expr, err.message);
+            arena_free(&a);
+            return -1;
+        }
+        res->arena_bytes = a.allocated - before;
+        res->out_series = v.kind == VALUE_VECTOR ? v.u.vector.count : v.u.matrix.count;
+        arena_free(&a);
+    }
+    res->seconds = median(times, runs);
+    return 0;
+}
+
+static int bench_case(const dataset *d, size_t nseries, size_t nsamples, const char *expr,
+                      bool range, int runs)
+{
+    int64_t last = T0 + (int64_t)(nsamples - 1) * SCRAPE_MS;
+    int64_t start = last, end = last, step = 0;
+    if (range) {
+        start = last - 60 * 60000 + 5 * 60000;
+        if (start < T0 + 5 * 60000) start = T0 + 5 * 60000;
+        step = 60000;
+    }
+    size_t wsamples = window_samples(d, start, end, step ? step : 1, 300000);
+    result res;
+    if (run_expr(d, expr, start, end, step, runs, &res) < 0) return -1;
+    double floor = copy_floor(d, start, end, step ? step : 1, 300000, runs);
+    double sps = (double)wsamples / res.seconds;
+    printf("%-34s %-7s N=%-7zu M=%-5zu steps=%-3" PRId64 " %8.3f ms  %7.1f Msamples/s  "
+           "floor %7.1f Msamples/s  ratio %.2f  store %.1f B/sample  eval %.1f B/window-sample\n",
+           expr, range ? "range" : "instant", nseries, nsamples,
+           range ? (end - start) / step + 1 : 1, res.seconds * 1e3, sps / 1e6, floor / 1e6,
+           sps / floor, (double)d->store_bytes / (double)d->nsamples,
+           (double)res.arena_bytes / (double)wsamples);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    size_t series_list[] = {1000, 10000, 100000};
+    size_t nseries_list = 3;
+    size_t nsamples = 240; /* one hour at 15 s */
+    int runs = 5;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--quick")) {
+            series_list[0] = 500;
+            nseries_list = 1;
+            nsamples = 60;
+            runs = 1;
+        } else if (!strcmp(argv[i], "--series") && i + 1 < argc) {
+            series_list[0] = (size_t)strtoull(argv[++i], NULL, 10);
+            nseries_list = 1;
+        } else if (!strcmp(argv[i], "--samples") && i + 1 < argc) {
+            nsamples = (size_t)strtoull(argv[++i], NULL, 10);
+        } else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
+            runs = atoi(argv[++i]);
+            if (runs < 1) runs = 1;
+            if (runs > 15) runs = 15;
+        } else {
+            fprintf(stderr, "usage: bench_engine [--quick] [--series N] [--samples M] [--runs R]\n");
+            return 2;
+        }
+    }
+    if (nsamples < 30) nsamples = 30;
+    printf("bench_engine: median of %d runs; windows of 5m over samples every 15 s\n", runs);
+    for (size_t k = 0; k < nseries_list; k++) {
+        dataset d;
+        make_data(&d, series_list[k], nsamples);
+        const char *exprs[] = {"rate(x[5m])", "sum by (region) (rate(x[5m]))"};
+        for (int e = 0; e < 2; e++)
+            for (int r = 0; r < 2; r++)
+                if (bench_case(&d, series_list[k], nsamples, exprs[e], r == 1, runs) < 0) {
+                    free_data(&d);
+                    return 1;
+                }
+        free_data(&d);
+    }
+    return 0;
+}
