@@ -127,7 +127,7 @@ static void make_data(dataset *d, size_t nseries, size_t nsamples)
         double v = 0;
         for (size_t k = 0; k < nsamples; k++) {
             rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL;
-            v += (double)(rnd >> 58); /* increments 0..63 */
+            v += (double)(rnd >> 58);           /* increments 0..63 */
             if ((rnd >> 20) % 5000 == 0) v = 0; /* rare counter reset */
             int64_t jitter = (int64_t)((rnd >> 40) % 200);
             s[k] = (sample){T0 + (int64_t)k * SCRAPE_MS + jitter, v};
@@ -144,7 +144,8 @@ static void make_data(dataset *d, size_t nseries, size_t nsamples)
 
 static void free_data(dataset *d)
 {
-    for (size_t i = 0; i < d->src.nser; i++) free(d->src.ser[i].samples);
+    for (size_t i = 0; i < d->src.nser; i++)
+        free(d->src.ser[i].samples);
     free(d->src.ser);
     arena_free(&d->a);
 }
@@ -187,11 +188,12 @@ static size_t window_samples(const dataset *d, int64_t start, int64_t end, int64
 }
 
 /* The floor: memcpy of the same window bytes from the same arrays. */
-static double copy_floor(const dataset *d, int64_t start, int64_t end, int64_t step,
-                         int64_t range, int runs)
+static double copy_floor(const dataset *d, int64_t start, int64_t end, int64_t step, int64_t range,
+                         int runs)
 {
     size_t maxw = 0;
-    for (size_t i = 0; i < d->src.nser; i++) maxw += d->src.ser[i].count;
+    for (size_t i = 0; i < d->src.nser; i++)
+        maxw += d->src.ser[i].count;
     sample *dst = malloc(maxw * sizeof(sample));
     double times[16];
     size_t bytes = 0;
@@ -302,7 +304,8 @@ int main(int argc, char **argv)
             if (runs < 1) runs = 1;
             if (runs > 15) runs = 15;
         } else {
-            fprintf(stderr, "usage: bench_engine [--quick] [--series N] [--samples M] [--runs R]\n");
+            fprintf(stderr,
+                    "usage: bench_engine [--quick] [--series N] [--samples M] [--runs R]\n");
             return 2;
         }
     }

@@ -33,7 +33,8 @@ static int make_grouping(evaluator *ev, const ast_node *n, grouping *g)
     g->without = n->u.aggregate.without;
     g->names = ARENA_NEW_ARRAY(ev->a, strv, g->n + 1);
     if (!g->names) return ev_oom(ev);
-    for (size_t i = 0; i < g->n; i++) g->names[i] = n->u.aggregate.grouping[i];
+    for (size_t i = 0; i < g->n; i++)
+        g->names[i] = n->u.aggregate.grouping[i];
     qsort(g->names, g->n, sizeof(strv), cmp_strv);
     return 0;
 }
@@ -114,7 +115,8 @@ static int aggregate_grouped(evaluator *ev, const ast_node *n, const grouping *g
         for (size_t i = 0; i < in->nser; i++) {
             const step_series *s = &in->ser[i];
             size_t c = cur[i];
-            while (c < s->n && s->pts[c].t < ts) c++;
+            while (c < s->n && s->pts[c].t < ts)
+                c++;
             cur[i] = c;
             if (c >= s->n || s->pts[c].t != ts) continue;
             double v = s->pts[c].v;
@@ -239,7 +241,8 @@ static void kfix(kheap *h, size_t i)
 static void ksort_reverse(kheap *h)
 {
     for (size_t i = 1; i < h->n; i++)
-        for (size_t j = i; j > 0 && kless(h, j - 1, j); j--) kswap(h, j, j - 1);
+        for (size_t j = i; j > 0 && kless(h, j - 1, j); j--)
+            kswap(h, j, j - 1);
 }
 
 /* Go's conversion checks of the k parameter. */
@@ -309,7 +312,8 @@ static int aggregate_topk(evaluator *ev, const ast_node *n, const grouping *g, c
         for (size_t i = 0; i < in->nser; i++) {
             const step_series *s = &in->ser[i];
             size_t c = cur[i];
-            while (c < s->n && s->pts[c].t < ts) c++;
+            while (c < s->n && s->pts[c].t < ts)
+                c++;
             cur[i] = c;
             if (c >= s->n || s->pts[c].t != ts) continue;
             cur[i] = c + 1;
@@ -361,13 +365,13 @@ static int aggregate_topk(evaluator *ev, const ast_node *n, const grouping *g, c
             while ((j = hmap_next(&index, hsh, &pos)) >= 0)
                 if (labels_equal(outser[j].ls, el->ls)) break;
             if (j < 0) {
-                if (arena_grow(ev->a, (void **)&outser, &capout, nout + 1, sizeof(step_series)) <
-                    0)
+                if (arena_grow(ev->a, (void **)&outser, &capout, nout + 1, sizeof(step_series)) < 0)
                     return ev_oom(ev);
                 size_t pc = ptcapn;
                 if (arena_grow(ev->a, (void **)&ptcap, &pc, capout, sizeof(size_t)) < 0)
                     return ev_oom(ev);
-                for (size_t z = ptcapn; z < pc; z++) ptcap[z] = 0;
+                for (size_t z = ptcapn; z < pc; z++)
+                    ptcap[z] = 0;
                 ptcapn = pc;
                 j = (int32_t)nout++;
                 outser[j] = (step_series){el->ls, NULL, 0, el->drop_name};
@@ -451,7 +455,8 @@ static int aggregate_count_values(evaluator *ev, const ast_node *n, ev_value *ou
     cv_ctx c = {n, {0}, {0}};
     if (make_grouping(ev, n, &c.g) < 0) return -1;
     const ast_node *p = n->u.aggregate.param;
-    while (p && p->kind == AST_PAREN) p = p->u.paren.expr;
+    while (p && p->kind == AST_PAREN)
+        p = p->u.paren.expr;
     if (!p || p->kind != AST_STRING)
         return ev_unsupported(ev, n, "count_values with a non-literal label");
     c.label = p->u.string.value;

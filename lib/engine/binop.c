@@ -50,7 +50,7 @@ typedef struct vs_ctx {
     binary_op op;
     bool swap; /* the scalar is on the left */
     bool return_bool;
-    size_t vec_arg; /* which argument is the vector */
+    size_t vec_arg;         /* which argument is the vector */
     const labels **dropped; /* per input series: labels without the name */
 } vs_ctx;
 
@@ -119,12 +119,12 @@ typedef struct vv_ctx {
     struct rm_entry {
         int32_t l, r;
         const labels *ls;
-    } *rm;
+    } * rm;
     size_t nrm, caprm;
     struct sig_pair {
         int32_t sig;
         const labels *ls;
-    } *pairs;
+    } * pairs;
     size_t npairs, cappairs;
 } vv_ctx;
 
@@ -169,7 +169,8 @@ static int set_op_step(evaluator *ev, void *vctx, int64_t ts, size_t step, step_
     switch (c->op) {
     case BIN_AND:
         if (l->n == 0 || r->n == 0) return 0;
-        for (size_t i = 0; i < r->n; i++) present[c->sig[1][r->el[i].src]] = true;
+        for (size_t i = 0; i < r->n; i++)
+            present[c->sig[1][r->el[i].src]] = true;
         for (size_t i = 0; i < l->n; i++)
             if (present[c->sig[0][l->el[i].src]]) {
                 vec_el e = l->el[i];
@@ -190,7 +191,8 @@ static int set_op_step(evaluator *ev, void *vctx, int64_t ts, size_t step, step_
         return 0;
     default: /* unless */
         if (l->n && r->n)
-            for (size_t i = 0; i < r->n; i++) present[c->sig[1][r->el[i].src]] = true;
+            for (size_t i = 0; i < r->n; i++)
+                present[c->sig[1][r->el[i].src]] = true;
         for (size_t i = 0; i < l->n; i++)
             if (!present[c->sig[0][l->el[i].src]]) {
                 vec_el e = l->el[i];
@@ -238,8 +240,7 @@ static int dup_series_error(evaluator *ev, vv_ctx *c, const vec_el *rs, const ve
     bool one_to_many = c->m->card == CARD_ONE_TO_MANY;
     const labels *ml = match_labels(ev, c, rs->ls);
     if (!ml) return ev_oom(ev);
-    char *a = labels_to_string(rs->ls), *b = labels_to_string(dup->ls),
-         *mls = labels_to_string(ml);
+    char *a = labels_to_string(rs->ls), *b = labels_to_string(dup->ls), *mls = labels_to_string(ml);
     if (!a || !b || !mls) {
         free(a);
         free(b);
@@ -279,7 +280,8 @@ static int vector_binop_step(evaluator *ev, void *vctx, int64_t ts, size_t step,
         rside = 0;
     }
     bool v2 = ev->compat == SLOEVAL_COMPAT_V2;
-    for (size_t s = 0; s < c->nsigs; s++) c->right_of_sig[s] = -1;
+    for (size_t s = 0; s < c->nsigs; s++)
+        c->right_of_sig[s] = -1;
     for (size_t i = 0; i < rhs->n; i++) {
         int32_t sig = c->sig[rside][rhs->el[i].src];
         if (c->right_of_sig[sig] >= 0)
@@ -367,7 +369,8 @@ static int binary_vectors(evaluator *ev, const ast_node *n, ev_value *args, ev_v
     c->nnames = c->m->nlabels;
     c->names = ARENA_NEW_ARRAY(ev->a, strv, c->nnames + 1);
     if (!c->names) return ev_oom(ev);
-    for (size_t i = 0; i < c->nnames; i++) c->names[i] = c->m->labels[i];
+    for (size_t i = 0; i < c->nnames; i++)
+        c->names[i] = c->m->labels[i];
     qsort(c->names, c->nnames, sizeof(strv), cmp_strv);
 
     hmap idx;

@@ -38,8 +38,8 @@ int ev_unsupported(evaluator *ev, const ast_node *n, const char *what)
     int line, col;
     error_line_col(ev->text, ev->text_len, n->pos.start, &line, &col);
     return error_set_at(ev->err, SLOEVAL_EUNSUPPORTED, ev->text, ev->text_len, n->pos.start,
-                        n->pos.end, "not supported for local evaluation: %s at %d:%d", what,
-                        line, col);
+                        n->pos.end, "not supported for local evaluation: %s at %d:%d", what, line,
+                        col);
 }
 
 static int push_note(evaluator *ev, char ***arr, size_t *n, size_t *cap, const char *s)
@@ -152,8 +152,7 @@ void sort_series(step_series *s, size_t n)
 
 int vec_push(evaluator *ev, step_vec *v, const labels *ls, double val, int32_t src, bool drop)
 {
-    if (v->n == v->cap &&
-        arena_grow(ev->a, (void **)&v->el, &v->cap, v->n + 1, sizeof(vec_el)) < 0)
+    if (v->n == v->cap && arena_grow(ev->a, (void **)&v->el, &v->cap, v->n + 1, sizeof(vec_el)) < 0)
         return ev_oom(ev);
     v->el[v->n++] = (vec_el){ls, val, src, drop, 0};
     return 0;
@@ -165,7 +164,8 @@ int gather_step(evaluator *ev, const ev_value *in, size_t *cur, int64_t ts, step
     for (size_t i = 0; i < in->nser; i++) {
         const step_series *s = &in->ser[i];
         size_t c = cur[i];
-        while (c < s->n && s->pts[c].t < ts) c++;
+        while (c < s->n && s->pts[c].t < ts)
+            c++;
         if (c < s->n && s->pts[c].t == ts) {
             if (vec_push(ev, out, s->ls, s->pts[c].v, (int32_t)i, s->drop_name) < 0) return -1;
             out->el[out->n - 1].t = ts; /* points of an evaluated expression carry the step time */
@@ -277,7 +277,8 @@ int range_eval(evaluator *ev, const ev_value *args, size_t nargs, step_fn fn, vo
             return ev_add_samples(ev, res.n);
         }
         if (ev->compat == SLOEVAL_COMPAT_V2 && vec_has_dup_labels(ev, &res))
-            return ev_fail(ev, SLOEVAL_EEXEC, "vector cannot contain metrics with the same labelset");
+            return ev_fail(ev, SLOEVAL_EEXEC,
+                           "vector cannot contain metrics with the same labelset");
         for (size_t j = 0; j < res.n; j++)
             if (collect_point(ev, &col, &res.el[j], ts) < 0) return -1;
         if (ev_add_samples(ev, res.n) < 0) return -1;
@@ -303,7 +304,8 @@ const sample *ev_window_clean(evaluator *ev, const sample *s, size_t n, size_t *
                               sample **scratch, size_t *cap)
 {
     size_t stale = 0;
-    for (size_t i = 0; i < n; i++) stale += value_is_stale(s[i].v);
+    for (size_t i = 0; i < n; i++)
+        stale += value_is_stale(s[i].v);
     if (stale == 0) {
         *out_n = n;
         return s;
@@ -352,8 +354,8 @@ static int eval_vector_selector(evaluator *ev, const ast_node *n, ev_value *out)
         for (size_t k = 0; k < ev->nsteps; k++) {
             int64_t ts = ev_step_ts(ev, k);
             int64_t ref = (has_at ? at : ts) - offset;
-            ptrdiff_t idx = instant_lookup(s->samples, s->count, ref, ev->opts.lookback_ms,
-                                           ev->compat);
+            ptrdiff_t idx =
+                instant_lookup(s->samples, s->count, ref, ev->opts.lookback_ms, ev->compat);
             if (idx < 0) continue;
             if (!pts) {
                 pts = ARENA_NEW_ARRAY(ev->a, sample, ev->nsteps - k);
@@ -378,9 +380,8 @@ static int eval_matrix_selector(evaluator *ev, const ast_node *n, ev_value *out)
     if (ev->nsteps != 1)
         return ev_fail(ev, SLOEVAL_EEXEC, "cannot do range evaluation of matrix selector");
     int64_t at;
-    int64_t t = ev_at_time(ev, vs->u.vector_selector.at, vs->u.vector_selector.at_ms, &at)
-                    ? at
-                    : ev->start;
+    int64_t t =
+        ev_at_time(ev, vs->u.vector_selector.at, vs->u.vector_selector.at_ms, &at) ? at : ev->start;
     int64_t maxt = t - vs->u.vector_selector.offset_ms;
     int64_t mint = maxt - n->u.matrix_selector.range_ms;
     *out = (ev_value){.type = VALUE_TYPE_MATRIX};
@@ -486,7 +487,8 @@ static int eval_unary(evaluator *ev, const ast_node *n, ev_value *out)
     if (out->type == VALUE_TYPE_SCALAR) {
         double *v = ARENA_NEW_ARRAY(ev->a, double, ev->nsteps);
         if (!v) return ev_oom(ev);
-        for (size_t k = 0; k < ev->nsteps; k++) v[k] = -out->scalar[k];
+        for (size_t k = 0; k < ev->nsteps; k++)
+            v[k] = -out->scalar[k];
         out->scalar = v;
         return 0;
     }
@@ -496,7 +498,8 @@ static int eval_unary(evaluator *ev, const ast_node *n, ev_value *out)
         step_series s = out->ser[i];
         sample *pts = ARENA_NEW_ARRAY(ev->a, sample, s.n ? s.n : 1);
         if (!pts) return ev_oom(ev);
-        for (size_t j = 0; j < s.n; j++) pts[j] = (sample){s.pts[j].t, -s.pts[j].v};
+        for (size_t j = 0; j < s.n; j++)
+            pts[j] = (sample){s.pts[j].t, -s.pts[j].v};
         s.pts = pts;
         if (ev->opts.delayed_name_removal) {
             s.drop_name = true;
@@ -510,58 +513,79 @@ static int eval_unary(evaluator *ev, const ast_node *n, ev_value *out)
     if (ev->opts.delayed_name_removal) return 0;
     /* Series that became equal: an error on 2.x; 3.x merges them unless
      * they have points at the same time. */
-    for (size_t i = 0; i < out->nser; i++)
-        for (size_t j = i + 1; j < out->nser; j++) {
-            if (ser[i].ls->hash != ser[j].ls->hash || !labels_equal(ser[i].ls, ser[j].ls))
-                continue;
-            if (ev->compat == SLOEVAL_COMPAT_V2)
+    return ev_merge_same_labels(ev, out, ev->compat == SLOEVAL_COMPAT_V2);
+}
+
+static int cmp_sample_t(const void *a, const void *b)
+{
+    int64_t x = ((const sample *)a)->t, y = ((const sample *)b)->t;
+    return x < y ? -1 : x > y;
+}
+
+int ev_merge_same_labels(evaluator *ev, ev_value *v, bool any_dup_is_error)
+{
+    if (v->nser < 2) return 0;
+    hmap m;
+    if (hmap_init(&m, ev->a, v->nser) < 0) return ev_oom(ev);
+    int32_t *first = ARENA_NEW_ARRAY(ev->a, int32_t, v->nser);
+    if (!first) return ev_oom(ev);
+    bool any = false;
+    for (size_t i = 0; i < v->nser; i++) {
+        uint64_t h = v->ser[i].ls->hash;
+        size_t pos = (size_t)-1;
+        int32_t j;
+        while ((j = hmap_next(&m, h, &pos)) >= 0)
+            if (labels_equal(v->ser[j].ls, v->ser[i].ls)) break;
+        if (j >= 0) {
+            if (any_dup_is_error)
                 return ev_fail(ev, SLOEVAL_EEXEC,
                                "vector cannot contain metrics with the same labelset");
-            goto merge;
+            first[i] = j;
+            any = true;
+        } else {
+            first[i] = (int32_t)i;
+            if (hmap_put(&m, ev->a, h, (int32_t)i) < 0) return ev_oom(ev);
         }
-    return 0;
-merge:;
-    /* Slow path: group equal label sets and merge their points. */
-    bool *used = ARENA_NEW_ARRAY(ev->a, bool, out->nser);
-    step_series *res = ARENA_NEW_ARRAY(ev->a, step_series, out->nser);
-    if (!used || !res) return ev_oom(ev);
-    size_t nres = 0;
-    for (size_t i = 0; i < out->nser; i++) {
-        if (used[i]) continue;
-        step_series base = ser[i];
-        size_t total = base.n;
-        for (size_t j = i + 1; j < out->nser; j++)
-            if (!used[j] && labels_equal(ser[j].ls, base.ls)) total += ser[j].n;
-        sample *pts = ARENA_NEW_ARRAY(ev->a, sample, total ? total : 1);
-        if (!pts) return ev_oom(ev);
-        memcpy(pts, base.pts, base.n * sizeof(sample));
-        size_t m = base.n;
-        for (size_t j = i + 1; j < out->nser; j++)
-            if (!used[j] && labels_equal(ser[j].ls, base.ls)) {
-                used[j] = true;
-                memcpy(pts + m, ser[j].pts, ser[j].n * sizeof(sample));
-                m += ser[j].n;
-            }
-        /* insertion sort by time (points are few per merge) */
-        for (size_t a = 1; a < m; a++) {
-            sample x = pts[a];
-            size_t b = a;
-            while (b > 0 && pts[b - 1].t > x.t) {
-                pts[b] = pts[b - 1];
-                b--;
-            }
-            pts[b] = x;
-        }
-        for (size_t a = 1; a < m; a++)
-            if (pts[a].t == pts[a - 1].t)
-                return ev_fail(ev, SLOEVAL_EEXEC,
-                               "vector cannot contain metrics with the same labelset");
-        base.pts = pts;
-        base.n = m;
-        res[nres++] = base;
     }
-    out->ser = res;
-    out->nser = nres;
+    if (!any) return 0;
+    /* Merge every series into the first with its labels. */
+    size_t *total = ARENA_NEW_ARRAY(ev->a, size_t, v->nser);
+    if (!total) return ev_oom(ev);
+    for (size_t i = 0; i < v->nser; i++)
+        total[first[i]] += v->ser[i].n;
+    step_series *res = ARENA_NEW_ARRAY(ev->a, step_series, v->nser);
+    int32_t *slot = ARENA_NEW_ARRAY(ev->a, int32_t, v->nser);
+    if (!res || !slot) return ev_oom(ev);
+    size_t nres = 0;
+    for (size_t i = 0; i < v->nser; i++) {
+        if (first[i] != (int32_t)i) continue;
+        slot[i] = (int32_t)nres;
+        res[nres] = v->ser[i];
+        if (total[i] != v->ser[i].n) {
+            sample *pts = ARENA_NEW_ARRAY(ev->a, sample, total[i]);
+            if (!pts) return ev_oom(ev);
+            memcpy(pts, v->ser[i].pts, v->ser[i].n * sizeof(sample));
+            res[nres].pts = pts;
+        }
+        nres++;
+    }
+    for (size_t i = 0; i < v->nser; i++) {
+        if (first[i] == (int32_t)i) continue;
+        step_series *r = &res[slot[first[i]]];
+        memcpy(r->pts + r->n, v->ser[i].pts, v->ser[i].n * sizeof(sample));
+        r->n += v->ser[i].n;
+        if (v->ser[i].drop_name) r->drop_name = true;
+    }
+    for (size_t i = 0; i < nres; i++) {
+        step_series *r = &res[i];
+        qsort(r->pts, r->n, sizeof(sample), cmp_sample_t);
+        for (size_t a = 1; a < r->n; a++)
+            if (r->pts[a].t == r->pts[a - 1].t)
+                return ev_fail(ev, SLOEVAL_EEXEC,
+                               "vector cannot contain metrics with the same labelset");
+    }
+    v->ser = res;
+    v->nser = nres;
     return 0;
 }
 
@@ -581,13 +605,12 @@ int ev_eval(evaluator *ev, const ast_node *n, ev_value *out)
             rc = ev_oom(ev);
             break;
         }
-        for (size_t k = 0; k < ev->nsteps; k++) v[k] = n->u.number.value;
+        for (size_t k = 0; k < ev->nsteps; k++)
+            v[k] = n->u.number.value;
         *out = (ev_value){.type = VALUE_TYPE_SCALAR, .scalar = v};
         break;
     }
-    case AST_STRING:
-        *out = (ev_value){.type = VALUE_TYPE_STRING, .str = n->u.string.value};
-        break;
+    case AST_STRING: *out = (ev_value){.type = VALUE_TYPE_STRING, .str = n->u.string.value}; break;
     case AST_PAREN: rc = ev_eval(ev, n->u.paren.expr, out); break;
     case AST_UNARY: rc = eval_unary(ev, n, out); break;
     case AST_VECTOR_SELECTOR: rc = eval_vector_selector(ev, n, out); break;
@@ -679,8 +702,8 @@ static int check_node(check_ctx *c, const ast_node *n, int depth)
     return check_fail(c, n, "this kind of expression");
 }
 
-int eval_check_supported(const ast_node *root, sloeval_compat compat, const char *text,
-                         size_t len, sloeval_error *err)
+int eval_check_supported(const ast_node *root, sloeval_compat compat, const char *text, size_t len,
+                         sloeval_error *err)
 {
     check_ctx c = {text, len, compat, err};
     return check_node(&c, root, 0) < 0 ? SLOEVAL_EUNSUPPORTED : 0;
@@ -749,8 +772,8 @@ static int prepare(evaluator *ev, const ast_node *n, path_ctx p, int64_t eval_ra
     switch (n->kind) {
     case AST_VECTOR_SELECTOR: return select_for(ev, n, &p, eval_range);
     case AST_MATRIX_SELECTOR:
-        return prepare(ev, n->u.matrix_selector.vector_selector, p,
-                       n->u.matrix_selector.range_ms, depth + 1);
+        return prepare(ev, n->u.matrix_selector.vector_selector, p, n->u.matrix_selector.range_ms,
+                       depth + 1);
     case AST_SUBQUERY: {
         int64_t at;
         if (ev_at_time(ev, n->u.subquery.at, n->u.subquery.at_ms, &at)) {
@@ -806,30 +829,8 @@ static int cleanup_names(evaluator *ev, ev_value *v)
         return 0;
     }
     /* Range results: merge series that became equal; overlapping points
-     * are an error. Reuse the unary-minus merge by faking an evaluation. */
-    for (size_t i = 0; i < v->nser; i++)
-        for (size_t j = i + 1; j < v->nser; j++)
-            if (labels_equal(v->ser[i].ls, v->ser[j].ls)) {
-                /* merge j into i */
-                step_series *a = &v->ser[i], *b = &v->ser[j];
-                sample *pts = ARENA_NEW_ARRAY(ev->a, sample, a->n + b->n + 1);
-                if (!pts) return ev_oom(ev);
-                size_t x = 0, y = 0, m = 0;
-                while (x < a->n || y < b->n) {
-                    if (y == b->n || (x < a->n && a->pts[x].t < b->pts[y].t))
-                        pts[m++] = a->pts[x++];
-                    else if (x == a->n || b->pts[y].t < a->pts[x].t)
-                        pts[m++] = b->pts[y++];
-                    else
-                        return ev_fail(ev, SLOEVAL_EEXEC,
-                                       "vector cannot contain metrics with the same labelset");
-                }
-                a->pts = pts;
-                a->n = m;
-                v->ser[j] = v->ser[--v->nser];
-                j = i;
-            }
-    return 0;
+     * are an error. */
+    return ev_merge_same_labels(ev, v, false);
 }
 
 static int to_value(evaluator *ev, ev_value *v, bool instant, value *out)
@@ -872,8 +873,7 @@ static int to_value(evaluator *ev, ev_value *v, bool instant, value *out)
         sort_series(v->ser, v->nser);
         out->kind = VALUE_MATRIX;
         for (size_t i = 0; i < v->nser; i++)
-            if (matrix_push(ev->a, &out->u.matrix, v->ser[i].ls, v->ser[i].pts, v->ser[i].n) <
-                0)
+            if (matrix_push(ev->a, &out->u.matrix, v->ser[i].ls, v->ser[i].pts, v->ser[i].n) < 0)
                 return ev_oom(ev);
         return 0;
     default: return ev_fail(ev, SLOEVAL_EINVAL, "internal error: expression without a value");

@@ -68,8 +68,8 @@ int eval_expr(value *out, arena *a, const eval_opts *opts, sloeval_source *src,
  * SLOEVAL_EUNSUPPORTED with "not supported for local evaluation: <what> at
  * <line:col>" in err.
  */
-int eval_check_supported(const ast_node *root, sloeval_compat compat, const char *text,
-                         size_t len, sloeval_error *err);
+int eval_check_supported(const ast_node *root, sloeval_compat compat, const char *text, size_t len,
+                         sloeval_error *err);
 
 /* ---- internals shared by the eval*.c files --------------------------- */
 
@@ -185,6 +185,12 @@ int ev_drop_name_el(evaluator *ev, vec_el *el);
 
 /* Does the vector hold two equal label sets? */
 bool vec_has_dup_labels(evaluator *ev, const step_vec *v);
+
+/* Merge series with equal label sets into one (3.x's
+ * mergeSeriesWithSameLabelset, and what 2.x's step loop does); points at
+ * the same time, or with any_dup_is_error any two equal label sets, are
+ * "vector cannot contain metrics with the same labelset". */
+int ev_merge_same_labels(evaluator *ev, ev_value *v, bool any_dup_is_error);
 
 /* Sort series by labels (Prometheus's Matrix sort). */
 void sort_series(step_series *s, size_t n);

@@ -16,6 +16,7 @@
 #include "engine/eval.h"
 #include "engine/gofmt.h"
 #include "engine/kernels.h"
+#include "model/regex.h"
 #include "util/strbuf.h"
 
 const char *call_name(const ast_node *n)
@@ -85,14 +86,12 @@ static bool f_rate(const range_call *c, const sample *w, size_t n, double *out)
 
 static bool f_increase(const range_call *c, const sample *w, size_t n, double *out)
 {
-    return rate_extrapolated(out, w, n, c->mint, c->maxt, c->range_ms, true, false,
-                             c->ev->compat);
+    return rate_extrapolated(out, w, n, c->mint, c->maxt, c->range_ms, true, false, c->ev->compat);
 }
 
 static bool f_delta(const range_call *c, const sample *w, size_t n, double *out)
 {
-    return rate_extrapolated(out, w, n, c->mint, c->maxt, c->range_ms, false, false,
-                             c->ev->compat);
+    return rate_extrapolated(out, w, n, c->mint, c->maxt, c->range_ms, false, false, c->ev->compat);
 }
 
 static bool f_irate(const range_call *c, const sample *w, size_t n, double *out)
@@ -151,7 +150,8 @@ static bool f_avg_over_time(const range_call *c, const sample *w, size_t n, doub
 static bool f_sum_over_time(const range_call *c, const sample *w, size_t n, double *out)
 {
     double sum = 0, comp = 0;
-    for (size_t i = 0; i < n; i++) kinc(c->ev->compat, w[i].v, &sum, &comp);
+    for (size_t i = 0; i < n; i++)
+        kinc(c->ev->compat, w[i].v, &sum, &comp);
     *out = isinf(sum) ? sum : sum + comp;
     return true;
 }
@@ -256,7 +256,8 @@ static bool f_quantile_over_time(const range_call *c, const sample *w, size_t n,
 {
     double *v = arena_alloc(c->ev->a, n * sizeof(double));
     if (!v) return false;
-    for (size_t i = 0; i < n; i++) v[i] = w[i].v;
+    for (size_t i = 0; i < n; i++)
+        v[i] = w[i].v;
     *out = quantile_of(c->p1, v, n);
     return true;
 }
@@ -265,9 +266,11 @@ static bool f_mad_over_time(const range_call *c, const sample *w, size_t n, doub
 {
     double *v = arena_alloc(c->ev->a, n * sizeof(double));
     if (!v) return false;
-    for (size_t i = 0; i < n; i++) v[i] = w[i].v;
+    for (size_t i = 0; i < n; i++)
+        v[i] = w[i].v;
     double median = quantile_of(0.5, v, n);
-    for (size_t i = 0; i < n; i++) v[i] = fabs(w[i].v - median);
+    for (size_t i = 0; i < n; i++)
+        v[i] = fabs(w[i].v - median);
     *out = quantile_of(0.5, v, n);
     return true;
 }
@@ -391,8 +394,8 @@ typedef enum fn_kind {
 
 typedef struct fn_impl fn_impl;
 typedef double (*math_fn)(double);
-typedef int (*vec_fn)(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts,
-                      step_vec *in, step_vec *out);
+typedef int (*vec_fn)(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                      step_vec *out);
 
 /* Which semantics have the function (experimental 3.x functions need a
  * feature flag on a server; the test engine enables them). */
@@ -437,14 +440,16 @@ static int v_time(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts
                   step_vec *out);
 static int v_pi(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
                 step_vec *out);
-static int v_timestamp(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts,
-                       step_vec *in, step_vec *out);
+static int v_timestamp(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                       step_vec *out);
 static int v_absent(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
                     step_vec *out);
 static int v_sort(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
                   step_vec *out);
 static int v_date(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
                   step_vec *out);
+static int v_histogram_quantile(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts,
+                                step_vec *in, step_vec *out);
 
 static const fn_impl functions[] = {
     {"rate", FK_RANGE, AV_BOTH, f_rate, NULL, NULL, 0},
@@ -510,6 +515,9 @@ static const fn_impl functions[] = {
     {"absent", FK_VECTOR, AV_BOTH, NULL, NULL, v_absent, 0},
     {"sort", FK_VECTOR, AV_BOTH, NULL, NULL, v_sort, 0},
     {"sort_desc", FK_VECTOR, AV_BOTH, NULL, NULL, v_sort, 0},
+    {"histogram_quantile", FK_VECTOR, AV_BOTH, NULL, NULL, v_histogram_quantile, 0},
+    {"label_replace", FK_VECTOR, AV_BOTH, NULL, NULL, NULL, 0},
+    {"label_join", FK_VECTOR, AV_BOTH, NULL, NULL, NULL, 0},
     {"days_in_month", FK_VECTOR, AV_BOTH, NULL, NULL, v_date, 0},
     {"day_of_month", FK_VECTOR, AV_BOTH, NULL, NULL, v_date, 0},
     {"day_of_week", FK_VECTOR, AV_BOTH, NULL, NULL, v_date, 0},
@@ -529,7 +537,8 @@ static const fn_impl *find_fn(const char *name)
 
 static const ast_node *unparen(const ast_node *n)
 {
-    while (n && n->kind == AST_PAREN) n = n->u.paren.expr;
+    while (n && n->kind == AST_PAREN)
+        n = n->u.paren.expr;
     return n;
 }
 
@@ -621,8 +630,8 @@ static int v_pi(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, 
     return vec_push(ev, out, labels_empty(), GO_PI, -1, false);
 }
 
-static int v_timestamp(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts,
-                       step_vec *in, step_vec *out)
+static int v_timestamp(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts, step_vec *in,
+                       step_vec *out)
 {
     for (size_t i = 0; i < in[0].n; i++) {
         double v = (double)in[0].el[i].t / 1000;
@@ -736,11 +745,11 @@ static double date_part(const char *name, int64_t secs)
         int64_t w = (days + 4) % 7; /* 1970-01-01 was a Thursday */
         return (double)(w < 0 ? w + 7 : w);
     }
-    if (!strcmp(name, "days_in_month"))
-        return m == 2 && is_leap(y) ? 29 : mdays[m - 1];
+    if (!strcmp(name, "days_in_month")) return m == 2 && is_leap(y) ? 29 : mdays[m - 1];
     /* day_of_year */
     int doy = d;
-    for (int i = 1; i < m; i++) doy += mdays[i - 1];
+    for (int i = 1; i < m; i++)
+        doy += mdays[i - 1];
     if (m > 2 && is_leap(y)) doy++;
     return doy;
 }
@@ -765,6 +774,338 @@ static int v_date(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts
         if (push_dropped(ev, out, &in[0].el[i], date_part(f->name, secs)) < 0) return -1;
     }
     return 0;
+}
+
+/* ---- histogram_quantile over classic buckets ----------------------------------------- */
+
+typedef struct bucket {
+    double upper;
+    double count;
+} bucket;
+
+static int cmp_bucket(const void *a, const void *b)
+{
+    double x = ((const bucket *)a)->upper, y = ((const bucket *)b)->upper;
+    return x < y ? -1 : x > y;
+}
+
+/* Go's sort.Sort / slices.SortFunc on buckets: unstable, but buckets with
+ * equal bounds are coalesced right after, so the order among them does not
+ * change the sum beyond its rounding; sort stably to stay deterministic. */
+static void sort_buckets(bucket *b, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && b[j].upper < b[j - 1].upper; j--) {
+            bucket t = b[j];
+            b[j] = b[j - 1];
+            b[j - 1] = t;
+        }
+    (void)cmp_bucket;
+}
+
+/* almost.Equal of util/almost (3.x). */
+static bool almost_equal(double a, double b, double eps)
+{
+    if (isnan(a) && isnan(b)) return true;
+    if (a == b) return true;
+    double abs_sum = fabs(a) + fabs(b), diff = fabs(a - b);
+    const double min_normal = 2.2250738585072014e-308;
+    if (a == 0 || b == 0 || abs_sum < min_normal) return diff < eps * min_normal;
+    return diff / fmin(abs_sum, 1.7976931348623157e308) < eps;
+}
+
+typedef struct monotonic_note {
+    bool any;
+    double min_bucket, max_bucket, max_diff;
+    int64_t min_ts, max_ts;
+    int count;
+} monotonic_note;
+
+static double bucket_quantile(evaluator *ev, double q, bucket *b, size_t n, bool *forced,
+                              double *min_b, double *max_b, double *max_diff)
+{
+    *forced = false;
+    if (isnan(q)) return NAN;
+    if (q < 0) return -INFINITY;
+    if (q > 1) return INFINITY;
+    sort_buckets(b, n);
+    if (!(isinf(b[n - 1].upper) && b[n - 1].upper > 0)) return NAN;
+    /* coalesce equal bounds */
+    size_t k = 0;
+    bucket last = b[0];
+    for (size_t i = 1; i < n; i++) {
+        if (b[i].upper == last.upper) {
+            last.count += b[i].count;
+        } else {
+            b[k++] = last;
+            last = b[i];
+        }
+    }
+    b[k++] = last;
+    n = k;
+    if (ev->compat == SLOEVAL_COMPAT_V2) {
+        double mx = b[0].count;
+        for (size_t i = 1; i < n; i++) {
+            if (b[i].count > mx)
+                mx = b[i].count;
+            else if (b[i].count < mx)
+                b[i].count = mx;
+        }
+    } else {
+        *min_b = INFINITY;
+        *max_b = -INFINITY;
+        *max_diff = 0;
+        double prev = b[0].count;
+        for (size_t i = 1; i < n; i++) {
+            double cur = b[i].count;
+            if (cur == prev) continue;
+            if (almost_equal(prev, cur, 1e-12)) {
+                b[i].count = prev;
+                continue;
+            }
+            if (cur < prev) {
+                b[i].count = prev;
+                *forced = true;
+                if (b[i].upper < *min_b) *min_b = b[i].upper;
+                if (b[i].upper > *max_b) *max_b = b[i].upper;
+                if (prev - cur > *max_diff) *max_diff = prev - cur;
+                continue;
+            }
+            prev = cur;
+        }
+    }
+    if (n < 2) return NAN;
+    double obs = b[n - 1].count;
+    if (obs == 0) return NAN;
+    double rank = q * obs;
+    /* sort.Search over the first n-1 buckets: the first with count >= rank */
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (b[mid].count >= rank)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    size_t i = lo;
+    if (i == n - 1) return b[n - 2].upper;
+    if (i == 0 && b[0].upper <= 0) return b[0].upper;
+    double start = 0, end = b[i].upper, count = b[i].count;
+    if (i > 0) {
+        start = b[i - 1].upper;
+        count -= b[i - 1].count;
+        rank -= b[i - 1].count;
+    }
+    return start + (end - start) * (rank / count);
+}
+
+typedef struct hq_group {
+    const labels *key; /* labels without le */
+    const labels *out; /* output labels */
+    bool drop;
+    bucket *b;
+    size_t n, cap;
+} hq_group;
+
+static int v_histogram_quantile(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts,
+                                step_vec *in, step_vec *out)
+{
+    double q = in[0].el[0].v;
+    bool v2 = ev->compat == SLOEVAL_COMPAT_V2;
+    if (!v2 && (isnan(q) || q < 0 || q > 1)) {
+        char num[64];
+        go_format_float(num, sizeof(num), q, 'g');
+        if (ev_annotate(ev, true, n->u.call.args[0],
+                        "PromQL warning: quantile value should be between 0 and 1, got %s",
+                        num) < 0)
+            return -1;
+    }
+    const step_vec *vec = &in[1];
+    hq_group *g = NULL;
+    size_t ng = 0, capg = 0;
+    static const strv le = {"le", 2};
+    static const strv name_le[] = {{"__name__", 8}, {"le", 2}};
+    for (size_t i = 0; i < vec->n; i++) {
+        const vec_el *el = &vec->el[i];
+        strv lev = labels_get(el->ls, le);
+        double upper;
+        if (!lev.ptr || float_parse(&upper, lev) != 0) {
+            if (!v2) {
+                strbuf sb = STRBUF_INIT;
+                quote_go_string(&sb, lev.ptr ? lev : STRV_LIT(""));
+                int rc = ev_annotate(ev, true, n->u.call.args[1],
+                                     "PromQL warning: bucket label \"le\" is missing or has a "
+                                     "malformed value of %s",
+                                     strbuf_cstr(&sb));
+                strbuf_free(&sb);
+                if (rc < 0) return -1;
+            }
+            continue;
+        }
+        const labels *key = labels_drop(ev->a, el->ls, &le, 1, false);
+        if (!key) return ev_oom(ev);
+        size_t j;
+        for (j = 0; j < ng; j++)
+            if (g[j].key->hash == key->hash && labels_equal(g[j].key, key)) break;
+        if (j == ng) {
+            if (arena_grow(ev->a, (void **)&g, &capg, ng + 1, sizeof(hq_group)) < 0)
+                return ev_oom(ev);
+            g[ng] = (hq_group){key, NULL, el->drop_name, NULL, 0, 0};
+            if (v2) {
+                g[ng].out = labels_drop(ev->a, el->ls, name_le, 2, false);
+            } else if (ev->opts.delayed_name_removal) {
+                g[ng].out = key;
+                g[ng].drop = true;
+            } else {
+                g[ng].out = ev_drop_metadata(ev, key);
+            }
+            if (!g[ng].out) return ev_oom(ev);
+            ng++;
+        }
+        if (arena_grow(ev->a, (void **)&g[j].b, &g[j].cap, g[j].n + 1, sizeof(bucket)) < 0)
+            return ev_oom(ev);
+        g[j].b[g[j].n++] = (bucket){upper, el->v};
+    }
+    for (size_t j = 0; j < ng; j++) {
+        bool forced;
+        double mn = 0, mx = 0, md = 0;
+        double v = bucket_quantile(ev, q, g[j].b, g[j].n, &forced, &mn, &mx, &md);
+        if (forced) {
+            char a[64], b[64], c[64];
+            go_format_float(a, sizeof a, mn, 'g');
+            go_format_float(b, sizeof b, mx, 'g');
+            snprintf(c, sizeof c, "%.2g", md);
+            if (ev_annotate(ev, false, n->u.call.args[1],
+                            "PromQL info: input to histogram_quantile needed to be fixed for "
+                            "monotonicity (see https://prometheus.io/docs/prometheus/latest/"
+                            "querying/functions/#histogram_quantile), from buckets %s to %s, "
+                            "with a max diff of %s",
+                            a, b, c) < 0)
+                return -1;
+        }
+        if (vec_push(ev, out, g[j].out, v, -1, g[j].drop) < 0) return -1;
+    }
+    return 0;
+}
+
+/* ---- label_replace, label_join ------------------------------------------------------ */
+
+static bool valid_label_name_v2(strv s)
+{
+    if (s.len == 0) return false;
+    for (size_t i = 0; i < s.len; i++) {
+        char c = s.ptr[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+                  (i > 0 && c >= '0' && c <= '9');
+        if (!ok) return false;
+    }
+    return true;
+}
+
+static bool valid_label_name(sloeval_compat compat, strv s)
+{
+    if (compat == SLOEVAL_COMPAT_V2) return valid_label_name_v2(s);
+    if (s.len == 0) return false;
+    for (size_t i = 0; i < s.len;) {
+        uint32_t cp;
+        size_t k = utf8_decode((const unsigned char *)s.ptr + i, s.len - i, &cp);
+        if (!k) return false;
+        i += k;
+    }
+    return true;
+}
+
+static strv string_arg(const ast_node *n)
+{
+    n = unparen(n);
+    return n && n->kind == AST_STRING ? n->u.string.value : STRV_LIT("");
+}
+
+static int eval_label_func(evaluator *ev, const ast_node *n, bool replace, ev_value *out)
+{
+    strv dst = string_arg(n->u.call.args[1]);
+    promql_regex *re = NULL;
+    strv repl = {0}, src = {0};
+    strv *srcs = NULL;
+    size_t nsrc = 0;
+    strv sep = {0};
+    const char *fname = replace ? "label_replace" : "label_join";
+    if (replace) {
+        repl = string_arg(n->u.call.args[2]);
+        src = string_arg(n->u.call.args[3]);
+        strv pattern = string_arg(n->u.call.args[4]);
+        if (promql_regex_compile_mode(&re, pattern, ev->compat, PROMQL_REGEX_REPLACE, NULL, 0) != 0)
+            return ev_fail(ev, SLOEVAL_EEXEC, "invalid regular expression in label_replace(): %.*s",
+                           (int)pattern.len, pattern.ptr);
+        if (!valid_label_name(ev->compat, dst)) {
+            promql_regex_free(re);
+            return ev_fail(ev, SLOEVAL_EEXEC,
+                           "invalid destination label name in label_replace(): %.*s", (int)dst.len,
+                           dst.ptr);
+        }
+    } else {
+        sep = string_arg(n->u.call.args[2]);
+        nsrc = n->u.call.nargs > 3 ? n->u.call.nargs - 3 : 0;
+        srcs = ARENA_NEW_ARRAY(ev->a, strv, nsrc + 1);
+        if (!srcs) return ev_oom(ev);
+        for (size_t i = 0; i < nsrc; i++) {
+            srcs[i] = string_arg(n->u.call.args[3 + i]);
+            if (!valid_label_name(ev->compat, srcs[i]))
+                return ev_fail(ev, SLOEVAL_EEXEC, "invalid source label name in label_join(): %.*s",
+                               (int)srcs[i].len, srcs[i].ptr);
+        }
+        if (!valid_label_name(ev->compat, dst))
+            return ev_fail(ev, SLOEVAL_EEXEC, "invalid destination label name in %s(): %.*s", fname,
+                           (int)dst.len, dst.ptr);
+    }
+    int rc = ev_eval(ev, n->u.call.args[0], out);
+    if (rc == 0) {
+        bool is_name = strv_eq(dst, STRV_LIT(METRIC_NAME_LABEL));
+        strbuf sb = STRBUF_INIT;
+        size_t ovec[2 * 64];
+        for (size_t i = 0; i < out->nser && rc == 0; i++) {
+            step_series *s = &out->ser[i];
+            strbuf_reset(&sb);
+            if (replace) {
+                strv sv = labels_get(s->ls, src);
+                if (!sv.ptr) sv = STRV_LIT("");
+                size_t npairs = promql_regex_group_count(re) + 1;
+                if (npairs > 64) npairs = 64;
+                int m = promql_regex_match_groups(re, sv, ovec, npairs);
+                if (m < 0) {
+                    rc = ev_fail(ev, m, "label_replace(): regular expression too costly");
+                    break;
+                }
+                if (m == 0) continue;
+                promql_regex_expand(&sb, re, repl, sv, ovec, npairs);
+            } else {
+                for (size_t k = 0; k < nsrc; k++) {
+                    if (k) strbuf_append(&sb, sep.ptr, sep.len);
+                    strv v = labels_get(s->ls, srcs[k]);
+                    if (v.ptr) strbuf_append(&sb, v.ptr, v.len);
+                }
+            }
+            if (sb.failed) {
+                rc = ev_oom(ev);
+                break;
+            }
+            char *val = arena_strndup(ev->a, strbuf_cstr(&sb), sb.len);
+            if (!val) {
+                rc = ev_oom(ev);
+                break;
+            }
+            s->ls = labels_set(ev->a, s->ls, dst, (strv){val, sb.len});
+            if (!s->ls) {
+                rc = ev_oom(ev);
+                break;
+            }
+            if (is_name) s->drop_name = false;
+        }
+        strbuf_free(&sb);
+    }
+    if (re) promql_regex_free(re);
+    if (rc < 0) return rc;
+    return ev_merge_same_labels(ev, out, false);
 }
 
 /* ---- evaluation ---------------------------------------------------------------------- */
@@ -808,8 +1149,8 @@ static int eval_timestamp_selector(evaluator *ev, const ast_node *n, const ast_n
         tmp.n = 0;
         for (size_t i = 0; i < sd->nser; i++) {
             const series *s = &sd->ser[i];
-            ptrdiff_t j = instant_lookup(s->samples, s->count, ref, ev->opts.lookback_ms,
-                                         ev->compat);
+            ptrdiff_t j =
+                instant_lookup(s->samples, s->count, ref, ev->opts.lookback_ms, ev->compat);
             if (j < 0) continue;
             if (vec_push(ev, &tmp, s->labels, s->samples[j].v, (int32_t)i, false) < 0) return -1;
             tmp.el[tmp.n - 1].t = s->samples[j].t;
@@ -817,7 +1158,8 @@ static int eval_timestamp_selector(evaluator *ev, const ast_node *n, const ast_n
         res.n = 0;
         if (v_timestamp(ev, n, NULL, ts, &tmp, &res) < 0) return -1;
         if (ev->nsteps == 1 && !ev->opts.delayed_name_removal && vec_has_dup_labels(ev, &res))
-            return ev_fail(ev, SLOEVAL_EEXEC, "vector cannot contain metrics with the same labelset");
+            return ev_fail(ev, SLOEVAL_EEXEC,
+                           "vector cannot contain metrics with the same labelset");
         for (size_t x = 0; x < res.n; x++) {
             const vec_el *el = &res.el[x];
             uint64_t h = el->ls->hash;
@@ -831,7 +1173,8 @@ static int eval_timestamp_selector(evaluator *ev, const ast_node *n, const ast_n
                 size_t pc = ptcapn;
                 if (arena_grow(ev->a, (void **)&ptcap, &pc, cap, sizeof(size_t)) < 0)
                     return ev_oom(ev);
-                for (size_t z = ptcapn; z < pc; z++) ptcap[z] = 0;
+                for (size_t z = ptcapn; z < pc; z++)
+                    ptcap[z] = 0;
                 ptcapn = pc;
                 j = (int32_t)nser++;
                 ser[j] = (step_series){el->ls, NULL, 0, el->drop_name};
@@ -1035,7 +1378,8 @@ static int eval_range_call(evaluator *ev, const ast_node *n, const fn_impl *f, e
         for (size_t i = 0; i < out->nser; i++)
             if (vec_push(ev, &tmp, out->ser[i].ls, 0, -1, false) < 0) return -1;
         if (vec_has_dup_labels(ev, &tmp))
-            return ev_fail(ev, SLOEVAL_EEXEC, "vector cannot contain metrics with the same labelset");
+            return ev_fail(ev, SLOEVAL_EEXEC,
+                           "vector cannot contain metrics with the same labelset");
     }
     return 0;
 }
@@ -1046,6 +1390,8 @@ int eval_call(evaluator *ev, const ast_node *n, ev_value *out)
     if (!f) return ev_unsupported(ev, n, call_name(n));
     if (f->kind == FK_RANGE) return eval_range_call(ev, n, f, out);
 
+    if (!strcmp(f->name, "label_replace")) return eval_label_func(ev, n, true, out);
+    if (!strcmp(f->name, "label_join")) return eval_label_func(ev, n, false, out);
     if (f->vec == v_timestamp) {
         const ast_node *a = unparen(n->u.call.args[0]);
         if (a->kind == AST_VECTOR_SELECTOR) return eval_timestamp_selector(ev, n, a, out);
@@ -1061,7 +1407,8 @@ int eval_call(evaluator *ev, const ast_node *n, ev_value *out)
     if (f->vec == v_scalar || f->vec == v_time || f->vec == v_pi) {
         double *v = ARENA_NEW_ARRAY(ev->a, double, ev->nsteps);
         if (!v) return ev_oom(ev);
-        for (size_t k = 0; k < ev->nsteps; k++) v[k] = NAN;
+        for (size_t k = 0; k < ev->nsteps; k++)
+            v[k] = NAN;
         for (size_t i = 0; i < out->nser; i++)
             for (size_t j = 0; j < out->ser[i].n; j++) {
                 size_t k = (size_t)((out->ser[i].pts[j].t - ev->start) / ev->interval);

@@ -32,11 +32,13 @@ static void shortest_digits(double a, char *digits, int *nd, int *dp)
     if (*p == 'e') exp = atoi_s(p + 1);
     /* strip leading zeros */
     int lead = 0;
-    while (lead < n - 1 && digits[lead] == '0') lead++;
+    while (lead < n - 1 && digits[lead] == '0')
+        lead++;
     memmove(digits, digits + lead, (size_t)(n - lead));
     n -= lead;
     point -= lead;
-    while (n > 1 && digits[n - 1] == '0') n--;
+    while (n > 1 && digits[n - 1] == '0')
+        n--;
     *nd = n;
     *dp = point + exp;
 }
@@ -45,7 +47,8 @@ static int atoi_s(const char *s)
 {
     int sign = 1, v = 0;
     if (*s == '+' || *s == '-') sign = *s++ == '-' ? -1 : 1;
-    while (*s >= '0' && *s <= '9') v = v * 10 + (*s++ - '0');
+    while (*s >= '0' && *s <= '9')
+        v = v * 10 + (*s++ - '0');
     return sign * v;
 }
 
@@ -86,11 +89,13 @@ size_t go_format_float(char *buf, size_t size, double v, char verb)
         } else if (dp <= 0) {
             out[n++] = '0';
             out[n++] = '.';
-            for (int i = 0; i < -dp; i++) out[n++] = '0';
+            for (int i = 0; i < -dp; i++)
+                out[n++] = '0';
             memcpy(out + n, d, (size_t)nd);
             n += (size_t)nd;
         } else {
-            for (int i = 0; i < dp; i++) out[n++] = i < nd ? d[i] : '0';
+            for (int i = 0; i < dp; i++)
+                out[n++] = i < nd ? d[i] : '0';
             if (nd > dp) {
                 out[n++] = '.';
                 memcpy(out + n, d + dp, (size_t)(nd - dp));

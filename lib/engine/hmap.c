@@ -19,7 +19,8 @@ static int alloc_table(hmap *m, arena *a, size_t cap)
 int hmap_init(hmap *m, arena *a, size_t expect)
 {
     size_t cap = 16;
-    while (cap < expect * 2) cap <<= 1;
+    while (cap < expect * 2)
+        cap <<= 1;
     return alloc_table(m, a, cap);
 }
 
@@ -47,7 +48,8 @@ static void insert(hmap *m, uint64_t h, int32_t val)
 {
     size_t mask = m->cap - 1;
     size_t i = (size_t)(h & mask);
-    while (m->vals[i] >= 0) i = (i + 1) & mask;
+    while (m->vals[i] >= 0)
+        i = (i + 1) & mask;
     m->hashes[i] = h;
     m->vals[i] = val;
     m->count++;

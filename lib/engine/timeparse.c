@@ -47,10 +47,12 @@ static bool parse_rfc3339(int64_t *out, const char *s, size_t len)
     int64_t nanos = 0;
     if (i < len && s[i] == '.') {
         size_t j = ++i;
-        while (i < len && s[i] >= '0' && s[i] <= '9') i++;
+        while (i < len && s[i] >= '0' && s[i] <= '9')
+            i++;
         size_t nd = i - j;
         if (nd == 0 || nd > 9) return false;
-        for (size_t k = 0; k < 9; k++) nanos = nanos * 10 + (k < nd ? s[j + k] - '0' : 0);
+        for (size_t k = 0; k < 9; k++)
+            nanos = nanos * 10 + (k < nd ? s[j + k] - '0' : 0);
     }
     int64_t offset = 0;
     if (i < len && s[i] == 'Z') {

@@ -93,8 +93,7 @@ static void rate_expr(exprgen *g, out *o)
     put(o, "%s(", fns[pick(g, 5)]);
     switch (pick(g, 5)) {
     case 0:
-        put(o, "http_request_duration_seconds_bucket{le=\"%s\"}",
-            chance(g, 50) ? "0.25" : "+Inf");
+        put(o, "http_request_duration_seconds_bucket{le=\"%s\"}", chance(g, 50) ? "0.25" : "+Inf");
         break;
     case 1: put(o, "http_request_duration_seconds_count"); break;
     default: counter_selector(g, o); break;
@@ -103,10 +102,9 @@ static void rate_expr(exprgen *g, out *o)
     put(o, ")");
 }
 
-static const char *const label_sets[] = {"region",        "instance",         "status",
-                                         "method",        "region, status",   "region, method",
-                                         "job",           "region, instance", "",
-                                         "status, method"};
+static const char *const label_sets[] = {
+    "region",         "instance", "status",           "method", "region, status",
+    "region, method", "job",      "region, instance", "",       "status, method"};
 #define NLABEL_SETS (sizeof(label_sets) / sizeof(label_sets[0]))
 
 static void aggregation(exprgen *g, out *o, const char *by, bool inner_rate)
@@ -133,8 +131,8 @@ static const char *const cmp_ops[] = {"==", "!=", ">", "<", ">=", "<="};
 
 static void scalar_literal(exprgen *g, out *o)
 {
-    static const char *const lits[] = {"0",   "1",   "2",    "0.5",  "100",
-                                       "1e3", "0.001", "-1", "60", "3600"};
+    static const char *const lits[] = {"0",   "1",     "2",  "0.5", "100",
+                                       "1e3", "0.001", "-1", "60",  "3600"};
     put(o, "%s", lits[pick(g, sizeof(lits) / sizeof(lits[0]))]);
 }
 
@@ -202,8 +200,9 @@ static void vector_expr(exprgen *g, out *o, int depth)
     }
     case 7: {
         /* Many-to-one: per series over per region. */
-        put(o, "rate(http_requests_total[%s]) / ignoring (instance, method, status) "
-               "group_left sum by (job, region) (rate(http_requests_total[%s]))",
+        put(o,
+            "rate(http_requests_total[%s]) / ignoring (instance, method, status) "
+            "group_left sum by (job, region) (rate(http_requests_total[%s]))",
             ranges[pick(g, 6)], ranges[pick(g, 6)]);
         return;
     }
