@@ -345,7 +345,9 @@ static int eval_vector_selector(evaluator *ev, const ast_node *n, ev_value *out)
     int64_t offset = n->u.vector_selector.offset_ms;
     *out = (ev_value){.type = VALUE_TYPE_VECTOR};
     out->ser = ARENA_NEW_ARRAY(ev->a, step_series, sd->nser ? sd->nser : 1);
-    if (!out->ser) return ev_oom(ev);
+    /* An instant evaluation takes one point per series: one block. */
+    sample *block = ev->nsteps == 1 ? arena_alloc(ev->a, (sd->nser + 1) * sizeof(sample)) : NULL;
+    if (!out->ser || (ev->nsteps == 1 && !block)) return ev_oom(ev);
     size_t total = 0;
     for (size_t i = 0; i < sd->nser; i++) {
         const series *s = &sd->ser[i];
@@ -358,7 +360,7 @@ static int eval_vector_selector(evaluator *ev, const ast_node *n, ev_value *out)
                 instant_lookup(s->samples, s->count, ref, ev->opts.lookback_ms, ev->compat);
             if (idx < 0) continue;
             if (!pts) {
-                pts = ARENA_NEW_ARRAY(ev->a, sample, ev->nsteps - k);
+                pts = ev->nsteps == 1 ? &block[i] : ARENA_NEW_ARRAY(ev->a, sample, ev->nsteps - k);
                 if (!pts) return ev_oom(ev);
             }
             pts[np++] = (sample){ts, s->samples[idx].v};
@@ -861,6 +863,9 @@ static int to_value(evaluator *ev, ev_value *v, bool instant, value *out)
         if (cleanup_names(ev, v) < 0) return -1;
         if (instant) {
             out->kind = VALUE_VECTOR;
+            if (v->nser && arena_grow(ev->a, (void **)&out->u.vector.items, &out->u.vector.cap,
+                                      v->nser, sizeof(vector_elem)) < 0)
+                return ev_oom(ev);
             for (size_t i = 0; i < v->nser; i++)
                 if (vector_push(ev->a, &out->u.vector, v->ser[i].ls, ev->start,
                                 v->ser[i].pts[0].v) < 0)

@@ -1263,6 +1263,9 @@ static int eval_range_call(evaluator *ev, const ast_node *n, const fn_impl *f, e
     *out = (ev_value){.type = VALUE_TYPE_VECTOR};
     out->ser = ARENA_NEW_ARRAY(ev->a, step_series, nin ? nin : 1);
     if (!out->ser) return ev_oom(ev);
+    /* An instant evaluation makes one point per series: one block. */
+    sample *block = ev->nsteps == 1 ? arena_alloc(ev->a, (nin + 1) * sizeof(sample)) : NULL;
+    if (ev->nsteps == 1 && !block) return ev_oom(ev);
     range_call c = {ev, n, 0, 0, range, 0, 0, 0};
     size_t total = 0;
     sample *scratch = NULL;
@@ -1285,6 +1288,14 @@ static int eval_range_call(evaluator *ev, const ast_node *n, const fn_impl *f, e
         sample *pts = NULL;
         size_t np = 0, lo = 0, hi = 0;
         bool first = true;
+        /* Staleness markers: over many steps one scan of the series is
+         * cheaper than one per window. */
+        bool check_stale = sd != NULL;
+        if (sd && ev->nsteps > 1) {
+            check_stale = false;
+            for (size_t k = 0; k < cnt && !check_stale; k++)
+                check_stale = value_is_stale(s[k].v);
+        }
         for (size_t k = 0; k < ev->nsteps; k++) {
             int64_t ts = ev_step_ts(ev, k);
             int64_t maxt = (has_at ? at : ts) - offset;
@@ -1300,7 +1311,7 @@ static int eval_range_call(evaluator *ev, const ast_node *n, const fn_impl *f, e
             if (hi == wlo) continue;
             size_t wn = hi - wlo;
             const sample *w = s + wlo;
-            if (sd) {
+            if (check_stale) {
                 /* Range selectors skip staleness markers. */
                 w = ev_window_clean(ev, w, wn, &wn, &scratch, &scratch_cap);
                 if (!w) return -1;
@@ -1314,7 +1325,7 @@ static int eval_range_call(evaluator *ev, const ast_node *n, const fn_impl *f, e
             double v;
             if (!f->range(&c, w, wn, &v)) continue;
             if (!pts) {
-                pts = ARENA_NEW_ARRAY(ev->a, sample, ev->nsteps - k);
+                pts = ev->nsteps == 1 ? &block[i] : ARENA_NEW_ARRAY(ev->a, sample, ev->nsteps - k);
                 if (!pts) return ev_oom(ev);
             }
             pts[np++] = (sample){ts, v};

@@ -53,8 +53,19 @@ static size_t window_start_index(const sample *s, size_t lo, size_t hi, int64_t 
 void window_find(const sample *s, size_t n, int64_t mint, int64_t maxt, sloeval_compat compat,
                  size_t *lo, size_t *hi)
 {
-    size_t h = upper_bound(s, 0, n, maxt);
-    size_t l = window_start_index(s, 0, h, mint, compat);
+    /* Fast path: a source usually hands over just the samples of the
+     * window, so both ends are (nearly) right already. */
+    size_t h = n;
+    if (h > 0 && s[h - 1].t > maxt) {
+        h = (h >= 2 && s[h - 2].t <= maxt) ? h - 1 : upper_bound(s, 0, n, maxt);
+    }
+    size_t l = 0;
+    for (int k = 0; l < h && (compat == SLOEVAL_COMPAT_V2 ? s[l].t < mint : s[l].t <= mint);
+         k++, l++)
+        if (k == 4) {
+            l = window_start_index(s, l, h, mint, compat);
+            break;
+        }
     *lo = l;
     *hi = h;
 }
