@@ -10,5 +10,6 @@
 #define SLOEVAL_H
 
 #include "sloeval/common.h"
+#include "sloeval/expr.h"
 
 #endif /* SLOEVAL_H */
