@@ -10,5 +10,6 @@
 #define SLOEVAL_H
 
 #include "sloeval/common.h"
+#include "sloeval/slo.h"
 
 #endif /* SLOEVAL_H */
