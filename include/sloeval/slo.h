@@ -96,7 +96,11 @@ typedef enum sloeval_slo_auth {
     SLOEVAL_SLO_AUTH_BASIC = 2,  /**< basic auth, password from a file or an environment variable */
 } sloeval_slo_auth;
 
-/** A backend's options, without secrets (header values are left out too). */
+/**
+ * A backend's options (those of sloeval_prometheus_options) without
+ * secrets: header values are left out, secrets appear only as where they
+ * are read from (a file path or an environment variable's name).
+ */
 typedef struct sloeval_slo_backend_info {
     const char *name;
     const char *url;
@@ -112,15 +116,19 @@ typedef struct sloeval_slo_backend_info {
     const char *tls_ca_file;
     const char *tls_cert_file;
     const char *tls_key_file;
-    const char *tls_server_name;
     int tls_insecure_skip_verify;
-    const char *proxy_url;
-    int64_t timeout_ms;
+    long connect_timeout_ms;
+    long timeout_ms;       /**< one attempt */
+    long total_timeout_ms; /**< every attempt of one request */
     int retries;
+    long retry_backoff_ms;
+    long retry_backoff_max_ms;
+    uint64_t max_response_bytes;
+    int parallelism;
     sloeval_compat compat;
     int thanos; /**< the backend is Thanos Query (a `thanos` block was given) */
     int thanos_partial_response;
-    int thanos_dedup;
+    int thanos_dedup; /**< -1 not sent, 0 or 1 */
     const char *const *thanos_replica_labels;
     size_t nthanos_replica_labels;
     const char *thanos_max_source_resolution; /**< "auto", a duration, or NULL */

@@ -26,40 +26,45 @@ static int build_backends(sloeval_slo_set *set)
     if (!set->backends) return -1;
     for (size_t i = 0; i < c->nbackends; i++) {
         const slo_backend *b = &c->backends[i];
+        const sloeval_prometheus_options *h = &b->http;
         sloeval_slo_backend_info *o = &set->backends[i];
-        const char **names = ARENA_NEW_ARRAY(a, const char *, b->headers.count + 1);
+        const char **names = ARENA_NEW_ARRAY(a, const char *, h->nheaders + 1);
         if (!names) return -1;
-        for (size_t h = 0; h < b->headers.count; h++)
-            names[h] = b->headers.items[h].name;
+        for (size_t k = 0; k < h->nheaders; k++)
+            names[k] = h->headers[k].name;
         o->name = b->name;
-        o->url = b->url;
+        o->url = h->url;
         o->header_names = names;
-        o->nheaders = b->headers.count;
-        o->tenant = b->tenant;
-        o->auth = b->auth == SLO_AUTH_BEARER  ? SLOEVAL_SLO_AUTH_BEARER
-                  : b->auth == SLO_AUTH_BASIC ? SLOEVAL_SLO_AUTH_BASIC
-                                              : SLOEVAL_SLO_AUTH_NONE;
-        o->bearer_token_file = b->bearer_token_file;
-        o->bearer_token_env = b->bearer_token_env;
-        o->basic_username = b->basic_username;
-        o->basic_password_file = b->basic_password_file;
-        o->basic_password_env = b->basic_password_env;
-        o->tls_ca_file = b->tls_ca_file;
-        o->tls_cert_file = b->tls_cert_file;
-        o->tls_key_file = b->tls_key_file;
-        o->tls_server_name = b->tls_server_name;
-        o->tls_insecure_skip_verify = b->tls_insecure_skip_verify;
-        o->proxy_url = b->proxy_url;
-        o->timeout_ms = b->timeout_ms;
-        o->retries = b->retries;
-        o->compat = b->compat;
-        o->thanos = b->thanos.enabled;
-        o->thanos_partial_response = b->thanos.partial_response;
-        o->thanos_dedup = b->thanos.dedup;
-        o->thanos_replica_labels = b->thanos.replica_labels;
-        o->nthanos_replica_labels = b->thanos.nreplica_labels;
-        o->thanos_max_source_resolution = b->thanos.max_source_resolution;
-        o->thanos_engine = b->thanos.engine;
+        o->nheaders = h->nheaders;
+        o->tenant = h->tenant;
+        o->auth = (h->bearer_token_file || h->bearer_token_env) ? SLOEVAL_SLO_AUTH_BEARER
+                  : h->basic_auth_user                          ? SLOEVAL_SLO_AUTH_BASIC
+                                                                : SLOEVAL_SLO_AUTH_NONE;
+        o->bearer_token_file = h->bearer_token_file;
+        o->bearer_token_env = h->bearer_token_env;
+        o->basic_username = h->basic_auth_user;
+        o->basic_password_file = h->basic_auth_password_file;
+        o->basic_password_env = h->basic_auth_password_env;
+        o->tls_ca_file = h->tls_ca_file;
+        o->tls_cert_file = h->tls_cert_file;
+        o->tls_key_file = h->tls_key_file;
+        o->tls_insecure_skip_verify = h->tls_insecure_skip_verify;
+        o->connect_timeout_ms = h->connect_timeout_ms;
+        o->timeout_ms = h->timeout_ms;
+        o->total_timeout_ms = h->total_timeout_ms;
+        o->retries = h->max_retries;
+        o->retry_backoff_ms = h->retry_backoff_ms;
+        o->retry_backoff_max_ms = h->retry_backoff_max_ms;
+        o->max_response_bytes = h->max_response_bytes;
+        o->parallelism = h->parallelism;
+        o->compat = h->compat;
+        o->thanos = b->thanos;
+        o->thanos_partial_response = h->partial_response;
+        o->thanos_dedup = h->dedup;
+        o->thanos_replica_labels = h->replica_labels;
+        o->nthanos_replica_labels = h->nreplica_labels;
+        o->thanos_max_source_resolution = h->max_source_resolution;
+        o->thanos_engine = h->engine;
         o->file = b->loc.file;
         o->line = b->loc.line;
         o->column = b->loc.column;

@@ -55,21 +55,16 @@ static bool prefix_ci(const char *s, const char *prefix)
     return true;
 }
 
-/* Why a URL is not acceptable, or NULL. */
-static const char *url_problem(const char *url, bool proxy)
+/* Why a backend URL is not acceptable, or NULL. */
+static const char *url_problem(const char *url)
 {
     const char *rest = NULL;
-    static const char *const schemes[] = {"http://", "https://"};
-    static const char *const proxy_schemes[] = {"http://",    "https://",  "socks4://",
-                                                "socks4a://", "socks5://", "socks5h://"};
-    const char *const *list = proxy ? proxy_schemes : schemes;
-    size_t n = proxy ? 6 : 2;
-    for (size_t i = 0; i < n && !rest; i++)
-        if (prefix_ci(url, list[i])) rest = url + strlen(list[i]);
-    if (!rest)
-        return proxy ? "must start with http://, https://, socks4://, socks4a://, socks5:// or "
-                       "socks5h://"
-                     : "must start with http:// or https://";
+    if (prefix_ci(url, "http://"))
+        rest = url + 7;
+    else if (prefix_ci(url, "https://"))
+        rest = url + 8;
+    else
+        return "must start with http:// or https://";
     for (const char *p = url; *p; p++)
         if ((unsigned char)*p <= ' ' || *p == 0x7f)
             return "must not contain spaces or control characters";
@@ -108,54 +103,92 @@ static int inline_secret(loader *L, const ynode *map, const ypath *path, const c
     return load_error(L, p->key, &kp, "secrets are not accepted in the config: use %s", instead);
 }
 
-static int load_thanos(loader *L, const ynode *n, const ypath *path, slo_thanos *t)
+static int load_thanos(loader *L, const ynode *n, const ypath *path, slo_backend *b)
 {
     static const char *const keys[] = {"partial_response",      "dedup",  "replica_labels",
                                        "max_source_resolution", "engine", NULL};
     int rc = load_keys(L, n, path, keys);
     if (rc) return rc;
-    t->enabled = true;
-    t->dedup = true;
+    sloeval_prometheus_options *o = &b->http;
+    b->thanos = true;
     ypath p;
+    bool flag = false;
+    const ynode *v = ynode_get(n, "partial_response");
     p = YPATH_KEY(path, "partial_response");
-    if ((rc = load_bool(L, ynode_get(n, "partial_response"), &p, &t->partial_response))) return rc;
+    if ((rc = load_bool(L, v, &p, &flag))) return rc;
+    o->partial_response = flag;
+    v = ynode_get(n, "dedup");
     p = YPATH_KEY(path, "dedup");
-    if ((rc = load_bool(L, ynode_get(n, "dedup"), &p, &t->dedup))) return rc;
+    if (v && !ynode_is_null(v)) {
+        if ((rc = load_bool(L, v, &p, &flag))) return rc;
+        o->dedup = flag;
+    }
     p = YPATH_KEY(path, "replica_labels");
     const ynode *rl = ynode_get(n, "replica_labels");
-    if ((rc = load_str_list(L, rl, &p, &t->replica_labels, &t->nreplica_labels))) return rc;
-    for (size_t i = 0; i < t->nreplica_labels; i++) {
-        if (!load_is_label_name(t->replica_labels[i])) {
+    const char **labels = NULL;
+    if ((rc = load_str_list(L, rl, &p, &labels, &o->nreplica_labels))) return rc;
+    o->replica_labels = labels;
+    for (size_t i = 0; i < o->nreplica_labels; i++) {
+        if (!load_is_label_name(labels[i])) {
             ypath ip = YPATH_INDEX(&p, i);
-            return load_error(L, rl->items[i], &ip, "invalid label name '%s'",
-                              t->replica_labels[i]);
+            return load_error(L, rl->items[i], &ip, "invalid label name '%s'", labels[i]);
         }
     }
     p = YPATH_KEY(path, "max_source_resolution");
     const ynode *msr = ynode_get(n, "max_source_resolution");
-    if ((rc = load_nonempty_str(L, msr, &p, &t->max_source_resolution))) return rc;
-    if (t->max_source_resolution && strcmp(t->max_source_resolution, "auto")) {
+    if ((rc = load_nonempty_str(L, msr, &p, &o->max_source_resolution))) return rc;
+    if (o->max_source_resolution && strcmp(o->max_source_resolution, "auto")) {
         int64_t ms;
         const char *why;
-        if (duration_parse(&ms, t->max_source_resolution, strlen(t->max_source_resolution), &why))
+        if (duration_parse(&ms, o->max_source_resolution, strlen(o->max_source_resolution), &why))
             return load_error(L, msr, &p, "expected 'auto' or a duration (0s, 5m, 1h), got '%s'",
-                              t->max_source_resolution);
+                              o->max_source_resolution);
     }
     p = YPATH_KEY(path, "engine");
     const ynode *en = ynode_get(n, "engine");
-    if ((rc = load_nonempty_str(L, en, &p, &t->engine))) return rc;
-    if (t->engine && strcmp(t->engine, "prometheus") && strcmp(t->engine, "thanos"))
-        return load_error(L, en, &p, "expected 'prometheus' or 'thanos', got '%s'", t->engine);
+    if ((rc = load_nonempty_str(L, en, &p, &o->engine))) return rc;
+    if (o->engine && strcmp(o->engine, "prometheus") && strcmp(o->engine, "thanos"))
+        return load_error(L, en, &p, "expected 'prometheus' or 'thanos', got '%s'", o->engine);
+    return 0;
+}
+
+/* A positive duration in ms into a long option. */
+static int load_ms_option(loader *L, const ynode *n, const ypath *path, const char *key, long *out)
+{
+    int64_t ms = -1;
+    ypath p = YPATH_KEY(path, key);
+    const ynode *v = ynode_get(n, key);
+    int rc = load_positive_duration(L, v, &p, &ms);
+    if (rc) return rc;
+    if (ms > 0) {
+        if (ms > 365LL * 24 * 3600 * 1000)
+            return load_error(L, v, &p, "must be at most a year (365d)");
+        *out = (long)ms;
+    }
     return 0;
 }
 
 static int load_backend(loader *L, const ynode *key, const ynode *n, const ypath *path,
                         slo_backend *b)
 {
-    static const char *const keys[] = {
-        "url",        "headers", "tenant",    "bearer_token_file", "bearer_token_env",
-        "basic_auth", "tls",     "proxy_url", "timeout",           "retries",
-        "compat",     "thanos",  NULL};
+    static const char *const keys[] = {"url",
+                                       "headers",
+                                       "tenant",
+                                       "bearer_token_file",
+                                       "bearer_token_env",
+                                       "basic_auth",
+                                       "tls",
+                                       "timeout",
+                                       "connect_timeout",
+                                       "total_timeout",
+                                       "retries",
+                                       "retry_backoff",
+                                       "retry_backoff_max",
+                                       "max_response_bytes",
+                                       "parallelism",
+                                       "compat",
+                                       "thanos",
+                                       NULL};
     int rc;
     if ((rc = load_want_map(L, n, path))) return rc;
     if ((rc = inline_secret(L, n, path, "bearer_token", "bearer_token_file or bearer_token_env")))
@@ -170,51 +203,61 @@ static int load_backend(loader *L, const ynode *key, const ynode *n, const ypath
     b->name = arena_strdup(&L->cfg->arena, key->value);
     if (!b->name) return load_oom(L);
     b->loc = load_loc(L, key);
-    b->timeout_ms = SLO_DEFAULT_TIMEOUT_MS;
-    b->retries = SLO_DEFAULT_RETRIES;
-    b->compat = SLOEVAL_COMPAT_AUTO;
+    sloeval_prometheus_options *o = &b->http;
+    sloeval_prometheus_options_init(o);
     ypath p;
     const ynode *v;
 
     p = YPATH_KEY(path, "url");
-    if ((rc = load_required(L, n, path, "url", &v)) || (rc = load_nonempty_str(L, v, &p, &b->url)))
+    if ((rc = load_required(L, n, path, "url", &v)) || (rc = load_nonempty_str(L, v, &p, &o->url)))
         return rc;
-    const char *why = url_problem(b->url, false);
+    const char *why = url_problem(o->url);
     if (why) return load_error(L, v, &p, "%s", why);
-    size_t ulen = strlen(b->url);
-    while (ulen > 0 && b->url[ulen - 1] == '/')
-        ((char *)b->url)[--ulen] = '\0';
+    size_t ulen = strlen(o->url);
+    while (ulen > 0 && o->url[ulen - 1] == '/')
+        ((char *)o->url)[--ulen] = '\0';
 
     p = YPATH_KEY(path, "headers");
     v = ynode_get(n, "headers");
-    if ((rc = load_kvs(L, v, &p, KVS_HEADERS, &b->headers))) return rc;
-    for (size_t i = 0; i < b->headers.count; i++) {
-        const char *h = b->headers.items[i].name;
-        ypath hp = YPATH_KEY(&p, h);
-        if (!strcasecmp(h, "Authorization") || !strcasecmp(h, "Proxy-Authorization"))
-            return load_error(L, v->pairs[i].key, &hp,
-                              "credentials are not accepted in headers: use bearer_token_file, "
-                              "bearer_token_env or basic_auth");
-        if (!strcasecmp(h, "X-Scope-OrgID") && ynode_get(n, "tenant"))
-            return load_error(L, v->pairs[i].key, &hp,
-                              "set the tenant with `tenant` or this header, not both");
+    slo_kvs headers = {0};
+    if ((rc = load_kvs(L, v, &p, KVS_HEADERS, &headers))) return rc;
+    if (headers.count) {
+        sloeval_http_header *h =
+            ARENA_NEW_ARRAY(&L->cfg->arena, sloeval_http_header, headers.count);
+        if (!h) return load_oom(L);
+        for (size_t i = 0; i < headers.count; i++) {
+            const char *name = headers.items[i].name;
+            ypath hp = YPATH_KEY(&p, name);
+            if (!strcasecmp(name, "Authorization") || !strcasecmp(name, "Proxy-Authorization") ||
+                !strcasecmp(name, "Cookie"))
+                return load_error(L, v->pairs[i].key, &hp,
+                                  "credentials are not accepted in headers: use "
+                                  "bearer_token_file, bearer_token_env or basic_auth");
+            if (!strcasecmp(name, "X-Scope-OrgID") && ynode_get(n, "tenant"))
+                return load_error(L, v->pairs[i].key, &hp,
+                                  "set the tenant with `tenant` or this header, not both");
+            h[i].name = name;
+            h[i].value = headers.items[i].value;
+        }
+        o->headers = h;
+        o->nheaders = headers.count;
     }
 
     p = YPATH_KEY(path, "tenant");
-    if ((rc = load_nonempty_str(L, ynode_get(n, "tenant"), &p, &b->tenant))) return rc;
-    if (b->tenant && strpbrk(b->tenant, "\r\n"))
-        return load_error(L, ynode_get(n, "tenant"), &p, "must not contain a line break");
+    v = ynode_get(n, "tenant");
+    if ((rc = load_nonempty_str(L, v, &p, &o->tenant))) return rc;
+    if (o->tenant && strpbrk(o->tenant, "\r\n"))
+        return load_error(L, v, &p, "must not contain a line break");
 
     p = YPATH_KEY(path, "bearer_token_file");
-    if ((rc = load_nonempty_str(L, ynode_get(n, "bearer_token_file"), &p, &b->bearer_token_file)))
+    if ((rc = load_nonempty_str(L, ynode_get(n, "bearer_token_file"), &p, &o->bearer_token_file)))
         return rc;
     p = YPATH_KEY(path, "bearer_token_env");
-    if ((rc = load_env_name(L, ynode_get(n, "bearer_token_env"), &p, &b->bearer_token_env)))
+    if ((rc = load_env_name(L, ynode_get(n, "bearer_token_env"), &p, &o->bearer_token_env)))
         return rc;
-    if (b->bearer_token_file && b->bearer_token_env)
+    if (o->bearer_token_file && o->bearer_token_env)
         return load_error(L, ynode_get(n, "bearer_token_env"), &p,
                           "give bearer_token_file or bearer_token_env, not both");
-    if (b->bearer_token_file || b->bearer_token_env) b->auth = SLO_AUTH_BEARER;
 
     const ynode *ba = ynode_get(n, "basic_auth");
     if (ba && !ynode_is_null(ba)) {
@@ -224,66 +267,75 @@ static int load_backend(loader *L, const ynode *key, const ynode *n, const ypath
             (rc = inline_secret(L, ba, &p, "password", "password_file or password_env")) ||
             (rc = load_keys(L, ba, &p, bkeys)))
             return rc;
-        if (b->auth == SLO_AUTH_BEARER)
+        if (o->bearer_token_file || o->bearer_token_env)
             return load_error(L, ba, &p, "give a bearer token or basic_auth, not both");
         ypath q = YPATH_KEY(&p, "username");
         if ((rc = load_required(L, ba, &p, "username", &v)) ||
-            (rc = load_nonempty_str(L, v, &q, &b->basic_username)))
+            (rc = load_nonempty_str(L, v, &q, &o->basic_auth_user)))
             return rc;
-        if (strchr(b->basic_username, ':'))
+        if (strchr(o->basic_auth_user, ':'))
             return load_error(L, v, &q, "a basic auth username cannot contain ':'");
         q = YPATH_KEY(&p, "password_file");
-        if ((rc =
-                 load_nonempty_str(L, ynode_get(ba, "password_file"), &q, &b->basic_password_file)))
+        if ((rc = load_nonempty_str(L, ynode_get(ba, "password_file"), &q,
+                                    &o->basic_auth_password_file)))
             return rc;
         q = YPATH_KEY(&p, "password_env");
-        if ((rc = load_env_name(L, ynode_get(ba, "password_env"), &q, &b->basic_password_env)))
+        if ((rc = load_env_name(L, ynode_get(ba, "password_env"), &q, &o->basic_auth_password_env)))
             return rc;
-        if (!b->basic_password_file && !b->basic_password_env)
+        if (!o->basic_auth_password_file && !o->basic_auth_password_env)
             return load_error(L, ba, &p, "missing required key 'password_file' (or password_env)");
-        if (b->basic_password_file && b->basic_password_env)
+        if (o->basic_auth_password_file && o->basic_auth_password_env)
             return load_error(L, ynode_get(ba, "password_env"), &q,
                               "give password_file or password_env, not both");
-        b->auth = SLO_AUTH_BASIC;
     }
 
     const ynode *tls = ynode_get(n, "tls");
     if (tls && !ynode_is_null(tls)) {
-        static const char *const tkeys[] = {
-            "ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify", NULL};
+        static const char *const tkeys[] = {"ca_file", "cert_file", "key_file",
+                                            "insecure_skip_verify", NULL};
         p = YPATH_KEY(path, "tls");
         if ((rc = load_keys(L, tls, &p, tkeys))) return rc;
         ypath q;
         q = YPATH_KEY(&p, "ca_file");
-        if ((rc = load_nonempty_str(L, ynode_get(tls, "ca_file"), &q, &b->tls_ca_file))) return rc;
+        if ((rc = load_nonempty_str(L, ynode_get(tls, "ca_file"), &q, &o->tls_ca_file))) return rc;
         q = YPATH_KEY(&p, "cert_file");
-        if ((rc = load_nonempty_str(L, ynode_get(tls, "cert_file"), &q, &b->tls_cert_file)))
+        if ((rc = load_nonempty_str(L, ynode_get(tls, "cert_file"), &q, &o->tls_cert_file)))
             return rc;
         q = YPATH_KEY(&p, "key_file");
-        if ((rc = load_nonempty_str(L, ynode_get(tls, "key_file"), &q, &b->tls_key_file)))
+        if ((rc = load_nonempty_str(L, ynode_get(tls, "key_file"), &q, &o->tls_key_file)))
             return rc;
-        q = YPATH_KEY(&p, "server_name");
-        if ((rc = load_nonempty_str(L, ynode_get(tls, "server_name"), &q, &b->tls_server_name)))
-            return rc;
+        bool insecure = false;
         q = YPATH_KEY(&p, "insecure_skip_verify");
-        if ((rc = load_bool(L, ynode_get(tls, "insecure_skip_verify"), &q,
-                            &b->tls_insecure_skip_verify)))
-            return rc;
-        if (!b->tls_cert_file != !b->tls_key_file)
-            return load_error(L, tls, &p,
-                              "cert_file and key_file go together: give both or neither");
+        if ((rc = load_bool(L, ynode_get(tls, "insecure_skip_verify"), &q, &insecure))) return rc;
+        o->tls_insecure_skip_verify = insecure;
+        if (o->tls_key_file && !o->tls_cert_file) {
+            q = YPATH_KEY(&p, "key_file");
+            return load_error(L, ynode_get(tls, "key_file"), &q,
+                              "a key file needs a cert_file (a cert_file alone may hold both)");
+        }
     }
 
-    p = YPATH_KEY(path, "proxy_url");
-    v = ynode_get(n, "proxy_url");
-    if ((rc = load_nonempty_str(L, v, &p, &b->proxy_url))) return rc;
-    if (b->proxy_url && (why = url_problem(b->proxy_url, true)))
-        return load_error(L, v, &p, "%s", why);
-
-    p = YPATH_KEY(path, "timeout");
-    if ((rc = load_positive_duration(L, ynode_get(n, "timeout"), &p, &b->timeout_ms))) return rc;
+    if ((rc = load_ms_option(L, n, path, "timeout", &o->timeout_ms)) ||
+        (rc = load_ms_option(L, n, path, "connect_timeout", &o->connect_timeout_ms)) ||
+        (rc = load_ms_option(L, n, path, "total_timeout", &o->total_timeout_ms)) ||
+        (rc = load_ms_option(L, n, path, "retry_backoff", &o->retry_backoff_ms)) ||
+        (rc = load_ms_option(L, n, path, "retry_backoff_max", &o->retry_backoff_max_ms)))
+        return rc;
+    if (o->total_timeout_ms < o->timeout_ms) {
+        const ynode *at =
+            ynode_get(n, "total_timeout") ? ynode_get(n, "total_timeout") : ynode_get(n, "timeout");
+        p = YPATH_KEY(path, ynode_get(n, "total_timeout") ? "total_timeout" : "timeout");
+        return load_error(L, at, &p,
+                          "total_timeout (all attempts of a request) must be at least timeout "
+                          "(one attempt)");
+    }
     p = YPATH_KEY(path, "retries");
-    if ((rc = load_int(L, ynode_get(n, "retries"), &p, 0, 10, &b->retries))) return rc;
+    if ((rc = load_int(L, ynode_get(n, "retries"), &p, 0, 10, &o->max_retries))) return rc;
+    p = YPATH_KEY(path, "parallelism");
+    if ((rc = load_int(L, ynode_get(n, "parallelism"), &p, 1, 64, &o->parallelism))) return rc;
+    p = YPATH_KEY(path, "max_response_bytes");
+    if ((rc = load_size(L, ynode_get(n, "max_response_bytes"), &p, &o->max_response_bytes)))
+        return rc;
 
     p = YPATH_KEY(path, "compat");
     v = ynode_get(n, "compat");
@@ -291,11 +343,11 @@ static int load_backend(loader *L, const ynode *key, const ynode *n, const ypath
     if ((rc = load_nonempty_str(L, v, &p, &compat))) return rc;
     if (compat) {
         if (!strcmp(compat, "auto"))
-            b->compat = SLOEVAL_COMPAT_AUTO;
+            o->compat = SLOEVAL_COMPAT_AUTO;
         else if (!strcmp(compat, "v2"))
-            b->compat = SLOEVAL_COMPAT_V2;
+            o->compat = SLOEVAL_COMPAT_V2;
         else if (!strcmp(compat, "v3"))
-            b->compat = SLOEVAL_COMPAT_V3;
+            o->compat = SLOEVAL_COMPAT_V3;
         else
             return load_error(L, v, &p, "expected auto, v2 or v3, got '%s'", compat);
     }
@@ -303,7 +355,7 @@ static int load_backend(loader *L, const ynode *key, const ynode *n, const ypath
     v = ynode_get(n, "thanos");
     if (v && !ynode_is_null(v)) {
         p = YPATH_KEY(path, "thanos");
-        if ((rc = load_thanos(L, v, &p, &b->thanos))) return rc;
+        if ((rc = load_thanos(L, v, &p, b))) return rc;
     }
     return 0;
 }

@@ -16,6 +16,7 @@
 
 #include "promql/ast.h"
 #include "sloeval/common.h"
+#include "sloeval/http.h"
 #include "slo/policy.h"
 #include "slo/template.h"
 #include "util/arena.h"
@@ -43,50 +44,18 @@ const char *slo_kvs_get(const slo_kvs *kvs, const char *name);
 
 /* ---- backends ------------------------------------------------------------ */
 
-typedef enum slo_auth {
-    SLO_AUTH_NONE = 0,
-    SLO_AUTH_BEARER, /* Authorization: Bearer <token from file or environment> */
-    SLO_AUTH_BASIC,  /* Authorization: Basic <username:password from file or environment> */
-} slo_auth;
-
-/* Thanos Query options (sent as query parameters when `thanos` is given). */
-typedef struct slo_thanos {
-    bool enabled;                /* the backend has a `thanos` block */
-    bool partial_response;       /* partial_response=...; default false (fail closed) */
-    bool dedup;                  /* dedup=...; default true */
-    const char **replica_labels; /* replicaLabels[]=... */
-    size_t nreplica_labels;
-    const char *max_source_resolution; /* "auto" or a duration text, NULL when unset */
-    const char *engine;                /* "prometheus" or "thanos", NULL when unset */
-} slo_thanos;
-
 /*
- * A named Prometheus-compatible endpoint with every option of the HTTP
- * source. Secrets are never read at load time: the config holds where they
- * are (a file path or an environment variable name); the HTTP source reads
- * them for each request, so rotated tokens are picked up.
+ * A named Prometheus-compatible endpoint. `http` holds every option of the
+ * HTTP source, ready for sloeval_source_new_prometheus(): the defaults of
+ * sloeval_prometheus_options_init() with the config's settings on top,
+ * strings and arrays in the config's arena. Secrets are never read at load
+ * time: the options say where they are (a file or an environment variable)
+ * and the HTTP source reads them for each request.
  */
 typedef struct slo_backend {
     const char *name;
-    const char *url;    /* http:// or https://, no credentials, no query or fragment */
-    slo_kvs headers;    /* extra request headers (never Authorization: use auth) */
-    const char *tenant; /* X-Scope-OrgID (Mimir, Cortex, Thanos tenancy), or NULL */
-    slo_auth auth;
-    const char *bearer_token_file; /* one of these two for SLO_AUTH_BEARER */
-    const char *bearer_token_env;
-    const char *basic_username; /* SLO_AUTH_BASIC: username and one of the password sources */
-    const char *basic_password_file;
-    const char *basic_password_env;
-    const char *tls_ca_file; /* PEM files, or NULL */
-    const char *tls_cert_file;
-    const char *tls_key_file;
-    const char *tls_server_name; /* SNI / verification name override, or NULL */
-    bool tls_insecure_skip_verify;
-    const char *proxy_url; /* or NULL: libcurl's environment defaults apply */
-    int64_t timeout_ms;    /* per request; default 30s */
-    int retries;           /* extra attempts for transport errors, 429 and 5xx; default 2 */
-    sloeval_compat compat; /* semantics of the server; default SLOEVAL_COMPAT_AUTO */
-    slo_thanos thanos;
+    sloeval_prometheus_options http;
+    bool thanos; /* a `thanos` block was given: the backend is Thanos Query */
     slo_loc loc;
 } slo_backend;
 
@@ -237,8 +206,6 @@ typedef struct slo_config {
 
 #define SLO_DEFAULT_PERIOD_MS    (30LL * 24 * 3600 * 1000)
 #define SLO_DEFAULT_STEP_MS      (60LL * 1000)
-#define SLO_DEFAULT_TIMEOUT_MS   (30LL * 1000)
-#define SLO_DEFAULT_RETRIES      2
 #define SLO_DEFAULT_REGION_LABEL "region"
 /* Files larger than this are refused (a config is kilobytes). */
 #define SLO_MAX_FILE_SIZE        (16u << 20)

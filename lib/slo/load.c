@@ -288,6 +288,42 @@ int load_positive_duration(loader *L, const ynode *n, const ypath *path, int64_t
     return 0;
 }
 
+int load_size(loader *L, const ynode *n, const ypath *path, uint64_t *out)
+{
+    if (absent(n)) return 0;
+    int rc = want_scalar(L, n, path, "a size");
+    if (rc) return rc;
+    static const struct {
+        const char *unit;
+        uint64_t mult;
+    } units[] = {{"", 1},
+                 {"B", 1},
+                 {"KB", 1000},
+                 {"MB", 1000000},
+                 {"GB", 1000000000},
+                 {"KiB", 1ULL << 10},
+                 {"MiB", 1ULL << 20},
+                 {"GiB", 1ULL << 30}};
+    const char *s = n->value;
+    uint64_t v = 0;
+    size_t i = 0;
+    while (s[i] >= '0' && s[i] <= '9' && v < (1ULL << 50))
+        v = v * 10 + (uint64_t)(s[i++] - '0');
+    const char *unit = s + i;
+    if (i == 0 || (s[i] >= '0' && s[i] <= '9'))
+        return load_error(L, n, path, "expected a size such as 268435456, 256MiB or 1GB, got '%s'",
+                          s);
+    for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+        if (strcmp(unit, units[u].unit)) continue;
+        if (v == 0) return load_error(L, n, path, "must be greater than 0");
+        if (v > (1ULL << 50) / units[u].mult)
+            return load_error(L, n, path, "too large (at most 1PiB)");
+        *out = v * units[u].mult;
+        return 0;
+    }
+    return load_error(L, n, path, "expected a size such as 268435456, 256MiB or 1GB, got '%s'", s);
+}
+
 int load_str_list(loader *L, const ynode *n, const ypath *path, const char ***out, size_t *count)
 {
     if (absent(n)) return 0;

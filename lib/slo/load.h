@@ -66,6 +66,8 @@ int load_int(loader *L, const ynode *n, const ypath *path, int min, int max, int
 int load_duration(loader *L, const ynode *n, const ypath *path, int64_t *out);
 /* A duration that must be > 0. */
 int load_positive_duration(loader *L, const ynode *n, const ypath *path, int64_t *out);
+/* A byte size: an integer, or with a unit (KB, MB, GB: 1000s; KiB, MiB, GiB: 1024s). */
+int load_size(loader *L, const ynode *n, const ypath *path, uint64_t *out);
 int load_str_list(loader *L, const ynode *n, const ypath *path, const char ***out, size_t *count);
 
 /* What a string map holds: checks names accordingly. */

@@ -423,6 +423,13 @@ START_TEST(test_multi_region_example)
     ck_assert_str_eq(eu->basic_username, "sloeval");
     ck_assert_int_eq(eu->timeout_ms, 20000);
     ck_assert_int_eq(eu->thanos, 0);
+    ck_assert_int_eq(eu->thanos_dedup, -1);
+    /* the internal view is ready for sloeval_source_new_prometheus() */
+    const slo_backend *gb = slo_config_backend(slo_set_config(set), "global");
+    ck_assert_str_eq(gb->http.url, g->url);
+    ck_assert_str_eq(gb->http.tenant, "team-checkout");
+    ck_assert_int_eq(gb->http.version, SLOEVAL_PROMETHEUS_OPTIONS_VERSION);
+    ck_assert_int_eq(gb->http.dedup, 1);
     ck_assert_int_eq(sloeval_slo_set_backend(set, 0)->line, 5);
     ck_assert_ptr_null(sloeval_slo_set_backend(set, 3));
 
@@ -559,7 +566,11 @@ static const char *const yaml_config =
     "    headers: {X-Team: payments}\n"
     "    basic_auth: {username: u, password_env: PROM_PASSWORD}\n"
     "    compat: v2\n"
-    "    proxy_url: socks5h://proxy:1080\n"
+    "    max_response_bytes: 64MiB\n"
+    "    parallelism: 4\n"
+    "    connect_timeout: 2s\n"
+    "    total_timeout: 5m\n"
+    "    retry_backoff: 100ms\n"
     "period: 28d\n"
     "policy:\n"
     "  - {severity: page, long: 1h, short: 5m, factor: 13.44}\n"
@@ -584,7 +595,8 @@ static const char *const json_config =
     "  \"backends\": {\"global\": {\"url\": \"http://prom:9090\", \"headers\": {\"X-Team\": "
     "\"payments\"},\n"
     "     \"basic_auth\": {\"username\": \"u\", \"password_env\": \"PROM_PASSWORD\"},\n"
-    "     \"compat\": \"v2\", \"proxy_url\": \"socks5h://proxy:1080\"}},\n"
+    "     \"compat\": \"v2\", \"max_response_bytes\": \"64MiB\", \"parallelism\": 4,\n"
+    "     \"connect_timeout\": \"2s\", \"total_timeout\": \"5m\", \"retry_backoff\": \"100ms\"}},\n"
     "  \"period\": \"28d\",\n"
     "  \"policy\": [{\"severity\": \"page\", \"long\": \"1h\", \"short\": \"5m\", \"factor\": "
     "13.44},\n"
@@ -608,7 +620,17 @@ static void check_same_config(const sloeval_slo_set *set)
     ck_assert_int_eq(b->auth, SLOEVAL_SLO_AUTH_BASIC);
     ck_assert_str_eq(b->basic_password_env, "PROM_PASSWORD");
     ck_assert_int_eq(b->compat, SLOEVAL_COMPAT_V2);
-    ck_assert_str_eq(b->proxy_url, "socks5h://proxy:1080");
+    ck_assert_uint_eq(b->max_response_bytes, 64u << 20);
+    ck_assert_int_eq(b->parallelism, 4);
+    ck_assert_int_eq(b->connect_timeout_ms, 2000);
+    ck_assert_int_eq(b->total_timeout_ms, 300000);
+    ck_assert_int_eq(b->retry_backoff_ms, 100);
+    /* unset options keep the HTTP source's defaults */
+    sloeval_prometheus_options def = SLOEVAL_PROMETHEUS_OPTIONS_INIT;
+    ck_assert_int_eq(b->timeout_ms, def.timeout_ms);
+    ck_assert_int_eq(b->retries, def.max_retries);
+    ck_assert_int_eq(b->retry_backoff_max_ms, def.retry_backoff_max_ms);
+    ck_assert_int_eq(b->thanos_dedup, -1);
     ck_assert_int_eq(sloeval_slo_set_period_ms(set), 28 * D_MS);
     ck_assert_int_eq(sloeval_slo_set_step_ms(set), 30000);
     ck_assert_str_eq(sloeval_slo_set_policy_name(set), "custom");

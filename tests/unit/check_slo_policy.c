@@ -5,6 +5,7 @@
  */
 #include <check.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,6 +240,7 @@ END_TEST
 /* ---- decisions ----------------------------------------------------------- */
 
 typedef struct fixture {
+    bool ready; /* the arena holds a policy (setup frees it before starting again) */
     arena a;
     slo_policy p;
     slo_window_value w[7];
@@ -248,6 +250,8 @@ typedef struct fixture {
 /* Every window with error ratio `ratio` against a 99.9% objective. */
 static void setup(fixture *f, double ratio)
 {
+    if (f->ready) arena_free(&f->a);
+    f->ready = true;
     arena_init(&f->a, 0);
     ck_assert_int_eq(slo_policy_sre_workbook(&f->p, &f->a, 30 * D_MS), 0);
     for (size_t i = 0; i < f->p.nwindows; i++) {
@@ -295,7 +299,7 @@ static slo_decision decide(fixture *f, const char *const *disabled, size_t ndisa
 
 START_TEST(test_decide_ok_and_firing)
 {
-    fixture f;
+    fixture f = {0};
     setup(&f, 0.0005); /* burn 0.5 everywhere */
     slo_decision d = decide(&f, NULL, 0, SLO_REASON_NONE);
     ck_assert_int_eq(d.status, SLO_STATUS_OK);
@@ -351,7 +355,7 @@ END_TEST
 
 START_TEST(test_decide_inconclusive)
 {
-    fixture f;
+    fixture f = {0};
     setup(&f, 0.0005);
     /* no traffic over 5m: never ok */
     set_reason(&f, 5 * M_MS, SLO_REASON_NO_TRAFFIC);
@@ -393,7 +397,6 @@ START_TEST(test_decide_inconclusive)
         ck_assert_int_eq(d.status, SLO_STATUS_INCONCLUSIVE);
         ck_assert_int_eq(d.reason, reasons[i]);
         ck_assert_int_eq(d.reason_window_ms, 2 * H_MS);
-        arena_free(&f.a);
     }
     /* the budget over the period */
     setup(&f, 0.0005);
@@ -412,7 +415,7 @@ END_TEST
 
 START_TEST(test_decide_disabled)
 {
-    fixture f;
+    fixture f = {0};
     setup(&f, 0.0005);
     const char *const no_ticket[] = {"ticket"};
     set_burn(&f, 3 * D_MS, 2);
@@ -443,7 +446,7 @@ END_TEST
 
 START_TEST(test_decide_missing_window)
 {
-    fixture f;
+    fixture f = {0};
     setup(&f, 0.0005);
     slo_decision d;
     sloeval_error err = SLOEVAL_ERROR_INIT;
