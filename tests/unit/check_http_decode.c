@@ -425,6 +425,60 @@ START_TEST(test_bad_bodies)
 }
 END_TEST
 
+/* Every proper prefix of a valid body is an error in both decoders, and
+ * random byte mutations never crash the decoder or give a message that is
+ * not one line (the sanitizer builds check memory). */
+START_TEST(test_truncations_and_mutations)
+{
+    const char *good =
+        "{\"status\":\"success\",\"warnings\":[\"w\"],\"data\":{\"resultType\":\"matrix\","
+        "\"result\":[{\"metric\":{\"__name__\":\"x\",\"a\":\"\\u00e9\\\"\"},\"values\":[[1."
+        "5,\"1\"],[2,\"NaN\"],[3e0,\"-Inf\"]]},{\"metric\":{},\"values\":[]}]}}";
+    size_t len = strlen(good);
+    arena a;
+    arena_init(&a, 0);
+    value v;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_msg(decode(good, 200, "application/json", &a, &v, NULL, &err) == 0, "%s",
+                  err.message);
+    char *buf = malloc(len + 1);
+    for (size_t n = 0; n < len; n++) {
+        memcpy(buf, good, n);
+        buf[n] = '\0';
+        sloeval_error e2 = SLOEVAL_ERROR_INIT;
+        ck_assert_int_eq(decode(buf, 200, "application/json", &a, &v, NULL, &e2), SLOEVAL_EDECODE);
+    }
+    uint64_t rng = 12345;
+    for (int iter = 0; iter < 20000; iter++) {
+        memcpy(buf, good, len + 1);
+        int nmut = 1 + iter % 3;
+        for (int m = 0; m < nmut; m++) {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            size_t pos = (size_t)(rng % len);
+            static const char alphabet[] = "{}[],:\"\\0123456789.eE-+ntfu\x80\xff\x01 ";
+            buf[pos] = alphabet[(rng >> 32) % (sizeof(alphabet) - 1)];
+        }
+        value mv;
+        sloeval_error e2 = SLOEVAL_ERROR_INIT;
+        source_notes notes = {0};
+        int rc = prom_decode_response(&mv, &notes, buf, len, 200, "application/json", URL, &a, &e2);
+        if (rc) {
+            ck_assert(strchr(e2.message, '\n') == NULL);
+            ck_assert(!strncmp(e2.message, "HTTP 200 from ", 14));
+            ck_assert_int_eq(mv.kind, VALUE_NONE);
+        }
+        if (iter % 1000 == 999) {
+            arena_free(&a);
+            arena_init(&a, 0);
+        }
+    }
+    free(buf);
+    arena_free(&a);
+}
+END_TEST
+
 START_TEST(test_buildinfo)
 {
     static const struct {
@@ -546,6 +600,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_matrix_scalar_string_notes);
     tcase_add_test(tc, test_timestamp_edges);
     tcase_add_loop_test(tc, test_bad_bodies, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
+    tcase_add_test(tc, test_truncations_and_mutations);
     tcase_add_test(tc, test_buildinfo);
     tcase_add_test(tc, test_format_time);
     tcase_add_test(tc, test_format_selector);
