@@ -28,11 +28,13 @@
 #define STOP_GRACE_MS     15000
 
 struct promserver {
+    pid_t owner; /* the process that started the server */
     pid_t pid;
     int port;
     char url[64];
     char *dir;
     CURL *curl;
+    pid_t curl_pid; /* the process that made `curl` */
     long request_timeout_ms;
     double backfill_ms;
     double startup_ms;
@@ -291,6 +293,18 @@ static int request(promserver *s, const char *path, const char *form, long timeo
     strbuf url = STRBUF_INIT, out = STRBUF_INIT;
     strbuf_printf(&url, "%s%s", s->url, path);
     if (url.failed) return -1;
+    if (s->curl_pid != getpid()) {
+        /* A forked child (a Check test using a server its fixture started):
+         * don't share the parent's kept-alive connections. Cleaning up our
+         * copy only closes our copies of the sockets. */
+        curl_easy_cleanup(s->curl);
+        s->curl = curl_easy_init();
+        s->curl_pid = getpid();
+        if (s->curl == NULL) {
+            strbuf_free(&url);
+            return -1;
+        }
+    }
     CURL *c = s->curl;
     curl_easy_reset(c);
     curl_easy_setopt(c, CURLOPT_URL, strbuf_cstr(&url));
@@ -475,13 +489,13 @@ static int launch(promserver *s, const promserver_options *o, char *errbuf, size
 
 static void destroy(promserver *s)
 {
-    if (s->pid > 0) {
+    if (s->pid > 0 && s->owner == getpid()) {
         kill(s->pid, SIGTERM);
         wait_bounded(s->pid, STOP_GRACE_MS); /* kills and reaps it when the grace runs out */
         s->pid = -1;
     }
     if (s->dir != NULL) {
-        remove_tree_at(AT_FDCWD, s->dir);
+        if (s->owner == getpid()) remove_tree_at(AT_FDCWD, s->dir);
         free(s->dir);
     }
     if (s->curl != NULL) curl_easy_cleanup(s->curl);
@@ -516,8 +530,10 @@ promserver *promserver_start_opts(const promserver_options *opts, char *errbuf, 
         return NULL;
     }
     s->pid = -1;
+    s->owner = getpid();
     s->request_timeout_ms = o.request_timeout_ms > 0 ? o.request_timeout_ms : 60000;
     s->curl = curl_easy_init();
+    s->curl_pid = getpid();
     s->dir = make_dir(errbuf, errlen);
     if (s->curl == NULL || s->dir == NULL) {
         if (s->curl == NULL) set_err(errbuf, errlen, "promserver: curl_easy_init failed");

@@ -13,6 +13,9 @@
  * promserver_start() once their owning process is gone.
  *
  * A promserver handle is not thread-safe: use it from one thread at a time.
+ * It may be used from forked children (e.g. a server started in a Check
+ * unchecked fixture, queried from the forked tests); only the process that
+ * started it may stop it.
  * Strings handed back are malloc'd and belong to the caller; json_t results
  * are released with json_decref().
  */
@@ -100,7 +103,8 @@ json_t *promserver_query_range(promserver *s, const char *expr, const char *star
 int promserver_query_value(promserver *s, const char *expr, const char *time_param, double *out);
 
 /* SIGTERM the server, wait for it (bounded, then SIGKILL), remove the
- * temporary directory and free the handle. NULL is a no-op. */
+ * temporary directory and free the handle. NULL is a no-op. In a process
+ * other than the one that started the server, only frees the handle. */
 void promserver_stop(promserver *s);
 
 #endif
