@@ -11,5 +11,7 @@
 
 #include "sloeval/common.h"
 #include "sloeval/expr.h"
+#include "sloeval/http.h"
+#include "sloeval/slo.h"
 
 #endif /* SLOEVAL_H */

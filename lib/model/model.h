@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "util/arena.h"
+#include "util/strbuf.h"
 #include "util/strv.h"
 
 /* ---- label sets ------------------------------------------------------ */
@@ -56,9 +57,9 @@ int labels_compare(const labels *a, const labels *b);
 /* Copies with changes, in `a`; NULL when out of memory. */
 const labels *labels_drop_name(arena *a, const labels *ls);
 const labels *labels_keep_only(arena *a, const labels *ls, const strv *names, size_t n);
-const labels *labels_drop(arena *a, const labels *ls, const strv *names, size_t n,
-                          bool also_name);
-const labels *labels_set(arena *a, const labels *ls, strv name, strv value); /* empty value deletes */
+const labels *labels_drop(arena *a, const labels *ls, const strv *names, size_t n, bool also_name);
+/* name=value added or replaced; an empty value deletes the name. */
+const labels *labels_set(arena *a, const labels *ls, strv name, strv value);
 
 /*
  * Hash of a subset of the pairs without allocating: with `on` the listed
@@ -70,6 +71,26 @@ bool labels_subset_equal(const labels *a, const labels *b, const strv *names, si
 
 /* {a="x", b="y"} in Prometheus's String() form, into a malloc'd string. */
 char *labels_to_string(const labels *ls);
+
+/* The same, appended to sb. */
+void labels_append_string(strbuf *sb, const labels *ls);
+
+/*
+ * A label set from n pairs already sorted by name with unique names and no
+ * empty values (the caller guarantees it); the pairs' strings are shared,
+ * not copied. The pair array is copied into `a`.
+ */
+const labels *labels_from_sorted(arena *a, const label *pairs, size_t n);
+
+/* Go's strconv.Quote of s (double quotes, Go escapes, \x for bad UTF-8). */
+void quote_go_string(strbuf *sb, strv s);
+
+/*
+ * One UTF-8 sequence at s (n > 0 bytes available) as Go decodes it:
+ * returns its length and sets *cp, or 0 when the bytes are not valid UTF-8
+ * (overlong forms, surrogates, > U+10FFFF, truncated).
+ */
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
 /* ---- samples and values ---------------------------------------------- */
 
@@ -155,6 +176,18 @@ int matrix_push(arena *a, matrix *m, const labels *ls, sample *samples, size_t c
  * Returns the length written (buf must hold at least 40 bytes).
  */
 size_t format_float(char *buf, size_t size, double v);
+
+/*
+ * Parse a float the way Prometheus reads sample values from text (Go's
+ * strconv.ParseFloat without hex, 'p' exponents or '_', as the exposition
+ * parsers call it): decimal with optional sign, fraction and exponent, and
+ * "NaN", "Inf", "+Inf", "-Inf", "Infinity" in any case. The whole of s must
+ * be the number. Returns 0, FLOAT_PARSE_SYNTAX, or FLOAT_PARSE_RANGE (the
+ * magnitude overflows a double; Go rejects it, *out is +-Inf).
+ */
+#define FLOAT_PARSE_SYNTAX (-1)
+#define FLOAT_PARSE_RANGE  (-2)
+int float_parse(double *out, strv s);
 
 /*
  * Timestamps in API responses (jsonutil MarshalTimestamp): integer seconds,

@@ -1,0 +1,103 @@
+/*
+ * The Prometheus HTTP source (internal side): asynchronous calls for the
+ * planner and the response decoder.
+ *
+ * The planner sends many independent requests to several backends at
+ * once: it makes one http_batch (lib/http/http.h), adds calls for any
+ * number of sources with prom_add_*, runs the batch once
+ * (http_batch_run), then reads each call's result with prom_call_result.
+ * Each answer is decoded as soon as its transfer ends, while the other
+ * transfers go on, into the arena given to prom_add_* (the body is freed
+ * right after decoding).
+ *
+ * The synchronous vtable functions (select, query, query_range) are the
+ * same calls on a batch of one.
+ */
+#ifndef SLOEVAL_SOURCE_PROMETHEUS_H
+#define SLOEVAL_SOURCE_PROMETHEUS_H
+
+#include "http/http.h"
+#include "model/model.h"
+#include "source/source.h"
+
+typedef struct prom_call prom_call;
+
+/* True when src is a Prometheus HTTP source. */
+bool prom_is_source(const sloeval_source *src);
+
+/* The source's parallelism option (for sizing a batch). */
+int prom_parallelism(const sloeval_source *src);
+
+/*
+ * Add to `b` an instant query of expr at t (ms), a range query over
+ * [start, end] every step (ms), a raw-sample fetch of the selector
+ * `matchers` over [mint, maxt] (both inclusive), or a buildinfo request.
+ * The call lives in `a`, and its result will be decoded into `a`.
+ * Returns 0, or SLOEVAL_ENOMEM / SLOEVAL_EINVAL (err filled).
+ */
+int prom_add_query(prom_call **out, sloeval_source *src, http_batch *b, const char *expr, int64_t t,
+                   arena *a, sloeval_error *err);
+int prom_add_query_range(prom_call **out, sloeval_source *src, http_batch *b, const char *expr,
+                         int64_t start, int64_t end, int64_t step, arena *a, sloeval_error *err);
+int prom_add_select(prom_call **out, sloeval_source *src, http_batch *b,
+                    const label_matcher *matchers, size_t nmatchers, int64_t mint, int64_t maxt,
+                    arena *a, sloeval_error *err);
+
+/*
+ * After http_batch_run: the call's value and notes (warnings and infos,
+ * appended to *notes, arena strings), or its error. A partial answer
+ * (partial_response allowed and warnings present) gives SLOEVAL_EPARTIAL
+ * and still fills *out.
+ */
+int prom_call_result(const prom_call *c, value *out, source_notes *notes, sloeval_error *err);
+
+/* Where a call's time went (seconds), and the body size in bytes. */
+typedef struct prom_call_stats {
+    double transfer_seconds; /* first attempt start to last byte, all retries */
+    double decode_seconds;
+    size_t body_bytes; /* decoded (uncompressed) */
+    int attempts;
+    long new_connections;
+} prom_call_stats;
+
+void prom_call_get_stats(const prom_call *c, prom_call_stats *out);
+
+/* ---- decoding (exposed for tests and benchmarks) ----------------------- */
+
+/*
+ * Decode an /api/v1/query or /api/v1/query_range response body into *out
+ * (allocated in `a`; nothing points into `body` afterwards) and append its
+ * warnings and infos to *notes (may be NULL; appended on success and on
+ * SLOEVAL_ESERVER only). http_status, content_type and url only shape
+ * messages. Codes: SLOEVAL_ESERVER (status "error"), SLOEVAL_EDECODE (not
+ * the API's JSON; the message names the member or the line and column),
+ * SLOEVAL_EUNSUPPORTED (native histogram samples), SLOEVAL_ENOMEM.
+ * Messages are not redacted here. A streaming decoder (prom_json.c).
+ */
+int prom_decode_response(value *out, source_notes *notes, const char *body, size_t len,
+                         long http_status, const char *content_type, const char *url, arena *a,
+                         sloeval_error *err);
+
+/*
+ * Decode a /api/v1/status/buildinfo body: the semantics to use and, when
+ * the version cannot be told, a one-line reason in `warning` ("" when
+ * known). Errors as prom_decode_response.
+ */
+int prom_decode_buildinfo(sloeval_compat *out, char *warning, size_t size, const char *body,
+                          size_t len, long http_status, const char *content_type, const char *url,
+                          sloeval_error *err);
+
+/* Milliseconds of seconds as a double (rounded); false when not representable. */
+bool prom_seconds_to_ms(double seconds, int64_t *out);
+
+/*
+ * A time as the API's time parameters take it, exactly: RFC 3339 with
+ * milliseconds in UTC ("2015-07-01T20:10:51.781Z") for years 1..9999,
+ * else decimal seconds. buf >= 40 bytes.
+ */
+void prom_format_time(char *buf, size_t size, int64_t ms);
+
+/* The selector text {name="value",...} for matchers (PromQL string quoting). */
+void prom_format_selector(strbuf *sb, const label_matcher *matchers, size_t n);
+
+#endif
