@@ -54,10 +54,6 @@ typedef struct label_matcher {
     match_type type;
     ast_str name;
     ast_str value; /* the unescaped value; for regexes the pattern as written */
-    /* Whether the matcher accepts the empty value (the "at least one
-     * non-empty matcher" rule). Set by the parser; code that builds
-     * matchers itself sets it too (ast_inject_matchers does). */
-    bool matches_empty;
 } label_matcher;
 
 /* Where an `@` modifier points. */

@@ -112,7 +112,7 @@ static void json_string(strbuf *sb, const char *s, size_t len)
         }
         size_t w = 1;
         if (c >= 0x80) {
-            int r = utf8_decode(s + i, len - i, &w);
+            int r = rune_decode(s + i, len - i, &w);
             if (!(r == 0xFFFD && w == 1)) {
                 i += w;
                 continue;

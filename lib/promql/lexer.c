@@ -29,7 +29,7 @@ void lex_init(lexer *lx, const char *input, size_t len, sloeval_compat compat)
     lx->v3 = compat != SLOEVAL_COMPAT_V2;
 }
 
-int utf8_decode(const char *str, size_t len, size_t *width)
+int rune_decode(const char *str, size_t len, size_t *width)
 {
     const unsigned char *s = (const unsigned char *)str;
     if (len == 0) {
@@ -164,7 +164,7 @@ size_t go_quote(char *buf, size_t size, const char *s, size_t len)
     qput(&q, "\"", 1);
     for (size_t i = 0; i < len;) {
         size_t w;
-        int r = utf8_decode(s + i, len - i, &w);
+        int r = rune_decode(s + i, len - i, &w);
         if (r == RUNE_ERROR && w == 1)
             qputf(&q, "\\x%02x", (unsigned char)s[i]);
         else
@@ -215,7 +215,7 @@ static int next(lexer *lx)
         lx->pos++;
         return c;
     }
-    int r = utf8_decode(lx->input + lx->pos, lx->len - lx->pos, &lx->width);
+    int r = rune_decode(lx->input + lx->pos, lx->len - lx->pos, &lx->width);
     lx->pos += lx->width;
     return r;
 }
@@ -1132,7 +1132,7 @@ static size_t quote_prefix(char *buf, size_t size, const char *s, size_t len, si
     size_t i = 0, n = 0;
     while (i < len && n < runes) {
         size_t w;
-        utf8_decode(s + i, len - i, &w);
+        rune_decode(s + i, len - i, &w);
         i += w ? w : 1;
         n++;
     }

@@ -142,6 +142,6 @@ const char *tok_describe(const lexer *lx, const token *t, char *buf, size_t size
 size_t go_quote(char *buf, size_t size, const char *s, size_t len);
 
 /* Decode one UTF-8 rune as Go does: invalid input gives 0xFFFD, width 1. */
-int utf8_decode(const char *s, size_t len, size_t *width);
+int rune_decode(const char *s, size_t len, size_t *width);
 
 #endif

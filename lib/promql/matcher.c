@@ -1,11 +1,8 @@
-/* Regex checks for label matchers: a fast path for simple patterns. */
+/* Regex checks for label matchers: simple patterns are decided here,
+ * everything else by lib/model/regex.c (Go's syntax and messages). */
 #include "promql/matcher.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "model/regex.h"
 
 /*
  * Decide simple patterns without a regex engine: printable ASCII literals,
@@ -65,33 +62,10 @@ int matcher_regex_check(strv pattern, sloeval_compat compat, bool *matches_empty
                         size_t errsize)
 {
     if (simple_pattern(pattern, matches_empty)) return 0;
-
-    size_t n = pattern.len + 16;
-    char *anchored = malloc(n);
-    if (!anchored) {
-        snprintf(errbuf, errsize, "out of memory");
-        return SLOEVAL_ENOMEM;
-    }
-    memcpy(anchored, "^(?:", 4);
-    memcpy(anchored + 4, pattern.ptr, pattern.len);
-    memcpy(anchored + 4 + pattern.len, ")$", 2);
-    uint32_t flags = PCRE2_UTF | PCRE2_NO_UTF_CHECK;
-    if (compat != SLOEVAL_COMPAT_V2) flags |= PCRE2_DOTALL;
-    int code;
-    PCRE2_SIZE offset;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)anchored, pattern.len + 6,
-                                   flags & ~PCRE2_NO_UTF_CHECK, &code, &offset, NULL);
-    free(anchored);
-    if (!re) {
-        PCRE2_UCHAR msg[200];
-        pcre2_get_error_message(code, msg, sizeof(msg));
-        snprintf(errbuf, errsize, "error parsing regexp: %s", (const char *)msg);
-        return SLOEVAL_EPARSE;
-    }
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-    int rc = md ? pcre2_match(re, (PCRE2_SPTR) "", 0, 0, 0, md, NULL) : -1;
-    pcre2_match_data_free(md);
-    pcre2_code_free(re);
-    *matches_empty = rc >= 0;
+    promql_regex *re = NULL;
+    int rc = promql_regex_compile_mode(&re, pattern, compat, PROMQL_REGEX_MATCHER, errbuf, errsize);
+    if (rc != 0) return rc;
+    *matches_empty = promql_regex_matches_empty(re);
+    promql_regex_free(re);
     return 0;
 }

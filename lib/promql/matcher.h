@@ -12,8 +12,9 @@
  * Check a regex matcher's pattern the way Prometheus does when it builds
  * the matcher (Go's regexp syntax, anchored), and tell whether the matcher
  * regex matches the empty string. Common simple patterns ("5..", "GET|POST",
- * ".*foo.+") are decided without compiling anything. Returns 0, or
- * SLOEVAL_EPARSE with Go's message ("error parsing regexp: ...") in errbuf.
+ * ".*foo.+") are decided without compiling anything; the others go through
+ * lib/model/regex.h. Returns 0, SLOEVAL_EPARSE with Go's message ("error
+ * parsing regexp: ...") in errbuf, or SLOEVAL_ENOMEM.
  */
 int matcher_regex_check(strv pattern, sloeval_compat compat, bool *matches_empty, char *errbuf,
                         size_t errsize);

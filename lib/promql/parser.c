@@ -625,7 +625,7 @@ static bool valid_utf8(const char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {
         size_t w;
-        int r = utf8_decode(s + i, n - i, &w);
+        int r = rune_decode(s + i, n - i, &w);
         if (r == 0xFFFD && w == 1) return false;
         i += w;
     }
@@ -859,13 +859,23 @@ static bool make_matcher(parser *p, label_matcher *m, match_type type, ast_str n
             fail_at(p, name_pos, "%s", msg);
             return false;
         }
-        m->matches_empty = type == MATCH_REGEX ? empty : !empty;
-    } else if (type == MATCH_EQUAL) {
-        m->matches_empty = value.len == 0;
-    } else {
-        m->matches_empty = value.len != 0;
     }
     return true;
+}
+
+/* Whether a matcher accepts the empty label value (checked regexes only). */
+static bool matcher_matches_empty(parser *p, const label_matcher *m)
+{
+    switch (m->type) {
+    case MATCH_EQUAL: return m->value.len == 0;
+    case MATCH_NOT_EQUAL: return m->value.len != 0;
+    default: {
+        char msg[SLOEVAL_ERROR_MESSAGE_SIZE];
+        bool empty = false;
+        if (matcher_regex_check(m->value, p->compat, &empty, msg, sizeof(msg)) != 0) return false;
+        return m->type == MATCH_REGEX ? empty : !empty;
+    }
+    }
 }
 
 typedef struct matcher_list {
@@ -943,7 +953,6 @@ static bool parse_label_matchers(parser *p, matcher_list *l)
                 m->type = MATCH_EQUAL;
                 if (!str_dup(p, &m->name, "__name__", 8)) return false;
                 m->value = name;
-                m->matches_empty = name.len == 0;
             }
         } else {
             unexpected(p, "label matching", "identifier or \"}\"");
@@ -1847,7 +1856,7 @@ static void check_vector_selector(parser *p, ast_node *n, bool bypass_empty)
     }
     if (bypass_empty) return;
     for (size_t i = 0; i < nm; i++)
-        if (!m[i].matches_empty) return;
+        if (!matcher_matches_empty(p, &m[i])) return;
     fail_at(p, n->pos.start, "vector selector must contain at least one non-empty matcher");
 }
 

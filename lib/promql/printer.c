@@ -80,7 +80,7 @@ void quote_promql_string(strbuf *sb, const char *s, size_t len)
             continue;
         }
         size_t w = 1;
-        int r = c < 0x80 ? (int)c : utf8_decode(s + i, len - i, &w);
+        int r = c < 0x80 ? (int)c : rune_decode(s + i, len - i, &w);
         /* Printable non-ASCII runes stay as they are, except U+FFFD, which
          * Prometheus's lexer refuses inside strings. */
         if (c >= 0x80 && !(r == 0xFFFD) && r >= 0xA0 && !(r >= 0x2028 && r <= 0x2029) &&

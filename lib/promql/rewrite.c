@@ -51,11 +51,6 @@ int ast_inject_matchers(arena *a, ast_node *root, const label_matcher *m, size_t
             int rc =
                 matcher_regex_check(copy[i].value, SLOEVAL_COMPAT_V3, &empty, msg, sizeof(msg));
             if (rc) return error_set(err, rc, "matcher %s: %s", name, msg);
-            copy[i].matches_empty = m[i].type == MATCH_REGEX ? empty : !empty;
-        } else if (m[i].type == MATCH_EQUAL) {
-            copy[i].matches_empty = copy[i].value.len == 0;
-        } else {
-            copy[i].matches_empty = copy[i].value.len != 0;
         }
     }
     int rc = walk(a, root, copy, n);

@@ -205,14 +205,14 @@ END_TEST
 START_TEST(test_utf8_decode)
 {
     size_t w;
-    ck_assert_int_eq(utf8_decode("\xc3\xa9", 2, &w), 0xE9);
+    ck_assert_int_eq(rune_decode("\xc3\xa9", 2, &w), 0xE9);
     ck_assert_uint_eq(w, 2);
-    ck_assert_int_eq(utf8_decode("\xed\xa0\x80", 3, &w), 0xFFFD); /* surrogate */
+    ck_assert_int_eq(rune_decode("\xed\xa0\x80", 3, &w), 0xFFFD); /* surrogate */
     ck_assert_uint_eq(w, 1);
-    ck_assert_int_eq(utf8_decode("\xc0\x80", 2, &w), 0xFFFD); /* overlong */
-    ck_assert_int_eq(utf8_decode("\xf0\x9f\x98\x80", 4, &w), 0x1F600);
-    ck_assert_int_eq(utf8_decode("\xf4\x90\x80\x80", 4, &w), 0xFFFD); /* > U+10FFFF */
-    ck_assert_int_eq(utf8_decode("\xe2\x82", 2, &w), 0xFFFD);         /* truncated */
+    ck_assert_int_eq(rune_decode("\xc0\x80", 2, &w), 0xFFFD); /* overlong */
+    ck_assert_int_eq(rune_decode("\xf0\x9f\x98\x80", 4, &w), 0x1F600);
+    ck_assert_int_eq(rune_decode("\xf4\x90\x80\x80", 4, &w), 0xFFFD); /* > U+10FFFF */
+    ck_assert_int_eq(rune_decode("\xe2\x82", 2, &w), 0xFFFD);         /* truncated */
 }
 END_TEST
 
