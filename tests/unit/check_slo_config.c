@@ -8,6 +8,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -904,6 +905,77 @@ START_TEST(test_include_from_string)
 }
 END_TEST
 
+/* Damaged configs fail with a positioned one-line error, never a crash. */
+START_TEST(test_mutations_never_crash)
+{
+    static const char *const files[] = {EXAMPLES_DIR "/multi-region.yaml",
+                                        EXAMPLES_DIR "/sloth-spec.yaml",
+                                        EXAMPLES_DIR "/rules.yaml"};
+    static const char alphabet[] = "{}[]:,-&*!|>'\"#%@`\n\t 0aZ.<";
+    uint64_t seed = 0x5eed5eedULL;
+    size_t loaded = 0, failed = 0;
+    for (size_t f = 0; f < 3; f++) {
+        size_t len;
+        char *orig = slurp(files[f], &len);
+        ck_assert_ptr_nonnull(orig);
+        /* includes resolve against examples/, so they may load too */
+        for (int round = 0; round < 700; round++) {
+            char *text = malloc(len + 8);
+            memcpy(text, orig, len);
+            size_t n = len;
+            int edits = 1 + round % 4;
+            for (int e = 0; e < edits; e++) {
+                seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+                size_t at = (size_t)(seed >> 33) % (n ? n : 1);
+                unsigned kind = (unsigned)(seed >> 13) % 4;
+                char c = alphabet[(seed >> 21) % (sizeof(alphabet) - 1)];
+                if (kind == 0 && n > 0) {
+                    text[at] = c; /* replace */
+                } else if (kind == 1 && n > 0) {
+                    memmove(text + at, text + at + 1, n - at - 1); /* delete */
+                    n--;
+                } else if (kind == 2 && n < len + 4) {
+                    memmove(text + at + 1, text + at, n - at); /* insert */
+                    text[at] = c;
+                    n++;
+                } else {
+                    n = at; /* truncate */
+                }
+            }
+            sloeval_slo_set *set = NULL;
+            sloeval_error err = SLOEVAL_ERROR_INIT;
+            sloeval_slo_load_options o = SLOEVAL_SLO_LOAD_OPTIONS_INIT;
+            o.name = "m.yaml";
+            o.base_dir = EXAMPLES_DIR;
+            int rc = sloeval_slo_set_load_string(&set, text, n, &o, &err);
+            if (rc == 0) {
+                loaded++;
+                /* whatever loaded can be inspected */
+                for (size_t i = 0; i < sloeval_slo_set_slo_count(set); i++) {
+                    char q[64];
+                    sloeval_slo_set_render_query(q, sizeof(q), set, i, SLOEVAL_SLO_QUERY_ERROR,
+                                                 H_MS);
+                    ck_assert_ptr_nonnull(sloeval_slo_set_slo(set, i)->id);
+                }
+                sloeval_slo_set_free(set);
+            } else {
+                failed++;
+                ck_assert_msg(rc == SLOEVAL_ECONFIG || rc == SLOEVAL_EIO, "rc %d: %s", rc,
+                              err.message);
+                ck_assert_ptr_null(set);
+                ck_assert_ptr_null(strchr(err.message, '\n'));
+                ck_assert_msg(err.message[0] != '\0', "empty message");
+                if (rc == SLOEVAL_ECONFIG) ck_assert_int_gt(err.line, 0);
+            }
+            free(text);
+        }
+        free(orig);
+    }
+    ck_assert_uint_gt(failed, 1000); /* the mutations do break things */
+    ck_assert_uint_gt(loaded, 10);   /* and some are harmless */
+}
+END_TEST
+
 static Suite *slo_config_suite(void)
 {
     Suite *s = suite_create("slo_config");
@@ -919,6 +991,7 @@ static Suite *slo_config_suite(void)
     tcase_add_test(tc, test_golden_errors);
     tcase_add_test(tc, test_errors_never_show_secrets);
     tcase_add_test(tc, test_file_errors);
+    tcase_add_test(tc, test_mutations_never_crash);
     suite_add_tcase(s, tc);
     tc = tcase_create("configs");
     tcase_add_test(tc, test_multi_region_example);
