@@ -11,5 +11,6 @@
 
 #include "sloeval/common.h"
 #include "sloeval/http.h"
+#include "sloeval/slo.h"
 
 #endif /* SLOEVAL_H */
