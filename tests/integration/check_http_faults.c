@@ -26,6 +26,28 @@
 
 static faultserver *fs;
 
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
+#endif
+
+/*
+ * Every time limit and bound is multiplied by this: 1 normally, 5 under
+ * valgrind (everything runs ~20x slower), or SLOEVAL_TEST_TIME_SCALE.
+ */
+static int scale(void)
+{
+    const char *e = getenv("SLOEVAL_TEST_TIME_SCALE");
+    if (e && atoi(e) > 0) return atoi(e);
+    return RUNNING_ON_VALGRIND ? 5 : 1;
+}
+
+#define S(ms) ((ms)*scale())
+
 static const char *VECTOR_OK =
     "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"a\":"
     "\"b\"},\"value\":[1704067200,\"42\"]}]}}";
@@ -57,9 +79,9 @@ static sloeval_prometheus_options fast_options(const char *url)
 {
     sloeval_prometheus_options o = SLOEVAL_PROMETHEUS_OPTIONS_INIT;
     o.url = url;
-    o.connect_timeout_ms = 200;
-    o.timeout_ms = 200;
-    o.total_timeout_ms = 2000;
+    o.connect_timeout_ms = S(200);
+    o.timeout_ms = S(200);
+    o.total_timeout_ms = S(2000);
     o.max_retries = 3;
     o.retry_backoff_ms = 10;
     o.retry_backoff_max_ms = 40;
@@ -208,7 +230,7 @@ static const fault_case fault_cases[] = {
      SLOEVAL_ETIMEOUT,
      0,
      1,
-     "request to %URL%/api/v1/query timed out after 200 ms (timeout)",
+     "request to %URL%/api/v1/query timed out after %T% ms (timeout)",
      600,
      150,
      0},
@@ -218,7 +240,7 @@ static const fault_case fault_cases[] = {
      SLOEVAL_ETIMEOUT,
      200,
      1,
-     "timed out after 200 ms",
+     "timed out after %T% ms",
      600,
      150,
      0},
@@ -434,6 +456,9 @@ static void expand(char *out, size_t size, const char *tmpl)
         if (!strncmp(p, "%URL%", 5)) {
             o += (size_t)snprintf(out + o, size - o, "%s", url);
             p += 5;
+        } else if (!strncmp(p, "%T%", 3)) {
+            o += (size_t)snprintf(out + o, size - o, "%d", S(200));
+            p += 3;
         } else {
             out[o++] = *p++;
         }
@@ -447,6 +472,7 @@ START_TEST(test_fault)
     faultserver_response script[2];
     for (size_t i = 0; i < c->nresp; i++) {
         script[i] = c->resp[i];
+        script[i].delay_ms = S(script[i].delay_ms);
         if (!script[i].body && script[i].fault != FAULT_CLOSE && script[i].fault != FAULT_RESET)
             script[i].body = VECTOR_OK;
     }
@@ -476,8 +502,8 @@ START_TEST(test_fault)
     }
     ck_assert_msg(faultserver_request_count(fs) == c->requests, "%s: %zu requests, want %zu",
                   c->name, faultserver_request_count(fs), c->requests);
-    ck_assert_msg(ms <= c->max_ms && ms >= c->min_ms, "%s: took %.0f ms, want %.0f..%.0f", c->name,
-                  ms, c->min_ms, c->max_ms);
+    ck_assert_msg(ms <= S(c->max_ms) && ms >= c->min_ms, "%s: took %.0f ms, want %.0f..%.0f",
+                  c->name, ms, c->min_ms, S(c->max_ms));
     arena_free(&a);
 }
 END_TEST
@@ -499,7 +525,7 @@ START_TEST(test_connection_refused)
     ck_assert_msg(!strncmp(err.message, want, strlen(want)), "%s", err.message);
     ck_assert_ptr_nonnull(strstr(err.message, "(4 attempts in "));
     ck_assert_int_eq(err.http_status, 0);
-    ck_assert_double_lt(ms, 1000);
+    ck_assert_double_lt(ms, S(1000));
     arena_free(&a);
 }
 END_TEST
@@ -508,13 +534,13 @@ END_TEST
 START_TEST(test_total_budget)
 {
     faultserver_response r = {.fault = FAULT_DELAY_HEADERS,
-                              .delay_ms = 150,
+                              .delay_ms = S(150),
                               .status = 503,
                               .headers = "Content-Type: text/plain",
                               .body = "busy"};
     faultserver_script(fs, &r, 1);
     sloeval_prometheus_options o = fast_options(faultserver_url(fs));
-    o.total_timeout_ms = 500;
+    o.total_timeout_ms = S(500);
     o.max_retries = 10;
     arena a;
     arena_init(&a, 0);
@@ -523,7 +549,7 @@ START_TEST(test_total_budget)
     double ms;
     int rc = run_query(&o, &a, &v, NULL, &err, &ms);
     ck_assert_msg(rc == SLOEVAL_EDECODE || rc == SLOEVAL_ETIMEOUT, "%d %s", rc, err.message);
-    ck_assert_double_lt(ms, 700);
+    ck_assert_double_lt(ms, S(700));
     ck_assert_uint_le(faultserver_request_count(fs), 4);
     ck_assert_uint_ge(faultserver_request_count(fs), 2);
     arena_free(&a);
@@ -547,7 +573,7 @@ START_TEST(test_tls_error)
     ck_assert_int_eq(run_query(&o, &a, &v, NULL, &err, &ms), SLOEVAL_ETRANSPORT);
     ck_assert_msg(strstr(err.message, "TLS error talking to https://127.0.0.1:") != NULL, "%s",
                   err.message);
-    ck_assert_double_lt(ms, 1000);
+    ck_assert_double_lt(ms, S(1000));
     arena_free(&a);
 }
 END_TEST
@@ -595,12 +621,15 @@ START_TEST(test_request_shape)
         {"dedup", "true"},
         {"max_source_resolution", "5m"},
         {"engine", "thanos"},
-        {"timeout", "200ms"},
+        {"timeout", NULL}, /* the attempt timeout, below */
         {"replicaLabels[]", "replica"},
     };
     for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
         char *val = faultserver_form_value(r->body, params[i].name);
-        ck_assert_msg(val && !strcmp(val, params[i].value), "%s = %s", params[i].name,
+        char want[32];
+        snprintf(want, sizeof want, "%dms", S(200));
+        const char *expect = params[i].value ? params[i].value : want;
+        ck_assert_msg(val && !strcmp(val, expect), "%s = %s", params[i].name,
                       val ? val : "(absent)");
         free(val);
     }
@@ -662,11 +691,11 @@ END_TEST
 /* 16 requests of 200 ms each, 4 at a time: about 800 ms, not 3.2 s. */
 START_TEST(test_parallel_bounded)
 {
-    faultserver_response r = {.fault = FAULT_DELAY_HEADERS, .delay_ms = 200, .body = VECTOR_OK};
+    faultserver_response r = {.fault = FAULT_DELAY_HEADERS, .delay_ms = S(200), .body = VECTOR_OK};
     faultserver_script(fs, &r, 1);
     sloeval_prometheus_options o = fast_options(faultserver_url(fs));
-    o.timeout_ms = 2000;
-    o.total_timeout_ms = 5000;
+    o.timeout_ms = S(2000);
+    o.total_timeout_ms = S(5000);
     sloeval_source *src = make(&o);
     http_batch *b;
     ck_assert_int_eq(http_batch_new(&b, 4), 0);
@@ -684,7 +713,7 @@ START_TEST(test_parallel_bounded)
         ck_assert_msg(prom_call_result(calls[i], &v, NULL, &err) == 0, "%s", err.message);
         ck_assert(v.u.vector.items[0].v == 42);
     }
-    ck_assert_msg(ms >= 780 && ms < 1600, "took %.0f ms", ms);
+    ck_assert_msg(ms >= S(780) && ms < S(1600), "took %.0f ms", ms);
     ck_assert_uint_le(faultserver_connection_count(fs), 4);
     http_batch_free(b);
     arena_free(&a);
@@ -702,7 +731,7 @@ START_TEST(test_backoff_does_not_block)
     };
     faultserver_script(fs, script, 2);
     sloeval_prometheus_options o = fast_options(faultserver_url(fs));
-    o.total_timeout_ms = 3000;
+    o.total_timeout_ms = S(3000);
     sloeval_source *src = make(&o);
     http_batch *b;
     ck_assert_int_eq(http_batch_new(&b, 2), 0);
@@ -725,12 +754,12 @@ START_TEST(test_backoff_does_not_block)
             retried++;
             ck_assert_double_ge(st.transfer_seconds, 0.95);
         } else {
-            ck_assert_double_lt(st.transfer_seconds, 0.5);
+            ck_assert_double_lt(st.transfer_seconds, 0.5 * scale());
         }
     }
     ck_assert_int_eq(retried, 1);
     ck_assert_uint_eq(faultserver_request_count(fs), 9);
-    ck_assert_msg(ms >= 950 && ms < 1800, "took %.0f ms", ms);
+    ck_assert_msg(ms >= 950 && ms < S(1800), "took %.0f ms", ms);
     http_batch_free(b);
     arena_free(&a);
     src->vt->destroy(src);
