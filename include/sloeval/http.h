@@ -13,10 +13,10 @@
  *   - a range query (/api/v1/query_range).
  * Times are sent as RFC 3339 with milliseconds, which every server parses
  * exactly (a decimal "s.mmm" goes through a float on 2.x and can land 1 ms
- * early). Timestamps in answers are converted to integer milliseconds by
- * rounding seconds * 1000 to the nearest integer, exact for every time
- * within +-2^41 s of the epoch (year 71,000); values are read as Go's
- * ParseFloat reads them ("NaN", "+Inf", "-Inf" included).
+ * early). Timestamps in answers ("1435781451.781") are read from their
+ * digits into integer milliseconds, exactly (more than three decimals,
+ * which servers never send, round half away from zero); values are read as
+ * Go's ParseFloat reads them ("NaN", "+Inf", "-Inf" included).
  *
  * Errors (the code in sloeval_error, one-line message; http_status set
  * whenever a response arrived):
