@@ -698,6 +698,8 @@ static int check_node(check_ctx *c, const ast_node *n, int depth)
         return check_node(c, n->u.aggregate.expr, depth + 1);
     }
     case AST_BINARY:
+        if (n->u.binary.op == BIN_TRIM_UPPER || n->u.binary.op == BIN_TRIM_LOWER)
+            return check_fail(c, n, n->u.binary.op == BIN_TRIM_UPPER ? "</" : ">/");
         if (check_node(c, n->u.binary.lhs, depth + 1) < 0) return -1;
         return check_node(c, n->u.binary.rhs, depth + 1);
     }

@@ -17,13 +17,12 @@
 #include "engine/gofmt.h"
 #include "engine/kernels.h"
 #include "model/regex.h"
+#include "promql/functions.h"
 #include "util/strbuf.h"
 
 const char *call_name(const ast_node *n)
 {
-    /* function_def starts with its name (lib/promql/functions.h). */
-    const char *const *name = (const char *const *)n->u.call.func;
-    return name ? *name : "";
+    return n->u.call.func ? n->u.call.func->name : "";
 }
 
 /* ---- Go math semantics --------------------------------------------------- */
