@@ -509,12 +509,18 @@ static char *find_crlf(inbuf *b, size_t from)
     return NULL;
 }
 
-static int append_body(faultserver_request *r, const char *p, size_t n)
+static int append_body(faultserver_request *r, size_t *cap, const char *p, size_t n)
 {
     if (r->body_len + n > MAX_BODY_BYTES) return -1;
-    char *grown = realloc(r->body, r->body_len + n + 1);
-    if (grown == NULL) return -1;
-    r->body = grown;
+    if (r->body_len + n + 1 > *cap) {
+        size_t want = *cap > 0 ? *cap : 1024;
+        while (want < r->body_len + n + 1)
+            want *= 2;
+        char *grown = realloc(r->body, want);
+        if (grown == NULL) return -1;
+        r->body = grown;
+        *cap = want;
+    }
     memcpy(r->body + r->body_len, p, n);
     r->body_len += n;
     r->body[r->body_len] = '\0';
@@ -574,6 +580,7 @@ static faultserver_request *read_request(conn *c, inbuf *b)
         p = e + 2;
     }
     consume(b, head_len);
+    size_t body_cap = 1;
     r->body = strdup("");
     if (r->body == NULL) goto bad;
 
@@ -607,7 +614,7 @@ static faultserver_request *read_request(conn *c, inbuf *b)
                 break;
             }
             if (need(c, b, (size_t)size + 2) != 0) goto bad;
-            if (append_body(r, b->data, (size_t)size) != 0) goto bad;
+            if (append_body(r, &body_cap, b->data, (size_t)size) != 0) goto bad;
             consume(b, (size_t)size + 2);
         }
     } else if (cl != NULL) {
@@ -617,7 +624,7 @@ static faultserver_request *read_request(conn *c, inbuf *b)
         while (r->body_len < size) {
             if (b->len == 0 && read_more(c, b) <= 0) goto bad;
             size_t take = b->len < size - r->body_len ? b->len : (size_t)(size - r->body_len);
-            if (append_body(r, b->data, take) != 0) goto bad;
+            if (append_body(r, &body_cap, b->data, take) != 0) goto bad;
             consume(b, take);
         }
     }
@@ -718,8 +725,9 @@ static int send_huge(conn *c, const response *r)
     return rc;
 }
 
-/* Answer one request; false when the connection must close. */
-static bool serve(conn *c, const faultserver_request *req, const response *r)
+/* Answer one request; false when the connection must close. The request
+ * itself is the test's by now (it may be freed), hence `client_close`. */
+static bool serve(conn *c, bool client_close, const response *r)
 {
     faultserver *s = c->server;
     switch (r->fault) {
@@ -805,8 +813,7 @@ static bool serve(conn *c, const faultserver_request *req, const response *r)
         }
     }
     free(zipped);
-    const char *conn_hdr = faultserver_request_header(req, "Connection");
-    if (conn_hdr != NULL && strcasecmp(conn_hdr, "close") == 0) keep = false;
+    if (client_close) keep = false;
     if (strstr(r->headers, "Connection: close") != NULL) keep = false;
     return keep;
 }
@@ -824,14 +831,16 @@ static void *conn_main(void *arg)
             request_free(req);
             break;
         }
+        const char *conn_hdr = faultserver_request_header(req, "Connection");
+        bool client_close = conn_hdr != NULL && strcasecmp(conn_hdr, "close") == 0;
         /* Recorded before answering, so a client that got its answer can
-         * count on the record. */
+         * count on the record; from here on the record is not touched. */
         if (record(s, req) != 0) {
             request_free(req);
             response_free(&r);
             break;
         }
-        bool keep = serve(c, req, &r);
+        bool keep = serve(c, client_close, &r);
         response_free(&r);
         if (!keep) break;
     }

@@ -87,6 +87,7 @@ static fetch do_fetch(faultserver *s, const fetch_opts *o)
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &f);
     if (o->accept_gzip) curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "gzip");
     if (o->max_filesize > 0) curl_easy_setopt(c, CURLOPT_MAXFILESIZE, o->max_filesize);
+    curl_easy_setopt(c, CURLOPT_EXPECT_100_TIMEOUT_MS, 10000L);
     if (o->form != NULL) curl_easy_setopt(c, CURLOPT_POSTFIELDS, o->form);
     struct curl_slist *list = NULL;
     for (size_t i = 0; o->headers != NULL && o->headers[i] != NULL; i++)
@@ -471,9 +472,11 @@ START_TEST(test_request_bodies)
     o.form = form;
     fetch f = do_fetch(s, &o);
     ck_assert_int_eq(f.rc, CURLE_OK);
-    ck_assert_double_lt(f.ms, 900); /* no wait for a 100 Continue that never came */
+    /* curl asked for a 100 Continue and would wait 10 s without one. */
+    ck_assert_double_lt(f.ms, 5000);
     free(f.body);
     const faultserver_request *r = faultserver_get_request(s, 0);
+    ck_assert_str_eq(faultserver_request_header(r, "Expect"), "100-continue");
     ck_assert_uint_eq(r->body_len, n);
     ck_assert_int_eq(memcmp(r->body, form, n), 0);
 
