@@ -11,5 +11,7 @@
 
 #include "sloeval/common.h"
 #include "sloeval/http.h"
+#include "sloeval/source.h"
+#include "sloeval/value.h"
 
 #endif /* SLOEVAL_H */
