@@ -66,11 +66,13 @@ void prom_call_get_stats(const prom_call *c, prom_call_stats *out);
 
 /*
  * Decode an /api/v1/query or /api/v1/query_range response body into *out
- * (allocated in `a`) and append its warnings and infos to *notes (may be
- * NULL). http_status, content_type and url only shape messages. Codes:
- * SLOEVAL_ESERVER (status "error"), SLOEVAL_EDECODE (not the API's JSON),
+ * (allocated in `a`; nothing points into `body` afterwards) and append its
+ * warnings and infos to *notes (may be NULL; appended on success and on
+ * SLOEVAL_ESERVER only). http_status, content_type and url only shape
+ * messages. Codes: SLOEVAL_ESERVER (status "error"), SLOEVAL_EDECODE (not
+ * the API's JSON; the message names the member or the line and column),
  * SLOEVAL_EUNSUPPORTED (native histogram samples), SLOEVAL_ENOMEM.
- * Messages are not redacted here.
+ * Messages are not redacted here. A streaming decoder (prom_json.c).
  */
 int prom_decode_response(value *out, source_notes *notes, const char *body, size_t len,
                          long http_status, const char *content_type, const char *url, arena *a,
@@ -85,7 +87,7 @@ int prom_decode_buildinfo(sloeval_compat *out, char *warning, size_t size, const
                           size_t len, long http_status, const char *content_type, const char *url,
                           sloeval_error *err);
 
-/* Milliseconds of an API timestamp in seconds; false when not representable. */
+/* Milliseconds of seconds as a double (rounded); false when not representable. */
 bool prom_seconds_to_ms(double seconds, int64_t *out);
 
 /*

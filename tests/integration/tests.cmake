@@ -10,3 +10,7 @@ foreach(src ${SLOEVAL_INTEGRATION_TESTS})
   add_test(NAME integration_${short} COMMAND integration_${short})
   set_tests_properties(integration_${short} PROPERTIES LABELS integration TIMEOUT 300)
 endforeach()
+# The demo test runs examples/demo/run.sh, which runs sloeval-gendata.
+if(TARGET integration_demo)
+  add_dependencies(integration_demo sloeval_gendata)
+endif()

@@ -1,5 +1,7 @@
-/* Decoding Prometheus /api/v1 response envelopes (jansson) into model
- * values. See prometheus.h. */
+/* The reference decoder of /api/v1 query responses: jansson's DOM, walked
+ * into model values. The library's decoder (lib/source/prom_json.c) is a
+ * streaming one written for speed; tests compare the two on every
+ * fixture, and bench_decode times both. */
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -7,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "prom_decode_ref.h"
 #include "source/prometheus.h"
 #include "util/error.h"
 
@@ -31,15 +34,6 @@ static int fail(const dctx *d, int code, const char *fmt, ...)
     error_set(d->err, code, "HTTP %ld from %s: %s", d->status, d->url ? d->url : "server", detail);
     if (d->err) d->err->http_status = (int)d->status;
     return code;
-}
-
-bool prom_seconds_to_ms(double seconds, int64_t *out)
-{
-    double ms = seconds * 1000.0;
-    /* int64 milliseconds, with margin for the rounding. */
-    if (!isfinite(ms) || ms >= 9.2e18 || ms <= -9.2e18) return false;
-    *out = (int64_t)llround(ms);
-    return true;
 }
 
 /* The timestamp of a [ts, "v"] pair. */
@@ -353,9 +347,9 @@ static int check_status(const dctx *d, json_t *root)
     return 0;
 }
 
-int prom_decode_response(value *out, source_notes *notes, const char *body, size_t len,
-                         long http_status, const char *content_type, const char *url, arena *a,
-                         sloeval_error *err)
+int prom_decode_response_ref(value *out, source_notes *notes, const char *body, size_t len,
+                             long http_status, const char *content_type, const char *url, arena *a,
+                             sloeval_error *err)
 {
     dctx d = {http_status, url, a, err};
     memset(out, 0, sizeof(*out));
@@ -404,63 +398,5 @@ int prom_decode_response(value *out, source_notes *notes, const char *body, size
 done:
     json_decref(root);
     if (rc) memset(out, 0, sizeof(*out));
-    return rc;
-}
-
-int prom_decode_buildinfo(sloeval_compat *out, char *warning, size_t size, const char *body,
-                          size_t len, long http_status, const char *content_type, const char *url,
-                          sloeval_error *err)
-{
-    dctx d = {http_status, url, NULL, err};
-    char local[SLOEVAL_ERROR_MESSAGE_SIZE];
-    if (!warning || size == 0) {
-        warning = local;
-        size = sizeof(local);
-    }
-    *out = SLOEVAL_COMPAT_V3;
-    warning[0] = '\0';
-    json_t *root;
-    int rc = load_envelope(&d, body, len, content_type, &root);
-    if (rc) return rc;
-    rc = check_status(&d, root);
-    if (rc) goto done;
-    json_t *data = json_object_get(root, "data");
-    json_t *ver = json_is_object(data) ? json_object_get(data, "version") : NULL;
-    json_t *app = json_is_object(data) ? json_object_get(data, "application") : NULL;
-    if (!json_is_string(ver)) {
-        rc = fail(&d, SLOEVAL_EDECODE, "no data.version string in the buildinfo");
-        goto done;
-    }
-    char v[40];
-    excerpt(v, sizeof(v), json_string_value(ver), json_string_length(ver));
-    if (json_is_string(app) && strcasecmp(json_string_value(app), "prometheus") != 0) {
-        char ap[40];
-        excerpt(ap, sizeof(ap), json_string_value(app), json_string_length(app));
-        snprintf(warning, size,
-                 "%s is %s %s, not Prometheus: its PromQL version is unknown; using 3.x "
-                 "semantics",
-                 url, ap, v);
-        goto done;
-    }
-    char *end = NULL;
-    long major = strtol(v[0] == 'v' ? v + 1 : v, &end, 10);
-    if (end == v || (end && *end != '.')) major = -1;
-    if (major == 2) {
-        *out = SLOEVAL_COMPAT_V2;
-        long minor = strtol(end + 1, NULL, 10);
-        if (minor >= 51)
-            snprintf(warning, size,
-                     "%s runs Prometheus %s; local evaluation imitates 2.42, whose rate "
-                     "extrapolation%s differs from %s",
-                     url, v, minor >= 54 ? " and sum" : "", v);
-    } else if (major == 3) {
-        *out = SLOEVAL_COMPAT_V3;
-    } else {
-        snprintf(warning, size,
-                 "%s reports version \"%s\", not a Prometheus 2.x or 3.x; using 3.x semantics", url,
-                 v);
-    }
-done:
-    json_decref(root);
     return rc;
 }

@@ -1,0 +1,1139 @@
+#include "slo/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "slo/duration.h"
+#include "slo/load.h"
+
+/* ---- small lookups ------------------------------------------------------- */
+
+const char *slo_kvs_get(const slo_kvs *kvs, const char *name)
+{
+    for (size_t i = 0; i < kvs->count; i++)
+        if (!strcmp(kvs->items[i].name, name)) return kvs->items[i].value;
+    return NULL;
+}
+
+bool slo_def_severity_disabled(const slo_def *slo, const char *severity)
+{
+    for (size_t i = 0; i < slo->nseverities; i++)
+        if (!strcmp(slo->severities[i].severity, severity)) return slo->severities[i].disabled;
+    return false;
+}
+
+const slo_backend *slo_config_backend(const slo_config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->nbackends; i++)
+        if (!strcmp(cfg->backends[i].name, name)) return &cfg->backends[i];
+    return NULL;
+}
+
+const slo_region *slo_config_region(const slo_config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->regions.count; i++)
+        if (!strcmp(cfg->regions.items[i].name, name)) return &cfg->regions.items[i];
+    return NULL;
+}
+
+const char *slo_config_policy_name(const slo_config *cfg)
+{
+    return cfg->policy.builtin ? SLO_POLICY_SRE_WORKBOOK : "custom";
+}
+
+/* ---- backends ------------------------------------------------------------ */
+
+static bool prefix_ci(const char *s, const char *prefix)
+{
+    for (; *prefix; s++, prefix++)
+        if (tolower((unsigned char)*s) != *prefix) return false;
+    return true;
+}
+
+/* Why a backend URL is not acceptable, or NULL. */
+static const char *url_problem(const char *url)
+{
+    const char *rest = NULL;
+    if (prefix_ci(url, "http://"))
+        rest = url + 7;
+    else if (prefix_ci(url, "https://"))
+        rest = url + 8;
+    else
+        return "must start with http:// or https://";
+    for (const char *p = url; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == 0x7f)
+            return "must not contain spaces or control characters";
+    size_t host_len = strcspn(rest, "/?#");
+    if (memchr(rest, '@', host_len))
+        return "must not contain credentials (user:password@): use basic_auth with a password file";
+    if (host_len == 0 || rest[0] == ':') return "has no host";
+    if (strpbrk(rest, "?#")) return "must not contain a query string or fragment";
+    return NULL;
+}
+
+static bool is_env_name(const char *s)
+{
+    if (!*s || !(isalpha((unsigned char)*s) || *s == '_')) return false;
+    for (const char *p = s; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '_')) return false;
+    return true;
+}
+
+static int load_env_name(loader *L, const ynode *n, const ypath *path, const char **out)
+{
+    int rc = load_nonempty_str(L, n, path, out);
+    if (rc) return rc;
+    if (*out && !is_env_name(*out))
+        return load_error(L, n, path,
+                          "invalid environment variable name (must match [A-Za-z_][A-Za-z0-9_]*)");
+    return 0;
+}
+
+static int inline_secret(loader *L, const ynode *map, const ypath *path, const char *key,
+                         const char *instead)
+{
+    const ypair *p = ynode_get_pair(map, key);
+    if (!p) return 0;
+    ypath kp = YPATH_KEY(path, key);
+    return load_error(L, p->key, &kp, "secrets are not accepted in the config: use %s", instead);
+}
+
+static int load_thanos(loader *L, const ynode *n, const ypath *path, slo_backend *b)
+{
+    static const char *const keys[] = {"partial_response",      "dedup",  "replica_labels",
+                                       "max_source_resolution", "engine", NULL};
+    int rc = load_keys(L, n, path, keys);
+    if (rc) return rc;
+    sloeval_prometheus_options *o = &b->http;
+    b->thanos = true;
+    ypath p;
+    bool flag = false;
+    const ynode *v = ynode_get(n, "partial_response");
+    p = YPATH_KEY(path, "partial_response");
+    if ((rc = load_bool(L, v, &p, &flag))) return rc;
+    o->partial_response = flag;
+    v = ynode_get(n, "dedup");
+    p = YPATH_KEY(path, "dedup");
+    if (v && !ynode_is_null(v)) {
+        if ((rc = load_bool(L, v, &p, &flag))) return rc;
+        o->dedup = flag;
+    }
+    p = YPATH_KEY(path, "replica_labels");
+    const ynode *rl = ynode_get(n, "replica_labels");
+    const char **labels = NULL;
+    if ((rc = load_str_list(L, rl, &p, &labels, &o->nreplica_labels))) return rc;
+    o->replica_labels = labels;
+    for (size_t i = 0; i < o->nreplica_labels; i++) {
+        if (!load_is_label_name(labels[i])) {
+            ypath ip = YPATH_INDEX(&p, i);
+            return load_error(L, rl->items[i], &ip, "invalid label name '%s'", labels[i]);
+        }
+    }
+    p = YPATH_KEY(path, "max_source_resolution");
+    const ynode *msr = ynode_get(n, "max_source_resolution");
+    if ((rc = load_nonempty_str(L, msr, &p, &o->max_source_resolution))) return rc;
+    if (o->max_source_resolution && strcmp(o->max_source_resolution, "auto")) {
+        int64_t ms;
+        const char *why;
+        if (duration_parse(&ms, o->max_source_resolution, strlen(o->max_source_resolution), &why))
+            return load_error(L, msr, &p, "expected 'auto' or a duration (0s, 5m, 1h), got '%s'",
+                              o->max_source_resolution);
+    }
+    p = YPATH_KEY(path, "engine");
+    const ynode *en = ynode_get(n, "engine");
+    if ((rc = load_nonempty_str(L, en, &p, &o->engine))) return rc;
+    if (o->engine && strcmp(o->engine, "prometheus") && strcmp(o->engine, "thanos"))
+        return load_error(L, en, &p, "expected 'prometheus' or 'thanos', got '%s'", o->engine);
+    return 0;
+}
+
+/* A positive duration in ms into a long option. */
+static int load_ms_option(loader *L, const ynode *n, const ypath *path, const char *key, long *out)
+{
+    int64_t ms = -1;
+    ypath p = YPATH_KEY(path, key);
+    const ynode *v = ynode_get(n, key);
+    int rc = load_positive_duration(L, v, &p, &ms);
+    if (rc) return rc;
+    if (ms > 0) {
+        if (ms > 365LL * 24 * 3600 * 1000)
+            return load_error(L, v, &p, "must be at most a year (365d)");
+        *out = (long)ms;
+    }
+    return 0;
+}
+
+static int load_backend(loader *L, const ynode *key, const ynode *n, const ypath *path,
+                        slo_backend *b)
+{
+    static const char *const keys[] = {"url",
+                                       "headers",
+                                       "tenant",
+                                       "bearer_token_file",
+                                       "bearer_token_env",
+                                       "basic_auth",
+                                       "tls",
+                                       "timeout",
+                                       "connect_timeout",
+                                       "total_timeout",
+                                       "retries",
+                                       "retry_backoff",
+                                       "retry_backoff_max",
+                                       "max_response_bytes",
+                                       "parallelism",
+                                       "compat",
+                                       "thanos",
+                                       NULL};
+    int rc;
+    if ((rc = load_want_map(L, n, path))) return rc;
+    if ((rc = inline_secret(L, n, path, "bearer_token", "bearer_token_file or bearer_token_env")))
+        return rc;
+    if ((rc = inline_secret(L, n, path, "authorization", "bearer_token_file or bearer_token_env")))
+        return rc;
+    if ((rc = load_keys(L, n, path, keys))) return rc;
+    if (!load_is_safe_name(key->value))
+        return load_error(L, key, path,
+                          "invalid backend name (letters, digits, '-', '_', '.'; starting and "
+                          "ending with a letter or digit)");
+    b->name = arena_strdup(&L->cfg->arena, key->value);
+    if (!b->name) return load_oom(L);
+    b->loc = load_loc(L, key);
+    sloeval_prometheus_options *o = &b->http;
+    sloeval_prometheus_options_init(o);
+    ypath p;
+    const ynode *v;
+
+    p = YPATH_KEY(path, "url");
+    if ((rc = load_required(L, n, path, "url", &v)) || (rc = load_nonempty_str(L, v, &p, &o->url)))
+        return rc;
+    const char *why = url_problem(o->url);
+    if (why) return load_error(L, v, &p, "%s", why);
+    size_t ulen = strlen(o->url);
+    while (ulen > 0 && o->url[ulen - 1] == '/')
+        ((char *)o->url)[--ulen] = '\0';
+
+    p = YPATH_KEY(path, "headers");
+    v = ynode_get(n, "headers");
+    slo_kvs headers = {0};
+    if ((rc = load_kvs(L, v, &p, KVS_HEADERS, &headers))) return rc;
+    if (headers.count) {
+        sloeval_http_header *h =
+            ARENA_NEW_ARRAY(&L->cfg->arena, sloeval_http_header, headers.count);
+        if (!h) return load_oom(L);
+        for (size_t i = 0; i < headers.count; i++) {
+            const char *name = headers.items[i].name;
+            ypath hp = YPATH_KEY(&p, name);
+            if (!strcasecmp(name, "Authorization") || !strcasecmp(name, "Proxy-Authorization") ||
+                !strcasecmp(name, "Cookie"))
+                return load_error(L, v->pairs[i].key, &hp,
+                                  "credentials are not accepted in headers: use "
+                                  "bearer_token_file, bearer_token_env or basic_auth");
+            if (!strcasecmp(name, "X-Scope-OrgID") && ynode_get(n, "tenant"))
+                return load_error(L, v->pairs[i].key, &hp,
+                                  "set the tenant with `tenant` or this header, not both");
+            h[i].name = name;
+            h[i].value = headers.items[i].value;
+        }
+        o->headers = h;
+        o->nheaders = headers.count;
+    }
+
+    p = YPATH_KEY(path, "tenant");
+    v = ynode_get(n, "tenant");
+    if ((rc = load_nonempty_str(L, v, &p, &o->tenant))) return rc;
+    if (o->tenant && strpbrk(o->tenant, "\r\n"))
+        return load_error(L, v, &p, "must not contain a line break");
+
+    p = YPATH_KEY(path, "bearer_token_file");
+    if ((rc = load_nonempty_str(L, ynode_get(n, "bearer_token_file"), &p, &o->bearer_token_file)))
+        return rc;
+    p = YPATH_KEY(path, "bearer_token_env");
+    if ((rc = load_env_name(L, ynode_get(n, "bearer_token_env"), &p, &o->bearer_token_env)))
+        return rc;
+    if (o->bearer_token_file && o->bearer_token_env)
+        return load_error(L, ynode_get(n, "bearer_token_env"), &p,
+                          "give bearer_token_file or bearer_token_env, not both");
+
+    const ynode *ba = ynode_get(n, "basic_auth");
+    if (ba && !ynode_is_null(ba)) {
+        static const char *const bkeys[] = {"username", "password_file", "password_env", NULL};
+        p = YPATH_KEY(path, "basic_auth");
+        if ((rc = load_want_map(L, ba, &p)) ||
+            (rc = inline_secret(L, ba, &p, "password", "password_file or password_env")) ||
+            (rc = load_keys(L, ba, &p, bkeys)))
+            return rc;
+        if (o->bearer_token_file || o->bearer_token_env)
+            return load_error(L, ba, &p, "give a bearer token or basic_auth, not both");
+        ypath q = YPATH_KEY(&p, "username");
+        if ((rc = load_required(L, ba, &p, "username", &v)) ||
+            (rc = load_nonempty_str(L, v, &q, &o->basic_auth_user)))
+            return rc;
+        if (strchr(o->basic_auth_user, ':'))
+            return load_error(L, v, &q, "a basic auth username cannot contain ':'");
+        q = YPATH_KEY(&p, "password_file");
+        if ((rc = load_nonempty_str(L, ynode_get(ba, "password_file"), &q,
+                                    &o->basic_auth_password_file)))
+            return rc;
+        q = YPATH_KEY(&p, "password_env");
+        if ((rc = load_env_name(L, ynode_get(ba, "password_env"), &q, &o->basic_auth_password_env)))
+            return rc;
+        if (!o->basic_auth_password_file && !o->basic_auth_password_env)
+            return load_error(L, ba, &p, "missing required key 'password_file' (or password_env)");
+        if (o->basic_auth_password_file && o->basic_auth_password_env)
+            return load_error(L, ynode_get(ba, "password_env"), &q,
+                              "give password_file or password_env, not both");
+    }
+
+    const ynode *tls = ynode_get(n, "tls");
+    if (tls && !ynode_is_null(tls)) {
+        static const char *const tkeys[] = {"ca_file", "cert_file", "key_file",
+                                            "insecure_skip_verify", NULL};
+        p = YPATH_KEY(path, "tls");
+        if ((rc = load_keys(L, tls, &p, tkeys))) return rc;
+        ypath q;
+        q = YPATH_KEY(&p, "ca_file");
+        if ((rc = load_nonempty_str(L, ynode_get(tls, "ca_file"), &q, &o->tls_ca_file))) return rc;
+        q = YPATH_KEY(&p, "cert_file");
+        if ((rc = load_nonempty_str(L, ynode_get(tls, "cert_file"), &q, &o->tls_cert_file)))
+            return rc;
+        q = YPATH_KEY(&p, "key_file");
+        if ((rc = load_nonempty_str(L, ynode_get(tls, "key_file"), &q, &o->tls_key_file)))
+            return rc;
+        bool insecure = false;
+        q = YPATH_KEY(&p, "insecure_skip_verify");
+        if ((rc = load_bool(L, ynode_get(tls, "insecure_skip_verify"), &q, &insecure))) return rc;
+        o->tls_insecure_skip_verify = insecure;
+        if (o->tls_key_file && !o->tls_cert_file) {
+            q = YPATH_KEY(&p, "key_file");
+            return load_error(L, ynode_get(tls, "key_file"), &q,
+                              "a key file needs a cert_file (a cert_file alone may hold both)");
+        }
+    }
+
+    if ((rc = load_ms_option(L, n, path, "timeout", &o->timeout_ms)) ||
+        (rc = load_ms_option(L, n, path, "connect_timeout", &o->connect_timeout_ms)) ||
+        (rc = load_ms_option(L, n, path, "total_timeout", &o->total_timeout_ms)) ||
+        (rc = load_ms_option(L, n, path, "retry_backoff", &o->retry_backoff_ms)) ||
+        (rc = load_ms_option(L, n, path, "retry_backoff_max", &o->retry_backoff_max_ms)))
+        return rc;
+    if (o->total_timeout_ms < o->timeout_ms) {
+        const ynode *at =
+            ynode_get(n, "total_timeout") ? ynode_get(n, "total_timeout") : ynode_get(n, "timeout");
+        p = YPATH_KEY(path, ynode_get(n, "total_timeout") ? "total_timeout" : "timeout");
+        return load_error(L, at, &p,
+                          "total_timeout (all attempts of a request) must be at least timeout "
+                          "(one attempt)");
+    }
+    p = YPATH_KEY(path, "retries");
+    if ((rc = load_int(L, ynode_get(n, "retries"), &p, 0, 10, &o->max_retries))) return rc;
+    p = YPATH_KEY(path, "parallelism");
+    if ((rc = load_int(L, ynode_get(n, "parallelism"), &p, 1, 64, &o->parallelism))) return rc;
+    p = YPATH_KEY(path, "max_response_bytes");
+    if ((rc = load_size(L, ynode_get(n, "max_response_bytes"), &p, &o->max_response_bytes)))
+        return rc;
+
+    p = YPATH_KEY(path, "compat");
+    v = ynode_get(n, "compat");
+    const char *compat = NULL;
+    if ((rc = load_nonempty_str(L, v, &p, &compat))) return rc;
+    if (compat) {
+        if (!strcmp(compat, "auto"))
+            o->compat = SLOEVAL_COMPAT_AUTO;
+        else if (!strcmp(compat, "v2"))
+            o->compat = SLOEVAL_COMPAT_V2;
+        else if (!strcmp(compat, "v3"))
+            o->compat = SLOEVAL_COMPAT_V3;
+        else
+            return load_error(L, v, &p, "expected auto, v2 or v3, got '%s'", compat);
+    }
+
+    v = ynode_get(n, "thanos");
+    if (v && !ynode_is_null(v)) {
+        p = YPATH_KEY(path, "thanos");
+        if ((rc = load_thanos(L, v, &p, b))) return rc;
+    }
+    return 0;
+}
+
+static int load_backends(loader *L, const ynode *n, const ypath *path)
+{
+    int rc = load_want_map(L, n, path);
+    if (rc) return rc;
+    if (n->npairs == 0) return load_error(L, n, path, "at least one backend is required");
+    slo_config *c = L->cfg;
+    c->backends = ARENA_NEW_ARRAY(&c->arena, slo_backend, n->npairs);
+    if (!c->backends) return load_oom(L);
+    for (size_t i = 0; i < n->npairs; i++) {
+        ypath bp = YPATH_KEY(path, n->pairs[i].key->value);
+        if ((rc = load_backend(L, n->pairs[i].key, n->pairs[i].value, &bp, &c->backends[i])))
+            return rc;
+        c->nbackends++;
+    }
+    return 0;
+}
+
+/* ---- regions ------------------------------------------------------------- */
+
+static int load_regions(loader *L, const ynode *n, const ypath *path)
+{
+    static const char *const keys[] = {"label", "names", NULL};
+    int rc = load_keys(L, n, path, keys);
+    if (rc) return rc;
+    slo_config *c = L->cfg;
+    c->has_regions = true;
+    c->regions.label = SLO_DEFAULT_REGION_LABEL;
+    ypath p = YPATH_KEY(path, "label");
+    const ynode *v = ynode_get(n, "label");
+    if ((rc = load_nonempty_str(L, v, &p, &c->regions.label))) return rc;
+    if (!load_is_label_name(c->regions.label) || !strcmp(c->regions.label, "__name__"))
+        return load_error(L, v, &p, "invalid label name '%s'", c->regions.label);
+    p = YPATH_KEY(path, "names");
+    if ((rc = load_required(L, n, path, "names", &v)) || (rc = load_want_seq(L, v, &p))) return rc;
+    if (v->count == 0) return load_error(L, v, &p, "at least one region is required");
+    c->regions.items = ARENA_NEW_ARRAY(&c->arena, slo_region, v->count);
+    if (!c->regions.items) return load_oom(L);
+    for (size_t i = 0; i < v->count; i++) {
+        ypath ip = YPATH_INDEX(&p, i);
+        slo_region *r = &c->regions.items[i];
+        if ((rc = load_nonempty_str(L, v->items[i], &ip, &r->name))) return rc;
+        if (!r->name) return load_error(L, v->items[i], &ip, "must not be empty");
+        if (!load_is_safe_name(r->name))
+            return load_error(L, v->items[i], &ip,
+                              "invalid region name '%s' (letters, digits, '-', '_', '.'; starting "
+                              "and ending with a letter or digit)",
+                              r->name);
+        if (slo_config_region(c, r->name))
+            return load_error(L, v->items[i], &ip, "region '%s' listed twice", r->name);
+        r->loc = load_loc(L, v->items[i]);
+        c->regions.count++;
+    }
+    return 0;
+}
+
+/* ---- policy -------------------------------------------------------------- */
+
+static int load_policy(loader *L, const ynode *n, const ypath *path)
+{
+    slo_config *c = L->cfg;
+    int rc;
+    if (!n || ynode_is_null(n)) return slo_policy_sre_workbook(&c->policy, &c->arena, c->period_ms);
+    if (n->kind == YNODE_SCALAR) {
+        if (strcmp(n->value, SLO_POLICY_SRE_WORKBOOK))
+            return load_error(L, n, path,
+                              "unknown policy '%s' (expected sre-workbook or a list of rules)",
+                              n->value);
+        rc = slo_policy_sre_workbook(&c->policy, &c->arena, c->period_ms);
+        return rc ? load_oom(L) : 0;
+    }
+    if (n->kind != YNODE_SEQ)
+        return load_error(L, n, path, "expected sre-workbook or a list of rules, got %s",
+                          ynode_kind_name(n));
+    if (n->count == 0) return load_error(L, n, path, "a policy needs at least one rule");
+    slo_policy *pol = &c->policy;
+    memset(pol, 0, sizeof(*pol));
+    pol->period_ms = c->period_ms;
+    pol->rules = ARENA_NEW_ARRAY(&c->arena, slo_policy_rule, n->count);
+    if (!pol->rules) return load_oom(L);
+    static const char *const keys[] = {"severity", "long",           "short",
+                                       "factor",   "budget_percent", NULL};
+    char pbuf[DURATION_BUF_SIZE], lbuf[DURATION_BUF_SIZE];
+    for (size_t i = 0; i < n->count; i++) {
+        const ynode *r = n->items[i];
+        ypath rp = YPATH_INDEX(path, i), p;
+        slo_policy_rule *rule = &pol->rules[i];
+        if ((rc = load_keys(L, r, &rp, keys))) return rc;
+        rule->line = r->line;
+        rule->column = r->column;
+        const ynode *v;
+        p = YPATH_KEY(&rp, "severity");
+        if ((rc = load_required(L, r, &rp, "severity", &v)) ||
+            (rc = load_nonempty_str(L, v, &p, &rule->severity)))
+            return rc;
+        if (!load_is_safe_name(rule->severity))
+            return load_error(L, v, &p, "invalid severity '%s' (letters, digits, '-', '_', '.')",
+                              rule->severity);
+        p = YPATH_KEY(&rp, "long");
+        const ynode *lv;
+        if ((rc = load_required(L, r, &rp, "long", &lv)) ||
+            (rc = load_positive_duration(L, lv, &p, &rule->long_ms)))
+            return rc;
+        p = YPATH_KEY(&rp, "short");
+        if ((rc = load_required(L, r, &rp, "short", &v)) ||
+            (rc = load_positive_duration(L, v, &p, &rule->short_ms)))
+            return rc;
+        if (rule->short_ms >= rule->long_ms)
+            return load_error(L, v, &p, "the short window must be shorter than the long window");
+        if (rule->long_ms > c->period_ms) {
+            duration_format(pbuf, sizeof(pbuf), c->period_ms);
+            duration_format(lbuf, sizeof(lbuf), rule->long_ms);
+            ypath lp = YPATH_KEY(&rp, "long");
+            return load_error(L, lv, &lp, "the long window %s is longer than the period %s", lbuf,
+                              pbuf);
+        }
+        const ynode *fv = ynode_get(r, "factor"), *bv = ynode_get(r, "budget_percent");
+        if (fv && bv) {
+            ypath bp = YPATH_KEY(&rp, "budget_percent");
+            return load_error(L, bv, &bp, "give factor or budget_percent, not both");
+        }
+        if (!fv && !bv)
+            return load_error(L, r, &rp, "missing required key 'factor' (or budget_percent)");
+        if (fv) {
+            p = YPATH_KEY(&rp, "factor");
+            if ((rc = load_number(L, fv, &p, &rule->factor))) return rc;
+            if (ynode_is_null(fv)) return load_error(L, fv, &p, "must not be empty");
+            if (!(rule->factor > 0))
+                return load_error(L, fv, &p, "must be greater than 0, got %s", fv->value);
+            rule->factor_given = true;
+        } else {
+            p = YPATH_KEY(&rp, "budget_percent");
+            if ((rc = load_number(L, bv, &p, &rule->budget_percent))) return rc;
+            if (ynode_is_null(bv)) return load_error(L, bv, &p, "must not be empty");
+            if (!(rule->budget_percent > 0 && rule->budget_percent <= 100))
+                return load_error(L, bv, &p, "must be a percentage in (0, 100], got %s", bv->value);
+        }
+        for (size_t j = 0; j < i; j++) {
+            const slo_policy_rule *o = &pol->rules[j];
+            if (!strcmp(o->severity, rule->severity) && o->long_ms == rule->long_ms &&
+                o->short_ms == rule->short_ms)
+                return load_error(L, r, &rp, "the same rule as line %d", o->line);
+        }
+        pol->nrules++;
+    }
+    return slo_policy_finish(pol, &c->arena) ? load_oom(L) : 0;
+}
+
+/* ---- SLOs and alerts of a sloeval config --------------------------------- */
+
+static bool policy_has_severity(const slo_policy *p, const char *severity)
+{
+    for (size_t i = 0; i < p->nrules; i++)
+        if (!strcmp(p->rules[i].severity, severity)) return true;
+    return false;
+}
+
+static int load_slo(loader *L, const ynode *n, const ypath *path)
+{
+    static const char *const keys[] = {"name",   "service", "description", "objective", "sli",
+                                       "scopes", "labels",  "disable",     NULL};
+    int rc = load_keys(L, n, path, keys);
+    if (rc) return rc;
+    slo_def *s = load_new_slo(L);
+    if (!s) return load_oom(L);
+    s->origin = SLO_ORIGIN_CONFIG;
+    s->loc = load_loc(L, n);
+    s->scopes = L->default_scopes;
+    const ynode *v, *name_node;
+    ypath p = YPATH_KEY(path, "name");
+    if ((rc = load_required(L, n, path, "name", &name_node)) ||
+        (rc = load_nonempty_str(L, name_node, &p, &s->name)))
+        return rc;
+    if (!load_is_safe_name(s->name))
+        return load_error(L, name_node, &p,
+                          "invalid SLO name '%s' (letters, digits, '-', '_', '.'; starting and "
+                          "ending with a letter or digit)",
+                          s->name);
+    p = YPATH_KEY(path, "service");
+    v = ynode_get(n, "service");
+    if ((rc = load_nonempty_str(L, v, &p, &s->service))) return rc;
+    if (s->service && !load_is_safe_name(s->service))
+        return load_error(L, v, &p, "invalid service name '%s'", s->service);
+    if (s->service) {
+        size_t len = strlen(s->service) + strlen(s->name) + 2;
+        char *id = arena_alloc(&L->cfg->arena, len);
+        if (!id) return load_oom(L);
+        snprintf(id, len, "%s-%s", s->service, s->name);
+        s->id = id;
+    } else {
+        s->id = s->name;
+    }
+    p = YPATH_KEY(path, "name");
+    if ((rc = load_check_slo_id(L, s, name_node, &p))) return rc;
+    p = YPATH_KEY(path, "description");
+    if ((rc = load_str(L, ynode_get(n, "description"), &p, &s->description))) return rc;
+    p = YPATH_KEY(path, "objective");
+    if ((rc = load_required(L, n, path, "objective", &v)) || (rc = load_objective(L, v, &p, s)))
+        return rc;
+
+    static const char *const sli_keys[] = {"error_query", "total_query", "error_ratio_query", NULL};
+    const ynode *sli;
+    ypath sp = YPATH_KEY(path, "sli");
+    if ((rc = load_required(L, n, path, "sli", &sli)) || (rc = load_keys(L, sli, &sp, sli_keys)))
+        return rc;
+    const ynode *eq = ynode_get(sli, "error_query"), *tq = ynode_get(sli, "total_query"),
+                *rq = ynode_get(sli, "error_ratio_query");
+    if (rq && (eq || tq)) {
+        ypath rp = YPATH_KEY(&sp, "error_ratio_query");
+        return load_error(L, rq, &rp,
+                          "give error_query and total_query, or error_ratio_query, not both");
+    }
+    if (rq) {
+        s->sli = SLO_SLI_RATIO;
+        p = YPATH_KEY(&sp, "error_ratio_query");
+        if ((rc = load_template(L, rq, &p, TPL_SLOEVAL, true, &s->error_ratio_query))) return rc;
+        s->error_ratio_query_loc = load_loc(L, rq);
+    } else {
+        if (!eq && !tq)
+            return load_error(L, sli, &sp,
+                              "missing required key 'error_query' and 'total_query' (or "
+                              "error_ratio_query)");
+        if (!eq) return load_error(L, sli, &sp, "missing required key 'error_query'");
+        if (!tq) return load_error(L, sli, &sp, "missing required key 'total_query'");
+        s->sli = SLO_SLI_EVENTS;
+        p = YPATH_KEY(&sp, "error_query");
+        if ((rc = load_template(L, eq, &p, TPL_SLOEVAL, true, &s->error_query))) return rc;
+        s->error_query_loc = load_loc(L, eq);
+        p = YPATH_KEY(&sp, "total_query");
+        if ((rc = load_template(L, tq, &p, TPL_SLOEVAL, true, &s->total_query))) return rc;
+        s->total_query_loc = load_loc(L, tq);
+        if (!strcmp(s->error_query.text, s->total_query.text))
+            return load_error(L, tq, &p, "is the same query as error_query");
+    }
+    p = YPATH_KEY(path, "scopes");
+    if ((rc = load_scopes(L, ynode_get(n, "scopes"), &p, &s->scopes))) return rc;
+    p = YPATH_KEY(path, "labels");
+    if ((rc = load_kvs(L, ynode_get(n, "labels"), &p, KVS_LABELS, &s->labels))) return rc;
+
+    p = YPATH_KEY(path, "disable");
+    v = ynode_get(n, "disable");
+    const char **dis = NULL;
+    size_t ndis = 0;
+    if ((rc = load_str_list(L, v, &p, &dis, &ndis))) return rc;
+    if (ndis) {
+        s->severities = ARENA_NEW_ARRAY(&L->cfg->arena, slo_severity_meta, ndis);
+        if (!s->severities) return load_oom(L);
+    }
+    for (size_t i = 0; i < ndis; i++) {
+        ypath ip = YPATH_INDEX(&p, i);
+        if (!policy_has_severity(&L->cfg->policy, dis[i]))
+            return load_error(L, v->items[i], &ip, "the policy has no severity '%s'", dis[i]);
+        if (slo_def_severity_disabled(s, dis[i]))
+            return load_error(L, v->items[i], &ip, "'%s' listed twice", dis[i]);
+        s->severities[s->nseverities++] = (slo_severity_meta){dis[i], true, {0}, {0}};
+    }
+    return 0;
+}
+
+static int load_alert(loader *L, const ynode *n, const ypath *path)
+{
+    static const char *const keys[] = {
+        "name", "expr", "for", "keep_firing_for", "step", "scopes", "labels", "annotations", NULL};
+    int rc = load_keys(L, n, path, keys);
+    if (rc) return rc;
+    slo_alert *a = load_new_alert(L);
+    if (!a) return load_oom(L);
+    a->origin = SLO_ORIGIN_CONFIG;
+    a->loc = load_loc(L, n);
+    a->scopes = L->default_scopes;
+    a->step_ms = L->cfg->step_ms;
+    const ynode *v;
+    ypath p = YPATH_KEY(path, "name");
+    if ((rc = load_required(L, n, path, "name", &v)) ||
+        (rc = load_nonempty_str(L, v, &p, &a->name)))
+        return rc;
+    for (size_t i = 0; i + 1 < L->cfg->nalerts; i++) {
+        const slo_alert *o = &L->cfg->alerts[i];
+        if (o->origin == SLO_ORIGIN_CONFIG && !strcmp(o->name, a->name))
+            return load_error(L, v, &p, "duplicate alert '%s' (first at line %d)", a->name,
+                              o->loc.line);
+    }
+    p = YPATH_KEY(path, "expr");
+    if ((rc = load_required(L, n, path, "expr", &v)) ||
+        (rc = load_nonempty_str(L, v, &p, &a->expr)))
+        return rc;
+    a->expr_loc = load_loc(L, v);
+    p = YPATH_KEY(path, "for");
+    if ((rc = load_duration(L, ynode_get(n, "for"), &p, &a->for_ms))) return rc;
+    p = YPATH_KEY(path, "keep_firing_for");
+    if ((rc = load_duration(L, ynode_get(n, "keep_firing_for"), &p, &a->keep_firing_for_ms)))
+        return rc;
+    p = YPATH_KEY(path, "step");
+    if ((rc = load_positive_duration(L, ynode_get(n, "step"), &p, &a->step_ms))) return rc;
+    p = YPATH_KEY(path, "scopes");
+    if ((rc = load_scopes(L, ynode_get(n, "scopes"), &p, &a->scopes))) return rc;
+    p = YPATH_KEY(path, "labels");
+    if ((rc = load_kvs(L, ynode_get(n, "labels"), &p, KVS_LABELS, &a->labels))) return rc;
+    p = YPATH_KEY(path, "annotations");
+    if ((rc = load_kvs(L, ynode_get(n, "annotations"), &p, KVS_ANNOTATIONS, &a->annotations)))
+        return rc;
+    return 0;
+}
+
+/* ---- files --------------------------------------------------------------- */
+
+static int read_file(loader *L, const char *path, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char ebuf[128];
+    if (!f) {
+        int e = errno;
+        if (strerror_r(e, ebuf, sizeof(ebuf))) snprintf(ebuf, sizeof(ebuf), "error %d", e);
+        return error_set(L->err, SLOEVAL_EIO, "%s: cannot open: %s", path, ebuf);
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    int rc = 0;
+    while (buf) {
+        if (n == cap) {
+            if (cap >= SLO_MAX_FILE_SIZE) {
+                rc = error_set(L->err, SLOEVAL_ELIMIT, "%s: larger than %u MiB", path,
+                               SLO_MAX_FILE_SIZE >> 20);
+                break;
+            }
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) break;
+            buf = nb;
+            cap *= 2;
+        }
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0) {
+            if (ferror(f)) {
+                int e = errno;
+                if (strerror_r(e, ebuf, sizeof(ebuf))) snprintf(ebuf, sizeof(ebuf), "error %d", e);
+                rc = error_set(L->err, SLOEVAL_EIO, "%s: cannot read: %s", path, ebuf);
+            }
+            break;
+        }
+    }
+    fclose(f);
+    if (!buf) return load_oom(L);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+static slo_file_kind detect_kind(const ynode *doc)
+{
+    if (ynode_get(doc, "version")) return SLO_FILE_SLOTH;
+    if (ynode_get(doc, "groups")) return SLO_FILE_RULES;
+    return SLO_FILE_CONFIG;
+}
+
+static int load_config_doc(loader *L, const ynode *doc);
+
+/* Directory part of a path ("." when none), in the config's arena. */
+static const char *dir_of(loader *L, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) return ".";
+    if (slash == path) return "/";
+    return arena_strndup(&L->cfg->arena, path, (size_t)(slash - path));
+}
+
+static int add_file_name(loader *L, const char *name)
+{
+    slo_config *c = L->cfg;
+    if (arena_grow(&c->arena, (void **)&c->files, &L->capfiles, c->nfiles + 1, sizeof(*c->files)))
+        return load_oom(L);
+    c->files[c->nfiles++] = name;
+    return 0;
+}
+
+/*
+ * Load one text. `want` is the kind asked for (AUTO detects per document);
+ * `included` refuses sloeval configs (includes hold SLOs and alerts only).
+ */
+static int load_text(loader *L, const char *name, const char *text, size_t len, slo_file_kind want,
+                     bool included, const char *dir)
+{
+    yfile *f = ARENA_NEW(L->tmp, yfile);
+    if (!f) return load_oom(L);
+    int rc = ytree_load(f, L->tmp, name, text, len, L->err);
+    if (rc) return rc;
+    const yfile *saved_file = L->file;
+    const char *saved_name = L->file_name, *saved_dir = L->dir;
+    L->file = f;
+    L->file_name = arena_strdup(&L->cfg->arena, name);
+    L->dir = dir;
+    if (!L->file_name) return load_oom(L);
+    if ((rc = add_file_name(L, L->file_name))) return rc;
+
+    size_t ndocs = 0;
+    for (size_t i = 0; i < f->ndocs; i++)
+        if (!ynode_is_null(f->docs[i])) ndocs++;
+    if (ndocs == 0) {
+        ynode at = {0};
+        at.line = at.column = 1;
+        return load_error(L, &at, NULL, "the file is empty");
+    }
+    size_t seen = 0;
+    for (size_t i = 0; i < f->ndocs && rc == 0; i++) {
+        const ynode *doc = f->docs[i];
+        if (ynode_is_null(doc)) continue;
+        if (doc->kind != YNODE_MAP) {
+            rc = load_error(L, doc, NULL, "expected a mapping at the top of the document, got %s",
+                            ynode_kind_name(doc));
+            break;
+        }
+        if (ynode_get(doc, "apiVersion") && ynode_get(doc, "kind")) {
+            const ynode *k = ynode_get(doc, "kind");
+            rc = load_error(L, k, NULL,
+                            "Kubernetes objects (kind: %s) are not supported: use the Sloth spec "
+                            "or rule groups they wrap",
+                            k->kind == YNODE_SCALAR ? k->value : "?");
+            break;
+        }
+        slo_file_kind kind = want == SLO_FILE_AUTO ? detect_kind(doc) : want;
+        if (seen == 0 && L->cfg->kind == SLO_FILE_AUTO) L->cfg->kind = kind;
+        switch (kind) {
+        case SLO_FILE_CONFIG:
+            if (included) {
+                rc = load_error(L, doc, NULL,
+                                "an included file must be a Sloth spec (version: prometheus/v1) "
+                                "or a Prometheus rule file (groups:), not a sloeval config");
+            } else if (ndocs > 1) {
+                const ynode *other = doc;
+                for (size_t j = 0; j < f->ndocs; j++)
+                    if (f->docs[j] != doc && !ynode_is_null(f->docs[j])) {
+                        other = f->docs[j];
+                        break;
+                    }
+                rc = load_error(L, other, NULL,
+                                "a sloeval config is a single YAML document (found %zu)", ndocs);
+            } else {
+                rc = load_config_doc(L, doc);
+            }
+            break;
+        case SLO_FILE_SLOTH: rc = load_sloth_doc(L, doc); break;
+        case SLO_FILE_RULES: rc = load_rules_doc(L, doc); break;
+        case SLO_FILE_AUTO: break;
+        }
+        seen++;
+    }
+    L->file = saved_file;
+    L->file_name = saved_name;
+    L->dir = saved_dir;
+    return rc;
+}
+
+static int load_path(loader *L, const char *path, slo_file_kind want, bool included)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int rc = read_file(L, path, &text, &len);
+    if (rc) return rc;
+    const char *dir = dir_of(L, path);
+    rc = dir ? load_text(L, path, text, len, want, included, dir) : load_oom(L);
+    free(text);
+    return rc;
+}
+
+static int load_include(loader *L, const ynode *n, const ypath *path)
+{
+    const ynode *pathn = n;
+    unsigned scopes = L->default_scopes;
+    int rc;
+    if (n->kind == YNODE_MAP) {
+        static const char *const keys[] = {"path", "scopes", NULL};
+        if ((rc = load_keys(L, n, path, keys)) || (rc = load_required(L, n, path, "path", &pathn)))
+            return rc;
+        ypath sp = YPATH_KEY(path, "scopes");
+        if ((rc = load_scopes(L, ynode_get(n, "scopes"), &sp, &scopes))) return rc;
+    }
+    ypath pp = n->kind == YNODE_MAP ? YPATH_KEY(path, "path") : *path;
+    const char *rel = NULL;
+    if ((rc = load_nonempty_str(L, pathn, &pp, &rel))) return rc;
+    if (!rel) return load_error(L, pathn, &pp, "must not be empty");
+    char *full;
+    if (rel[0] == '/' || !strcmp(L->dir, ".")) {
+        full = (char *)rel;
+    } else {
+        size_t len = strlen(L->dir) + strlen(rel) + 2;
+        full = arena_alloc(&L->cfg->arena, len);
+        if (!full) return load_oom(L);
+        snprintf(full, len, "%s/%s", L->dir, rel);
+    }
+    unsigned saved = L->default_scopes;
+    L->default_scopes = scopes;
+    if (strpbrk(rel, "*?[")) {
+        glob_t g;
+        int grc = glob(full, 0, NULL, &g);
+        if (grc == GLOB_NOMATCH) {
+            L->default_scopes = saved;
+            return load_error(L, pathn, &pp, "'%s' matches no file", full);
+        }
+        if (grc != 0) {
+            L->default_scopes = saved;
+            return load_error(L, pathn, &pp, "cannot list '%s'", full);
+        }
+        for (size_t i = 0; i < g.gl_pathc && rc == 0; i++)
+            rc = load_path(L, g.gl_pathv[i], SLO_FILE_AUTO, true);
+        globfree(&g);
+    } else {
+        FILE *f = fopen(full, "rb");
+        if (!f) {
+            L->default_scopes = saved;
+            char ebuf[128];
+            int e = errno;
+            if (strerror_r(e, ebuf, sizeof(ebuf))) snprintf(ebuf, sizeof(ebuf), "error %d", e);
+            return load_error(L, pathn, &pp, "cannot open '%s': %s", full, ebuf);
+        }
+        fclose(f);
+        rc = load_path(L, full, SLO_FILE_AUTO, true);
+    }
+    L->default_scopes = saved;
+    return rc;
+}
+
+/* ---- the sloeval config document ----------------------------------------- */
+
+/* Every backend must answer something, and every region must have a backend. */
+static int check_routes(loader *L, const ynode *doc)
+{
+    slo_config *c = L->cfg;
+    const ynode *bn = ynode_get(doc, "backends");
+    const slo_backend *global = slo_config_backend(c, SLO_GLOBAL_BACKEND);
+    ypath bp = YPATH_KEY(NULL, "backends");
+    for (size_t i = 0; i < c->nbackends; i++) {
+        const slo_backend *b = &c->backends[i];
+        if (b == global || slo_config_region(c, b->name)) continue;
+        ypath p = YPATH_KEY(&bp, b->name);
+        return load_error(L, bn->pairs[i].key, &p,
+                          c->has_regions
+                              ? "backend '%s' answers nothing: name it 'global' or after a "
+                                "region in regions.names"
+                              : "backend '%s' answers nothing: name it 'global' (or list regions "
+                                "and name backends after them)",
+                          b->name);
+    }
+    const ynode *rn = ynode_get(ynode_get(doc, "regions"), "names");
+    ypath rp = YPATH_KEY(NULL, "regions"), np = YPATH_KEY(&rp, "names");
+    for (size_t i = 0; i < c->regions.count; i++) {
+        slo_region *r = &c->regions.items[i];
+        r->backend = slo_config_backend(c, r->name);
+        if (!r->backend && global) {
+            r->backend = global;
+            r->inject = true;
+        }
+        if (!r->backend) {
+            ypath p = YPATH_INDEX(&np, i);
+            return load_error(L, rn->items[i], &p,
+                              "region '%s' has no backend: add backends.%s, or a global backend",
+                              r->name, r->name);
+        }
+    }
+    return 0;
+}
+
+static int load_config_doc(loader *L, const ynode *doc)
+{
+    static const char *const keys[] = {"backends", "regions",    "extra_matchers", "period",
+                                       "policy",   "evaluation", "slos",           "alerts",
+                                       "include",  NULL};
+    int rc = load_keys(L, doc, NULL, keys);
+    if (rc) return rc;
+    slo_config *c = L->cfg;
+    const ynode *v;
+    ypath p;
+
+    p = YPATH_KEY(NULL, "backends");
+    if ((rc = load_required(L, doc, NULL, "backends", &v)) || (rc = load_backends(L, v, &p)))
+        return rc;
+    v = ynode_get(doc, "regions");
+    if (v && !ynode_is_null(v)) {
+        p = YPATH_KEY(NULL, "regions");
+        if ((rc = load_regions(L, v, &p))) return rc;
+    }
+    if ((rc = check_routes(L, doc))) return rc;
+    L->default_scopes = c->has_regions ? (SLO_SCOPE_REGION | SLO_SCOPE_GLOBAL) : SLO_SCOPE_GLOBAL;
+
+    p = YPATH_KEY(NULL, "extra_matchers");
+    v = ynode_get(doc, "extra_matchers");
+    const char **texts = NULL;
+    if ((rc = load_str_list(L, v, &p, &texts, &c->nextra_matchers))) return rc;
+    if (c->nextra_matchers) {
+        c->extra_matchers = ARENA_NEW_ARRAY(&c->arena, slo_matcher, c->nextra_matchers);
+        if (!c->extra_matchers) return load_oom(L);
+        for (size_t i = 0; i < c->nextra_matchers; i++) {
+            c->extra_matchers[i].text = texts[i];
+            c->extra_matchers[i].loc = load_loc(L, v->items[i]);
+        }
+    }
+
+    p = YPATH_KEY(NULL, "period");
+    if ((rc = load_positive_duration(L, ynode_get(doc, "period"), &p, &c->period_ms))) return rc;
+
+    v = ynode_get(doc, "evaluation");
+    if (v && !ynode_is_null(v)) {
+        static const char *const ekeys[] = {"step", NULL};
+        p = YPATH_KEY(NULL, "evaluation");
+        if ((rc = load_keys(L, v, &p, ekeys))) return rc;
+        ypath sp = YPATH_KEY(&p, "step");
+        if ((rc = load_positive_duration(L, ynode_get(v, "step"), &sp, &c->step_ms))) return rc;
+    }
+
+    p = YPATH_KEY(NULL, "policy");
+    v = ynode_get(doc, "policy");
+    if ((rc = load_policy(L, v, &p))) return rc;
+    int64_t longest = 0;
+    for (size_t i = 0; i < c->policy.nrules; i++)
+        if (c->policy.rules[i].long_ms > longest) longest = c->policy.rules[i].long_ms;
+    if (longest > c->period_ms) {
+        char pb[DURATION_BUF_SIZE], lb[DURATION_BUF_SIZE];
+        duration_format(pb, sizeof(pb), c->period_ms);
+        duration_format(lb, sizeof(lb), longest);
+        const ynode *pn = ynode_get(doc, "period");
+        p = YPATH_KEY(NULL, "period");
+        return load_error(L, pn ? pn : doc, pn ? &p : NULL,
+                          "the period %s is shorter than the policy's longest window %s", pb, lb);
+    }
+
+    p = YPATH_KEY(NULL, "slos");
+    v = ynode_get(doc, "slos");
+    if (v && !ynode_is_null(v)) {
+        if ((rc = load_want_seq(L, v, &p))) return rc;
+        for (size_t i = 0; i < v->count; i++) {
+            ypath ip = YPATH_INDEX(&p, i);
+            if ((rc = load_slo(L, v->items[i], &ip))) return rc;
+        }
+    }
+    p = YPATH_KEY(NULL, "alerts");
+    v = ynode_get(doc, "alerts");
+    if (v && !ynode_is_null(v)) {
+        if ((rc = load_want_seq(L, v, &p))) return rc;
+        for (size_t i = 0; i < v->count; i++) {
+            ypath ip = YPATH_INDEX(&p, i);
+            if ((rc = load_alert(L, v->items[i], &ip))) return rc;
+        }
+    }
+    p = YPATH_KEY(NULL, "include");
+    v = ynode_get(doc, "include");
+    if (v && !ynode_is_null(v)) {
+        if ((rc = load_want_seq(L, v, &p))) return rc;
+        for (size_t i = 0; i < v->count; i++) {
+            ypath ip = YPATH_INDEX(&p, i);
+            if ((rc = load_include(L, v->items[i], &ip))) return rc;
+        }
+    }
+    if (c->nslos == 0 && c->nalerts == 0)
+        return load_error(L, doc, NULL, "the config defines no SLOs and no alerts");
+    return 0;
+}
+
+/* ---- entry points -------------------------------------------------------- */
+
+static slo_config *config_new(void)
+{
+    slo_config *c = calloc(1, sizeof(*c));
+    if (!c) return NULL;
+    arena_init(&c->arena, 0);
+    c->period_ms = SLO_DEFAULT_PERIOD_MS;
+    c->step_ms = SLO_DEFAULT_STEP_MS;
+    return c;
+}
+
+void slo_config_free(slo_config *cfg)
+{
+    if (!cfg) return;
+    arena_free(&cfg->arena);
+    free(cfg);
+}
+
+/* Policy for files without one (Sloth specs and rule files on their own). */
+static int finish_defaults(loader *L)
+{
+    slo_config *c = L->cfg;
+    if (c->policy.nrules == 0 && slo_policy_sre_workbook(&c->policy, &c->arena, c->period_ms))
+        return load_oom(L);
+    return 0;
+}
+
+static int load_common(slo_config **out, const char *name, const char *text, size_t len,
+                       const char *path, const slo_load_options *opts, sloeval_error *err)
+{
+    *out = NULL;
+    slo_config *c = config_new();
+    if (!c) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+    arena tmp;
+    arena_init(&tmp, 0);
+    loader L;
+    memset(&L, 0, sizeof(L));
+    L.cfg = c;
+    L.tmp = &tmp;
+    L.err = err;
+    L.default_scopes = SLO_SCOPE_GLOBAL;
+    slo_file_kind want = opts ? opts->kind : SLO_FILE_AUTO;
+    int rc;
+    if (path) {
+        rc = load_path(&L, path, want, false);
+    } else {
+        const char *base = opts && opts->base_dir ? opts->base_dir : ".";
+        rc = load_text(&L, name, text, len, want, false, base);
+    }
+    if (rc == 0) {
+        c->file = c->nfiles ? c->files[0] : NULL;
+        rc = finish_defaults(&L);
+    }
+    arena_free(&tmp);
+    if (rc) {
+        slo_config_free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+int slo_config_load_file(slo_config **out, const char *path, const slo_load_options *opts,
+                         sloeval_error *err)
+{
+    if (!out || !path) return error_set(err, SLOEVAL_EINVAL, "slo_config_load_file: no path");
+    return load_common(out, path, NULL, 0, path, opts, err);
+}
+
+int slo_config_load_string(slo_config **out, const char *text, size_t len,
+                           const slo_load_options *opts, sloeval_error *err)
+{
+    if (!out || (!text && len))
+        return error_set(err, SLOEVAL_EINVAL, "slo_config_load_string: no text");
+    const char *name = opts && opts->name ? opts->name : "<string>";
+    return load_common(out, name, text ? text : "", len, NULL, opts, err);
+}
+
+/* ---- routes -------------------------------------------------------------- */
+
+int slo_config_route(slo_route *out, const slo_config *cfg, const char *region, arena *a,
+                     sloeval_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (region) {
+        const slo_region *r = slo_config_region(cfg, region);
+        if (!r) return error_set(err, SLOEVAL_EINVAL, "unknown region '%s'", region);
+        out->backends = ARENA_NEW_ARRAY(a, const slo_backend *, 1);
+        if (!out->backends) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+        out->backends[0] = r->backend;
+        out->nbackends = 1;
+        if (r->inject) {
+            out->has_inject = true;
+            out->inject.type = MATCH_EQUAL;
+            out->inject.name = strv_from_cstr(cfg->regions.label);
+            out->inject.value = strv_from_cstr(r->name);
+        }
+        return 0;
+    }
+    const slo_backend *global = slo_config_backend(cfg, SLO_GLOBAL_BACKEND);
+    if (global) {
+        out->backends = ARENA_NEW_ARRAY(a, const slo_backend *, 1);
+        if (!out->backends) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+        out->backends[0] = global;
+        out->nbackends = 1;
+        return 0;
+    }
+    if (cfg->regions.count == 0)
+        return error_set(err, SLOEVAL_ECONFIG,
+                         "no backend answers the global scope (the config has none)");
+    out->backends = ARENA_NEW_ARRAY(a, const slo_backend *, cfg->regions.count);
+    if (!out->backends) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+    for (size_t i = 0; i < cfg->regions.count; i++)
+        out->backends[out->nbackends++] = cfg->regions.items[i].backend;
+    out->fanout = out->nbackends > 1;
+    return 0;
+}

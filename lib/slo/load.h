@@ -1,0 +1,115 @@
+/*
+ * Shared machinery of the config loaders (internal to lib/slo): the loader
+ * state, field paths for messages, and typed getters that check a YAML
+ * node and report "FILE:LINE:COL: <path>: <message>" on failure.
+ */
+#ifndef SLOEVAL_SLO_LOAD_H
+#define SLOEVAL_SLO_LOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "slo/config.h"
+#include "slo/ytree.h"
+#include "util/error.h"
+
+typedef struct loader {
+    slo_config *cfg;
+    arena *tmp; /* YAML trees; freed when loading ends */
+    sloeval_error *err;
+    const yfile *file;
+    const char *file_name; /* cfg-arena copy, for slo_loc */
+    const char *dir;       /* directory of the current file, for includes */
+    unsigned default_scopes;
+    size_t capslos, capalerts, capfiles;
+} loader;
+
+/* Record an error at a node: returns SLOEVAL_ECONFIG. */
+int load_error(loader *L, const ynode *at, const ypath *path, const char *fmt, ...)
+    SLOEVAL_PRINTF(4, 5);
+
+/* Record an error at an explicit position of the current file. */
+int load_error_pos(loader *L, int line, int column, size_t offset, const ypath *path,
+                   const char *fmt, ...) SLOEVAL_PRINTF(6, 7);
+
+/* "out of memory" (SLOEVAL_ENOMEM). */
+int load_oom(loader *L);
+
+/* The position of a node as a slo_loc of the current file. */
+slo_loc load_loc(const loader *L, const ynode *n);
+
+/*
+ * Check that n is a mapping whose keys are all in `allowed` (NULL-ended).
+ * An unknown key is an error naming it (and the closest allowed key).
+ */
+int load_keys(loader *L, const ynode *n, const ypath *path, const char *const *allowed);
+
+/* Check that n is a mapping (without checking keys). */
+int load_want_map(loader *L, const ynode *n, const ypath *path);
+
+/* Check that n is a list. */
+int load_want_seq(loader *L, const ynode *n, const ypath *path);
+
+/*
+ * Typed getters. `n` may be NULL or null (absent field): then *out is left
+ * alone and 0 is returned; use load_required() first for required fields.
+ * Strings are copied into the config's arena.
+ */
+int load_required(loader *L, const ynode *map, const ypath *path, const char *key,
+                  const ynode **out);
+int load_str(loader *L, const ynode *n, const ypath *path, const char **out);
+int load_nonempty_str(loader *L, const ynode *n, const ypath *path, const char **out);
+int load_bool(loader *L, const ynode *n, const ypath *path, bool *out);
+int load_number(loader *L, const ynode *n, const ypath *path, double *out);
+int load_int(loader *L, const ynode *n, const ypath *path, int min, int max, int *out);
+int load_duration(loader *L, const ynode *n, const ypath *path, int64_t *out);
+/* A duration that must be > 0. */
+int load_positive_duration(loader *L, const ynode *n, const ypath *path, int64_t *out);
+/* A byte size: an integer, or with a unit (KB, MB, GB: 1000s; KiB, MiB, GiB: 1024s). */
+int load_size(loader *L, const ynode *n, const ypath *path, uint64_t *out);
+int load_str_list(loader *L, const ynode *n, const ypath *path, const char ***out, size_t *count);
+
+/* What a string map holds: checks names accordingly. */
+typedef enum kvs_kind {
+    KVS_LABELS,      /* label names ([a-zA-Z_][a-zA-Z0-9_]*, not __name__) */
+    KVS_ANNOTATIONS, /* label-like names */
+    KVS_HEADERS,     /* HTTP header names and values */
+} kvs_kind;
+int load_kvs(loader *L, const ynode *n, const ypath *path, kvs_kind kind, slo_kvs *out);
+
+/* Merge: a copy of base with over's pairs replacing or added (cfg arena). */
+int load_kvs_merge(loader *L, const slo_kvs *base, const slo_kvs *over, slo_kvs *out);
+
+/* Names of SLOs, backends and regions: [A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])? */
+bool load_is_safe_name(const char *s);
+/* Prometheus label names: [a-zA-Z_][a-zA-Z0-9_]* */
+bool load_is_label_name(const char *s);
+/* Prometheus metric names: [a-zA-Z_:][a-zA-Z0-9_:]* */
+bool load_is_metric_name(const char *s);
+
+/* `scopes`: a list of "region" / "global" (a single string also works). */
+int load_scopes(loader *L, const ynode *n, const ypath *path, unsigned *out);
+
+/*
+ * A query template from a scalar: parsed for placeholders (an error points
+ * into the scalar), required to hold at least one when `need_window`.
+ */
+int load_template(loader *L, const ynode *n, const ypath *path, tpl_dialect dialect,
+                  bool need_window, slo_template *out);
+
+/* Check an objective (percent in (0, 100)) and set slo->objective, budget, text. */
+int load_objective(loader *L, const ynode *n, const ypath *path, slo_def *slo);
+
+/* Append an SLO / an alert (zeroed) to the config; NULL when out of memory. */
+slo_def *load_new_slo(loader *L);
+slo_alert *load_new_alert(loader *L);
+
+/* An SLO id is unique across the config: error at `at` when not. */
+int load_check_slo_id(loader *L, const slo_def *slo, const ynode *at, const ypath *path);
+
+/* Loaders of the other file kinds (one document each). */
+int load_sloth_doc(loader *L, const ynode *doc);
+int load_rules_doc(loader *L, const ynode *doc);
+
+#endif

@@ -1,0 +1,174 @@
+/* Decoding /api/v1/status/buildinfo (jansson: a small body) into the
+ * semantics to imitate. See prometheus.h. */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "source/prometheus.h"
+#include "util/error.h"
+
+typedef struct dctx {
+    long status;
+    const char *url;
+    sloeval_error *err;
+} dctx;
+
+static int fail(const dctx *d, int code, const char *fmt, ...) SLOEVAL_PRINTF(3, 4);
+
+static int fail(const dctx *d, int code, const char *fmt, ...)
+{
+    char detail[SLOEVAL_ERROR_MESSAGE_SIZE];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
+    if (error_is_set(d->err)) return code;
+    error_set(d->err, code, "HTTP %ld from %s: %s", d->status, d->url ? d->url : "server", detail);
+    if (d->err) d->err->http_status = (int)d->status;
+    return code;
+}
+
+bool prom_seconds_to_ms(double seconds, int64_t *out)
+{
+    double ms = seconds * 1000.0;
+    /* int64 milliseconds, with margin for the rounding. */
+    if (!isfinite(ms) || ms >= 9.2e18 || ms <= -9.2e18) return false;
+    *out = (int64_t)llround(ms);
+    return true;
+}
+
+/* A printable excerpt of a (server-controlled) string for messages. */
+static void excerpt(char *buf, size_t size, const char *s, size_t len)
+{
+    size_t o = 0, max = size > 4 ? size - 4 : 0;
+    for (size_t i = 0; i < len && o < max; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        buf[o++] = (ch < 32 || ch == 127) ? ' ' : (char)ch;
+    }
+    if (o < len && o == max) {
+        memcpy(buf + o, "...", 3);
+        o += 3;
+    }
+    buf[o] = '\0';
+}
+
+static bool looks_like_json(const char *body, size_t len, const char *ctype)
+{
+    if (ctype && strstr(ctype, "json")) return true;
+    for (size_t i = 0; i < len; i++) {
+        char c = body[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+        return c == '{' || c == '[';
+    }
+    return false;
+}
+
+/* Parse the body into a JSON object, or fail with the right message. */
+static int load_envelope(const dctx *d, const char *body, size_t len, const char *ctype,
+                         json_t **out)
+{
+    *out = NULL;
+    if (len == 0) return fail(d, SLOEVAL_EDECODE, "empty body");
+    json_error_t jerr;
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        if (!looks_like_json(body, len, ctype)) {
+            char ex[120];
+            excerpt(ex, sizeof(ex), body, len);
+            return fail(d, SLOEVAL_EDECODE, "non-JSON body (%s): %s",
+                        ctype && *ctype ? ctype : "no content type", ex);
+        }
+        return fail(d, SLOEVAL_EDECODE, "invalid JSON at line %d column %d: %s", jerr.line,
+                    jerr.column, jerr.text);
+    }
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return fail(d, SLOEVAL_EDECODE, "the JSON body is not an object");
+    }
+    *out = root;
+    return 0;
+}
+
+/* Handle "status": 0 for success, ESERVER for an error envelope. */
+static int check_status(const dctx *d, json_t *root)
+{
+    json_t *st = json_object_get(root, "status");
+    if (!json_is_string(st)) return fail(d, SLOEVAL_EDECODE, "no \"status\" string in the body");
+    const char *s = json_string_value(st);
+    if (!strcmp(s, "error")) {
+        json_t *et = json_object_get(root, "errorType");
+        json_t *em = json_object_get(root, "error");
+        return fail(d, SLOEVAL_ESERVER, "%s: %s",
+                    json_is_string(et) ? json_string_value(et) : "(no errorType)",
+                    json_is_string(em) ? json_string_value(em) : "(no error message)");
+    }
+    if (strcmp(s, "success")) {
+        char ex[40];
+        excerpt(ex, sizeof(ex), s, strlen(s));
+        return fail(d, SLOEVAL_EDECODE, "unknown status \"%s\"", ex);
+    }
+    if (d->status < 200 || d->status > 299)
+        return fail(d, SLOEVAL_EDECODE, "status \"success\" with a failing HTTP status");
+    return 0;
+}
+
+int prom_decode_buildinfo(sloeval_compat *out, char *warning, size_t size, const char *body,
+                          size_t len, long http_status, const char *content_type, const char *url,
+                          sloeval_error *err)
+{
+    dctx d = {http_status, url, err};
+    char local[SLOEVAL_ERROR_MESSAGE_SIZE];
+    if (!warning || size == 0) {
+        warning = local;
+        size = sizeof(local);
+    }
+    *out = SLOEVAL_COMPAT_V3;
+    warning[0] = '\0';
+    json_t *root;
+    int rc = load_envelope(&d, body, len, content_type, &root);
+    if (rc) return rc;
+    rc = check_status(&d, root);
+    if (rc) goto done;
+    json_t *data = json_object_get(root, "data");
+    json_t *ver = json_is_object(data) ? json_object_get(data, "version") : NULL;
+    json_t *app = json_is_object(data) ? json_object_get(data, "application") : NULL;
+    if (!json_is_string(ver)) {
+        rc = fail(&d, SLOEVAL_EDECODE, "no data.version string in the buildinfo");
+        goto done;
+    }
+    char v[40];
+    excerpt(v, sizeof(v), json_string_value(ver), json_string_length(ver));
+    if (json_is_string(app) && strcasecmp(json_string_value(app), "prometheus") != 0) {
+        char ap[40];
+        excerpt(ap, sizeof(ap), json_string_value(app), json_string_length(app));
+        snprintf(warning, size,
+                 "%s is %s %s, not Prometheus: its PromQL version is unknown; using 3.x "
+                 "semantics",
+                 url, ap, v);
+        goto done;
+    }
+    char *end = NULL;
+    long major = strtol(v[0] == 'v' ? v + 1 : v, &end, 10);
+    if (end == v || (end && *end != '.')) major = -1;
+    if (major == 2) {
+        *out = SLOEVAL_COMPAT_V2;
+        long minor = strtol(end + 1, NULL, 10);
+        if (minor >= 51)
+            snprintf(warning, size,
+                     "%s runs Prometheus %s; local evaluation imitates 2.42, whose rate "
+                     "extrapolation%s differs from %s",
+                     url, v, minor >= 54 ? " and sum" : "", v);
+    } else if (major == 3) {
+        *out = SLOEVAL_COMPAT_V3;
+    } else {
+        snprintf(warning, size,
+                 "%s reports version \"%s\", not a Prometheus 2.x or 3.x; using 3.x semantics", url,
+                 v);
+    }
+done:
+    json_decref(root);
+    return rc;
+}

@@ -1,0 +1,1017 @@
+/*
+ * Unit tests of lib/slo's configuration half: YAML tree, durations,
+ * templates, the sloeval config, Sloth spec and rule file loaders, the
+ * public inspection API, and the golden error cases in
+ * tests/golden/config (<case>.yaml loads with the one-line error in
+ * <case>.error).
+ */
+#include <check.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sloeval.h"
+#include "slo/config.h"
+#include "slo/duration.h"
+#include "slo/set.h"
+#include "slo/template.h"
+#include "slo/ytree.h"
+
+#define GOLDEN_DIR   SLOEVAL_SOURCE_DIR "/tests/golden/config"
+#define EXAMPLES_DIR SLOEVAL_SOURCE_DIR "/examples"
+#define H_MS         (3600LL * 1000)
+#define M_MS         (60LL * 1000)
+#define D_MS         (24 * H_MS)
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    size_t r;
+    while (buf && (r = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += r;
+        if (n == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap + 1);
+        }
+    }
+    fclose(f);
+    if (buf) buf[n] = '\0';
+    if (len) *len = n;
+    return buf;
+}
+
+/* Load text as a named string; returns the set or NULL with err filled. */
+static sloeval_slo_set *load_str(const char *text, sloeval_error *err)
+{
+    sloeval_slo_set *set = NULL;
+    sloeval_slo_load_options o = SLOEVAL_SLO_LOAD_OPTIONS_INIT;
+    o.name = "test.yaml";
+    sloeval_error_clear(err);
+    sloeval_slo_set_load_string(&set, text, strlen(text), &o, err);
+    return set;
+}
+
+static const char *load_error_of(const char *text)
+{
+    static sloeval_error err;
+    sloeval_slo_set *set = load_str(text, &err);
+    if (set) {
+        sloeval_slo_set_free(set);
+        return "(loaded)";
+    }
+    return err.message;
+}
+
+/* ---- durations ------------------------------------------------------------ */
+
+START_TEST(test_duration_parse)
+{
+    static const struct {
+        const char *text;
+        int64_t ms;
+    } good[] = {
+        {"0", 0},
+        {"0s", 0},
+        {"5m", 5 * M_MS},
+        {"1h30m", 90 * M_MS},
+        {"30d", 30 * D_MS},
+        {"4w", 28 * D_MS},
+        {"1y", 365 * D_MS},
+        {"1y2w3d4h5m6s7ms", 365 * D_MS + 14 * D_MS + 3 * D_MS + 4 * H_MS + 5 * M_MS + 6007},
+        {"100ms", 100},
+        {"90s", 90000},
+    };
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        int64_t ms = -1;
+        const char *why = NULL;
+        ck_assert_msg(duration_parse(&ms, good[i].text, strlen(good[i].text), &why) == 0, "%s: %s",
+                      good[i].text, why);
+        ck_assert_int_eq(ms, good[i].ms);
+    }
+    static const char *const bad[] = {
+        "",          "5",    "5x",  "m",   "1.5h", "-5m",   "+5m",
+        "5m1h",      "1h1h", "5 m", "1d ", "5mo",  "1ms1s", "99999999999999999999y",
+        "300000000y"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int64_t ms;
+        const char *why = NULL;
+        ck_assert_msg(duration_parse(&ms, bad[i], strlen(bad[i]), &why) == -1, "%s", bad[i]);
+        ck_assert_ptr_nonnull(why);
+    }
+}
+END_TEST
+
+START_TEST(test_duration_format)
+{
+    static const struct {
+        int64_t ms;
+        const char *text;
+    } cases[] = {
+        {0, "0s"},          {5 * M_MS, "5m"},     {30 * M_MS, "30m"},
+        {H_MS, "1h"},       {90 * M_MS, "1h30m"}, {D_MS, "1d"},
+        {3 * D_MS, "3d"},   {7 * D_MS, "1w"},     {28 * D_MS, "4w"},
+        {30 * D_MS, "30d"}, /* weeks only when exact */
+        {365 * D_MS, "1y"}, {366 * D_MS, "366d"}, {1500, "1s500ms"},
+        {1, "1ms"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char buf[DURATION_BUF_SIZE];
+        size_t n = duration_format(buf, sizeof(buf), cases[i].ms);
+        ck_assert_str_eq(buf, cases[i].text);
+        ck_assert_uint_eq(n, strlen(cases[i].text));
+        /* and back */
+        int64_t ms;
+        ck_assert_int_eq(duration_parse(&ms, buf, n, NULL), 0);
+        ck_assert_int_eq(ms, cases[i].ms);
+    }
+    char small[4];
+    ck_assert_uint_eq(duration_format(small, sizeof(small), 90 * M_MS), 5);
+    ck_assert_str_eq(small, "1h3");
+    /* the public wrappers */
+    int64_t ms;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_int_eq(sloeval_duration_parse(&ms, "1h30m", &err), 0);
+    ck_assert_int_eq(ms, 90 * M_MS);
+    ck_assert_int_eq(sloeval_duration_parse(&ms, "1.5h", &err), SLOEVAL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "1.5h"));
+    char buf[DURATION_BUF_SIZE];
+    sloeval_duration_format(buf, sizeof(buf), 6 * H_MS);
+    ck_assert_str_eq(buf, "6h");
+}
+END_TEST
+
+/* ---- templates ------------------------------------------------------------ */
+
+START_TEST(test_template_render)
+{
+    arena a;
+    arena_init(&a, 0);
+    slo_template t;
+    size_t off;
+    const char *why;
+    const char *text = "sum(rate(x[{{window}}])) / sum(rate(y[{{ .window }}])) offset {{ window}}";
+    ck_assert_int_eq(template_parse(&t, &a, text, strlen(text), TPL_SLOEVAL, &off, &why), 0);
+    ck_assert_uint_eq(t.nwindows, 3);
+    char *q = template_render_arena(&t, 5 * M_MS, &a);
+    ck_assert_str_eq(q, "sum(rate(x[5m])) / sum(rate(y[5m])) offset 5m");
+    q = template_render_arena(&t, 3 * D_MS, &a);
+    ck_assert_str_eq(q, "sum(rate(x[3d])) / sum(rate(y[3d])) offset 3d");
+    q = template_render_arena(&t, 28 * D_MS, &a);
+    ck_assert_str_eq(q, "sum(rate(x[4w])) / sum(rate(y[4w])) offset 4w");
+    /* offsets in the rendered text map back into the template */
+    q = template_render_arena(&t, H_MS, &a); /* "sum(rate(x[1h])) / ..." */
+    ck_assert_uint_eq(template_source_offset(&t, H_MS, 0), 0);
+    ck_assert_uint_eq(template_source_offset(&t, H_MS, 11), 11); /* '1' of 1h: the placeholder */
+    ck_assert_uint_eq(template_source_offset(&t, H_MS, 12), 11); /* 'h' */
+    ck_assert_uint_eq(template_source_offset(&t, H_MS, 13), 21); /* ']' after the placeholder */
+    ck_assert_int_eq(text[21], ']');
+    ck_assert_int_eq(q[13], ']');
+
+    /* Sloth's dialect: only {{.window}} (Go template syntax) */
+    const char *sloth = "rate(x[{{.window}}])";
+    ck_assert_int_eq(template_parse(&t, &a, sloth, strlen(sloth), TPL_SLOTH, &off, &why), 0);
+    ck_assert_str_eq(template_render_arena(&t, 6 * H_MS, &a), "rate(x[6h])");
+    const char *bare = "rate(x[{{window}}])";
+    ck_assert_int_eq(template_parse(&t, &a, bare, strlen(bare), TPL_SLOTH, &off, &why), -1);
+    ck_assert_uint_eq(off, 7);
+    static const char *const bad[] = {"rate(x[{{win}}])", "rate(x[{{ .Window }}])",
+                                      "rate(x[{{window])", "{{", "x{{range .}}"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_int_eq(template_parse(&t, &a, bad[i], strlen(bad[i]), TPL_SLOEVAL, &off, &why),
+                         -1);
+    /* no placeholder at all is a valid template (the loaders require one) */
+    ck_assert_int_eq(template_parse(&t, &a, "up", 2, TPL_SLOEVAL, &off, &why), 0);
+    ck_assert_uint_eq(t.nwindows, 0);
+    ck_assert_str_eq(template_render_arena(&t, H_MS, &a), "up");
+    arena_free(&a);
+}
+END_TEST
+
+/* ---- YAML tree ------------------------------------------------------------ */
+
+START_TEST(test_ytree_merge_anchor_positions)
+{
+    arena a;
+    arena_init(&a, 0);
+    yfile f;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    const char *text = "base: &base\n"
+                       "  timeout: 10s\n"
+                       "  retries: 1\n"
+                       "b:\n"
+                       "  <<: *base\n"
+                       "  retries: 3\n"
+                       "q: |\n"
+                       "  sum(\n"
+                       "    rate(x[5m])\n"
+                       "  )\n"
+                       "é: 'quoted here'\n";
+    ck_assert_int_eq(ytree_load(&f, &a, "t.yaml", text, strlen(text), &err), 0);
+    ck_assert_uint_eq(f.ndocs, 1);
+    const ynode *b = ynode_get(f.docs[0], "b");
+    ck_assert_uint_eq(b->npairs, 2);
+    ck_assert_str_eq(ynode_get(b, "retries")->value, "3"); /* explicit keys win */
+    ck_assert_str_eq(ynode_get(b, "timeout")->value, "10s");
+    ck_assert_int_eq(ynode_get(b, "timeout")->line, 2); /* merged nodes keep their place */
+    ck_assert_ptr_null(ynode_get(b, "<<"));
+
+    const ynode *q = ynode_get(f.docs[0], "q");
+    ck_assert_str_eq(q->value, "sum(\n  rate(x[5m])\n)\n");
+    int line, col;
+    ck_assert(ynode_value_position(&f, q, 7, &line, &col)); /* 'r' of rate */
+    ck_assert_int_eq(line, 9);
+    ck_assert_int_eq(col, 5);
+    const ynode *e = ynode_get(f.docs[0], "é");
+    ck_assert_int_eq(e->line, 11);
+    ck_assert_int_eq(e->column, 5); /* bytes: 'é' is two */
+    ck_assert(ynode_value_position(&f, e, 7, &line, &col));
+    ck_assert_int_eq(col, 13);
+    ck_assert_int_eq(text[strlen(text) - 18 + 12], 'h'); /* "'quoted here'" starts at col 5 */
+    arena_free(&a);
+}
+END_TEST
+
+START_TEST(test_ytree_documents_and_limits)
+{
+    arena a;
+    arena_init(&a, 0);
+    yfile f;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    const char *text = "a: 1\n---\nb: 2\n---\n";
+    ck_assert_int_eq(ytree_load(&f, &a, "t.yaml", text, strlen(text), &err), 0);
+    ck_assert_uint_eq(f.ndocs, 3);
+    ck_assert(ynode_is_null(f.docs[2]));
+    ck_assert_int_eq(ytree_load(&f, &a, "t.yaml", "", 0, &err), 0);
+    ck_assert_uint_eq(f.ndocs, 0);
+    /* an anchor is redefined by a later one; aliases see the latest */
+    const char *redef = "a: &x 1\nb: &x 2\nc: *x\n";
+    ck_assert_int_eq(ytree_load(&f, &a, "t.yaml", redef, strlen(redef), &err), 0);
+    ck_assert_str_eq(ynode_get(f.docs[0], "c")->value, "2");
+    /* a mapping key must be a scalar */
+    const char *complex_key = "? [a, b]\n: c\n";
+    ck_assert_int_eq(ytree_load(&f, &a, "t.yaml", complex_key, strlen(complex_key), &err),
+                     SLOEVAL_ECONFIG);
+    ck_assert_ptr_nonnull(strstr(err.message, "a mapping key must be a scalar"));
+    /* a duplicate key among many is found (hash set) */
+    char big[20000];
+    size_t n = 0;
+    for (int i = 0; i < 1000; i++)
+        n += (size_t)snprintf(big + n, sizeof(big) - n, "k%d: %d\n", i, i);
+    snprintf(big + n, sizeof(big) - n, "k500: again\n");
+    sloeval_error_clear(&err);
+    ck_assert_int_eq(ytree_load(&f, &a, "big.yaml", big, strlen(big), &err), SLOEVAL_ECONFIG);
+    ck_assert_str_eq(err.message, "big.yaml:1001:1: k500: duplicate key (first at line 501)");
+    ck_assert_int_eq(err.line, 1001);
+    ck_assert_int_eq(err.column, 1);
+    arena_free(&a);
+}
+END_TEST
+
+/* ---- golden error cases ----------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+START_TEST(test_golden_errors)
+{
+    /* the cases include each other by relative path */
+    ck_assert_int_eq(chdir(GOLDEN_DIR), 0);
+    DIR *d = opendir(".");
+    ck_assert_ptr_nonnull(d);
+    char *names[512];
+    size_t n = 0, nerrors = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && !strcmp(e->d_name + len - 5, ".yaml")) {
+            ck_assert_uint_lt(n, 512);
+            names[n++] = strdup(e->d_name);
+        }
+        if (len > 6 && !strcmp(e->d_name + len - 6, ".error")) nerrors++;
+    }
+    closedir(d);
+    qsort(names, n, sizeof(*names), cmp_str);
+    ck_assert_uint_ge(n, 100);
+    ck_assert_uint_eq(n, nerrors); /* every case has its expected error */
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        char *text = slurp(names[i], &len);
+        ck_assert_ptr_nonnull(text);
+        char expath[512];
+        snprintf(expath, sizeof(expath), "%.*s.error", (int)(strlen(names[i]) - 5), names[i]);
+        char *expected = slurp(expath, NULL);
+        ck_assert_msg(expected != NULL, "%s: no .error file", names[i]);
+        expected[strcspn(expected, "\n")] = '\0';
+
+        sloeval_slo_set *set = NULL;
+        sloeval_error err = SLOEVAL_ERROR_INIT;
+        sloeval_slo_load_options o = SLOEVAL_SLO_LOAD_OPTIONS_INIT;
+        o.name = names[i];
+        int rc = sloeval_slo_set_load_string(&set, text, len, &o, &err);
+        ck_assert_msg(rc != 0, "%s: loaded, expected: %s", names[i], expected);
+        ck_assert_ptr_null(set);
+        ck_assert_msg(!strcmp(err.message, expected), "%s:\n  got:      %s\n  expected: %s",
+                      names[i], err.message, expected);
+        ck_assert_msg(rc == SLOEVAL_ECONFIG, "%s: code %d", names[i], rc);
+        ck_assert_int_eq(err.code, rc);
+        /* the message starts with FILE:LINE:COL of err->line/column */
+        char prefix[600];
+        snprintf(prefix, sizeof(prefix), "%s:%d:%d: ", names[i], err.line, err.column);
+        ck_assert_msg(!strncmp(err.message, prefix, strlen(prefix)) ||
+                          /* an include's error names the included file */
+                          strstr(err.message, ".yaml:") != NULL,
+                      "%s: position fields disagree with %s", names[i], err.message);
+        ck_assert_ptr_null(strchr(err.message, '\n'));
+        free(expected);
+        free(text);
+        free(names[i]);
+    }
+}
+END_TEST
+
+START_TEST(test_errors_never_show_secrets)
+{
+    /* values around secrets are never echoed back */
+    const char *msg = load_error_of("backends:\n  global:\n    url: http://u:hunter2@prom:9090\n"
+                                    "slos: []\n");
+    ck_assert_ptr_null(strstr(msg, "hunter2"));
+    ck_assert_ptr_nonnull(strstr(msg, "credentials"));
+    msg = load_error_of(
+        "backends:\n  global:\n    url: http://prom:9090\n    bearer_token: hunter2\n");
+    ck_assert_ptr_null(strstr(msg, "hunter2"));
+    msg = load_error_of("backends:\n  global:\n    url: http://prom:9090\n"
+                        "    headers: {Authorization: Bearer hunter2}\n");
+    ck_assert_ptr_null(strstr(msg, "hunter2"));
+}
+END_TEST
+
+START_TEST(test_file_errors)
+{
+    sloeval_slo_set *set = (sloeval_slo_set *)1;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_int_eq(sloeval_slo_set_load_file(&set, "/nonexistent/slo.yaml", NULL, &err),
+                     SLOEVAL_EIO);
+    ck_assert_ptr_null(set);
+    ck_assert_str_eq(err.message, "/nonexistent/slo.yaml: cannot open: No such file or directory");
+    sloeval_error_clear(&err);
+    ck_assert_int_eq(sloeval_slo_set_load_file(&set, SLOEVAL_SOURCE_DIR, NULL, &err), SLOEVAL_EIO);
+    /* a huge file is refused before parsing */
+    char path[] = "/tmp/sloeval-big-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(ftruncate(fd, (off_t)SLO_MAX_FILE_SIZE + 10), 0);
+    close(fd);
+    sloeval_error_clear(&err);
+    ck_assert_int_eq(sloeval_slo_set_load_file(&set, path, NULL, &err), SLOEVAL_ELIMIT);
+    unlink(path);
+    /* options are checked */
+    sloeval_slo_load_options o = SLOEVAL_SLO_LOAD_OPTIONS_INIT;
+    o.version = 99;
+    sloeval_error_clear(&err);
+    ck_assert_int_eq(sloeval_slo_set_load_string(&set, "a: 1", 4, &o, &err), SLOEVAL_EINVAL);
+    ck_assert_int_eq(sloeval_slo_set_load_string(NULL, "a: 1", 4, NULL, NULL), SLOEVAL_EINVAL);
+    sloeval_slo_set_free(NULL);
+}
+END_TEST
+
+/* ---- good configs --------------------------------------------------------- */
+
+START_TEST(test_multi_region_example)
+{
+    sloeval_slo_set *set = NULL;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_msg(sloeval_slo_set_load_file(&set, EXAMPLES_DIR "/multi-region.yaml", NULL, &err) ==
+                      0,
+                  "%s", err.message);
+    ck_assert_int_eq(sloeval_slo_set_kind(set), SLOEVAL_SLO_FILE_CONFIG);
+    ck_assert_uint_eq(sloeval_slo_set_file_count(set), 3);
+    ck_assert_str_eq(sloeval_slo_set_file(set, 1), EXAMPLES_DIR "/sloth-spec.yaml");
+    ck_assert_int_eq(sloeval_slo_set_period_ms(set), 30 * D_MS);
+    ck_assert_int_eq(sloeval_slo_set_step_ms(set), M_MS);
+    ck_assert_uint_eq(sloeval_slo_set_extra_matcher_count(set), 1);
+    ck_assert_str_eq(sloeval_slo_set_extra_matcher(set, 0), "chaos!=\"true\"");
+    ck_assert_ptr_null(sloeval_slo_set_extra_matcher(set, 1));
+
+    /* backends, without secrets */
+    ck_assert_uint_eq(sloeval_slo_set_backend_count(set), 3);
+    const sloeval_slo_backend_info *g = sloeval_slo_set_backend(set, 2);
+    ck_assert_str_eq(g->name, "global");
+    ck_assert_str_eq(g->url, "https://thanos-query.monitoring.svc:10902");
+    ck_assert_str_eq(g->tenant, "team-checkout");
+    ck_assert_int_eq(g->auth, SLOEVAL_SLO_AUTH_BEARER);
+    ck_assert_str_eq(g->bearer_token_file, "/run/secrets/thanos-token");
+    ck_assert_str_eq(g->tls_ca_file, "/etc/ssl/certs/monitoring-ca.pem");
+    ck_assert_int_eq(g->timeout_ms, 30000);
+    ck_assert_int_eq(g->retries, 2);
+    ck_assert_int_eq(g->thanos, 1);
+    ck_assert_int_eq(g->thanos_partial_response, 0);
+    ck_assert_int_eq(g->thanos_dedup, 1);
+    ck_assert_uint_eq(g->nthanos_replica_labels, 2);
+    ck_assert_str_eq(g->thanos_replica_labels[1], "prometheus_replica");
+    ck_assert_str_eq(g->thanos_max_source_resolution, "auto");
+    ck_assert_int_eq(g->compat, SLOEVAL_COMPAT_AUTO);
+    const sloeval_slo_backend_info *eu = sloeval_slo_set_backend(set, 1);
+    ck_assert_int_eq(eu->auth, SLOEVAL_SLO_AUTH_BASIC);
+    ck_assert_str_eq(eu->basic_username, "sloeval");
+    ck_assert_int_eq(eu->timeout_ms, 20000);
+    ck_assert_int_eq(eu->thanos, 0);
+    ck_assert_int_eq(eu->thanos_dedup, -1);
+    /* the internal view is ready for sloeval_source_new_prometheus() */
+    const slo_backend *gb = slo_config_backend(slo_set_config(set), "global");
+    ck_assert_str_eq(gb->http.url, g->url);
+    ck_assert_str_eq(gb->http.tenant, "team-checkout");
+    ck_assert_int_eq(gb->http.version, SLOEVAL_PROMETHEUS_OPTIONS_VERSION);
+    ck_assert_int_eq(gb->http.dedup, 1);
+    ck_assert_int_eq(sloeval_slo_set_backend(set, 0)->line, 5);
+    ck_assert_ptr_null(sloeval_slo_set_backend(set, 3));
+
+    /* regions: own backends, or global with injection */
+    ck_assert_str_eq(sloeval_slo_set_region_label(set), "region");
+    ck_assert_uint_eq(sloeval_slo_set_region_count(set), 3);
+    ck_assert_str_eq(sloeval_slo_set_region(set, 0)->backend, "us-east-1");
+    ck_assert_int_eq(sloeval_slo_set_region(set, 0)->injected, 0);
+    ck_assert_str_eq(sloeval_slo_set_region(set, 2)->name, "ap-south-1");
+    ck_assert_str_eq(sloeval_slo_set_region(set, 2)->backend, "global");
+    ck_assert_int_eq(sloeval_slo_set_region(set, 2)->injected, 1);
+
+    /* policy */
+    ck_assert_str_eq(sloeval_slo_set_policy_name(set), "sre-workbook");
+    ck_assert_uint_eq(sloeval_slo_set_policy_rule_count(set), 4);
+    ck_assert(sloeval_slo_set_policy_rule(set, 0)->factor == 14.4);
+    size_t nw;
+    const int64_t *w = sloeval_slo_set_windows(set, &nw);
+    ck_assert_uint_eq(nw, 7);
+    ck_assert_int_eq(w[0], 5 * M_MS);
+    ck_assert_int_eq(w[6], 3 * D_MS);
+
+    /* SLOs: three of the config, two of the Sloth spec it includes */
+    ck_assert_uint_eq(sloeval_slo_set_slo_count(set), 5);
+    const sloeval_slo_info *s = sloeval_slo_set_slo(set, 0);
+    ck_assert_str_eq(s->id, "checkout-availability");
+    ck_assert_str_eq(s->service, "checkout");
+    ck_assert(s->objective == 99.9);
+    ck_assert(s->error_budget == 0.001);
+    ck_assert_str_eq(s->objective_text, "99.9");
+    ck_assert_int_eq(s->sli, SLOEVAL_SLO_SLI_EVENTS);
+    ck_assert_uint_eq(s->scopes, SLOEVAL_SLO_SCOPE_REGION | SLOEVAL_SLO_SCOPE_GLOBAL);
+    ck_assert_uint_eq(s->nlabels, 2);
+    ck_assert_str_eq(s->labels[1].name, "tier");
+    ck_assert_str_eq(s->labels[1].value, "1");
+    ck_assert_int_eq(s->origin, SLOEVAL_SLO_ORIGIN_CONFIG);
+    char q[512];
+    size_t qn =
+        sloeval_slo_set_render_query(q, sizeof(q), set, 0, SLOEVAL_SLO_QUERY_TOTAL, 5 * M_MS);
+    ck_assert_str_eq(q, "sum(rate(http_requests_total{job=\"checkout\"}[5m]))");
+    ck_assert_uint_eq(qn, strlen(q));
+    ck_assert_uint_eq(
+        sloeval_slo_set_render_query(q, sizeof(q), set, 0, SLOEVAL_SLO_QUERY_RATIO, H_MS), 0);
+    ck_assert_str_eq(q, "");
+    const sloeval_slo_info *lat = sloeval_slo_set_find_slo(set, "checkout-latency");
+    ck_assert_ptr_nonnull(lat);
+    ck_assert_uint_eq(lat->scopes, SLOEVAL_SLO_SCOPE_GLOBAL);
+    ck_assert_uint_eq(lat->ndisabled_severities, 1);
+    ck_assert_str_eq(lat->disabled_severities[0], "ticket");
+    const sloeval_slo_info *search = sloeval_slo_set_find_slo(set, "search-availability");
+    ck_assert_int_eq(search->sli, SLOEVAL_SLO_SLI_RATIO);
+    ck_assert(search->error_budget == 0.005);
+    const sloeval_slo_info *sloth =
+        sloeval_slo_set_find_slo(set, "myservice-requests-availability");
+    ck_assert_int_eq(sloth->origin, SLOEVAL_SLO_ORIGIN_SLOTH);
+    ck_assert_uint_eq(sloth->scopes, SLOEVAL_SLO_SCOPE_REGION | SLOEVAL_SLO_SCOPE_GLOBAL);
+    ck_assert_ptr_null(sloeval_slo_set_find_slo(set, "nope"));
+
+    /* alerts: two of the config, two of the rule file (global scope by include) */
+    ck_assert_uint_eq(sloeval_slo_set_alert_count(set), 4);
+    const sloeval_slo_alert_info *a = sloeval_slo_set_alert(set, 0);
+    ck_assert_str_eq(a->name, "CheckoutDown");
+    ck_assert_int_eq(a->for_ms, 5 * M_MS);
+    ck_assert_int_eq(a->step_ms, M_MS);
+    ck_assert_uint_eq(a->scopes, SLOEVAL_SLO_SCOPE_REGION);
+    ck_assert_str_eq(a->annotations[0].value,
+                     "No checkout instance is up in {{ $labels.region }}.");
+    const sloeval_slo_alert_info *r = sloeval_slo_set_alert(set, 2);
+    ck_assert_str_eq(r->name, "CheckoutHighLatency");
+    ck_assert_str_eq(r->group, "checkout.rules");
+    ck_assert_int_eq(r->step_ms, 30000); /* the group's interval */
+    ck_assert_uint_eq(r->scopes, SLOEVAL_SLO_SCOPE_GLOBAL);
+    ck_assert_int_eq(r->origin, SLOEVAL_SLO_ORIGIN_RULES);
+    ck_assert_uint_eq(sloeval_slo_set_skipped_records(set), 1);
+
+    /* routes, as evaluation will use them */
+    const slo_config *cfg = slo_set_config(set);
+    arena ra;
+    arena_init(&ra, 0);
+    slo_route route;
+    ck_assert_int_eq(slo_config_route(&route, cfg, "us-east-1", &ra, &err), 0);
+    ck_assert_uint_eq(route.nbackends, 1);
+    ck_assert_str_eq(route.backends[0]->name, "us-east-1");
+    ck_assert(!route.has_inject);
+    ck_assert_int_eq(slo_config_route(&route, cfg, "ap-south-1", &ra, &err), 0);
+    ck_assert_str_eq(route.backends[0]->name, "global");
+    ck_assert(route.has_inject);
+    ck_assert(strv_eq_cstr(route.inject.name, "region"));
+    ck_assert(strv_eq_cstr(route.inject.value, "ap-south-1"));
+    ck_assert_int_eq(route.inject.type, MATCH_EQUAL);
+    ck_assert_int_eq(slo_config_route(&route, cfg, NULL, &ra, &err), 0);
+    ck_assert_str_eq(route.backends[0]->name, "global");
+    ck_assert(!route.fanout);
+    ck_assert_int_eq(slo_config_route(&route, cfg, "mars-1", &ra, &err), SLOEVAL_EINVAL);
+    arena_free(&ra);
+    sloeval_slo_set_free(set);
+}
+END_TEST
+
+START_TEST(test_fanout_without_global)
+{
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    sloeval_slo_set *set = load_str("backends:\n"
+                                    "  us: {url: 'http://prom-us:9090/'}\n"
+                                    "  eu: {url: 'http://prom-eu:9090/prometheus//'}\n"
+                                    "regions: {names: [us, eu], label: dc}\n"
+                                    "alerts:\n"
+                                    "  - {name: Down, expr: up == 0}\n",
+                                    &err);
+    ck_assert_msg(set != NULL, "%s", err.message);
+    ck_assert_str_eq(sloeval_slo_set_backend(set, 0)->url, "http://prom-us:9090");
+    ck_assert_str_eq(sloeval_slo_set_backend(set, 1)->url, "http://prom-eu:9090/prometheus");
+    ck_assert_str_eq(sloeval_slo_set_region_label(set), "dc");
+    /* default scopes with regions: both */
+    ck_assert_uint_eq(sloeval_slo_set_alert(set, 0)->scopes, 3);
+    arena ra;
+    arena_init(&ra, 0);
+    slo_route route;
+    ck_assert_int_eq(slo_config_route(&route, slo_set_config(set), NULL, &ra, &err), 0);
+    ck_assert(route.fanout);
+    ck_assert_uint_eq(route.nbackends, 2);
+    ck_assert_str_eq(route.backends[0]->name, "us");
+    ck_assert_str_eq(route.backends[1]->name, "eu");
+    ck_assert(!route.has_inject);
+    arena_free(&ra);
+    sloeval_slo_set_free(set);
+}
+END_TEST
+
+static const char *const yaml_config =
+    "backends:\n"
+    "  global:\n"
+    "    url: http://prom:9090\n"
+    "    headers: {X-Team: payments}\n"
+    "    basic_auth: {username: u, password_env: PROM_PASSWORD}\n"
+    "    compat: v2\n"
+    "    max_response_bytes: 64MiB\n"
+    "    parallelism: 4\n"
+    "    connect_timeout: 2s\n"
+    "    total_timeout: 5m\n"
+    "    retry_backoff: 100ms\n"
+    "period: 28d\n"
+    "policy:\n"
+    "  - {severity: page, long: 1h, short: 5m, factor: 13.44}\n"
+    "  - {severity: notify, long: 1d, short: 2h, budget_percent: 10}\n"
+    "evaluation: {step: 30s}\n"
+    "extra_matchers: ['env=\"prod\"', 'chaos!=\"true\"']\n"
+    "slos:\n"
+    "  - name: api\n"
+    "    objective: 99.95\n"
+    "    sli:\n"
+    "      error_ratio_query: sum(rate(e[{{window}}])) / sum(rate(t[{{window}}]))\n"
+    "    disable: [notify]\n"
+    "alerts:\n"
+    "  - name: Down\n"
+    "    expr: up == 0\n"
+    "    for: 2m\n"
+    "    keep_firing_for: 10m\n"
+    "    step: 15s\n";
+
+static const char *const json_config =
+    "{\n"
+    "  \"backends\": {\"global\": {\"url\": \"http://prom:9090\", \"headers\": {\"X-Team\": "
+    "\"payments\"},\n"
+    "     \"basic_auth\": {\"username\": \"u\", \"password_env\": \"PROM_PASSWORD\"},\n"
+    "     \"compat\": \"v2\", \"max_response_bytes\": \"64MiB\", \"parallelism\": 4,\n"
+    "     \"connect_timeout\": \"2s\", \"total_timeout\": \"5m\", \"retry_backoff\": \"100ms\"}},\n"
+    "  \"period\": \"28d\",\n"
+    "  \"policy\": [{\"severity\": \"page\", \"long\": \"1h\", \"short\": \"5m\", \"factor\": "
+    "13.44},\n"
+    "             {\"severity\": \"notify\", \"long\": \"1d\", \"short\": \"2h\", "
+    "\"budget_percent\": 10}],\n"
+    "  \"evaluation\": {\"step\": \"30s\"},\n"
+    "  \"extra_matchers\": [\"env=\\\"prod\\\"\", \"chaos!=\\\"true\\\"\"],\n"
+    "  \"slos\": [{\"name\": \"api\", \"objective\": 99.95,\n"
+    "    \"sli\": {\"error_ratio_query\": \"sum(rate(e[{{window}}])) / "
+    "sum(rate(t[{{window}}]))\"},\n"
+    "    \"disable\": [\"notify\"]}],\n"
+    "  \"alerts\": [{\"name\":\"Down\",\"expr\":\"up == 0\",\"for\":\"2m\","
+    "\"keep_firing_for\":\"10m\",\"step\":\"15s\"}]\n"
+    "}\n";
+
+static void check_same_config(const sloeval_slo_set *set)
+{
+    const sloeval_slo_backend_info *b = sloeval_slo_set_backend(set, 0);
+    ck_assert_uint_eq(b->nheaders, 1);
+    ck_assert_str_eq(b->header_names[0], "X-Team");
+    ck_assert_int_eq(b->auth, SLOEVAL_SLO_AUTH_BASIC);
+    ck_assert_str_eq(b->basic_password_env, "PROM_PASSWORD");
+    ck_assert_int_eq(b->compat, SLOEVAL_COMPAT_V2);
+    ck_assert_uint_eq(b->max_response_bytes, 64u << 20);
+    ck_assert_int_eq(b->parallelism, 4);
+    ck_assert_int_eq(b->connect_timeout_ms, 2000);
+    ck_assert_int_eq(b->total_timeout_ms, 300000);
+    ck_assert_int_eq(b->retry_backoff_ms, 100);
+    /* unset options keep the HTTP source's defaults */
+    sloeval_prometheus_options def = SLOEVAL_PROMETHEUS_OPTIONS_INIT;
+    ck_assert_int_eq(b->timeout_ms, def.timeout_ms);
+    ck_assert_int_eq(b->retries, def.max_retries);
+    ck_assert_int_eq(b->retry_backoff_max_ms, def.retry_backoff_max_ms);
+    ck_assert_int_eq(b->thanos_dedup, -1);
+    ck_assert_int_eq(sloeval_slo_set_period_ms(set), 28 * D_MS);
+    ck_assert_int_eq(sloeval_slo_set_step_ms(set), 30000);
+    ck_assert_str_eq(sloeval_slo_set_policy_name(set), "custom");
+    ck_assert_uint_eq(sloeval_slo_set_policy_rule_count(set), 2);
+    const sloeval_slo_policy_rule *p = sloeval_slo_set_policy_rule(set, 0);
+    ck_assert(p->factor == 13.44);
+    ck_assert_msg(fabs(p->budget_percent - 2) < 1e-12, "%.17g", p->budget_percent);
+    p = sloeval_slo_set_policy_rule(set, 1);
+    ck_assert_str_eq(p->severity, "notify");
+    ck_assert(p->factor == 2.8);
+    size_t nw;
+    const int64_t *w = sloeval_slo_set_windows(set, &nw);
+    ck_assert_uint_eq(nw, 4);
+    ck_assert_int_eq(w[0], 5 * M_MS);
+    ck_assert_int_eq(w[1], H_MS);
+    ck_assert_int_eq(w[2], 2 * H_MS);
+    ck_assert_int_eq(w[3], D_MS);
+    ck_assert_uint_eq(sloeval_slo_set_extra_matcher_count(set), 2);
+    ck_assert_str_eq(sloeval_slo_set_extra_matcher(set, 0), "env=\"prod\"");
+    const sloeval_slo_info *s = sloeval_slo_set_slo(set, 0);
+    ck_assert(s->error_budget == 0.0005);
+    ck_assert_str_eq(s->disabled_severities[0], "notify");
+    ck_assert_uint_eq(s->scopes, SLOEVAL_SLO_SCOPE_GLOBAL); /* no regions: global */
+    char q[256];
+    sloeval_slo_set_render_query(q, sizeof(q), set, 0, SLOEVAL_SLO_QUERY_RATIO, 28 * D_MS);
+    ck_assert_str_eq(q, "sum(rate(e[4w])) / sum(rate(t[4w]))");
+    const sloeval_slo_alert_info *a = sloeval_slo_set_alert(set, 0);
+    ck_assert_int_eq(a->for_ms, 2 * M_MS);
+    ck_assert_int_eq(a->keep_firing_for_ms, 10 * M_MS);
+    ck_assert_int_eq(a->step_ms, 15000);
+    ck_assert_ptr_null(sloeval_slo_set_region_label(set));
+}
+
+START_TEST(test_json_equals_yaml)
+{
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    sloeval_slo_set *y = load_str(yaml_config, &err);
+    ck_assert_msg(y != NULL, "%s", err.message);
+    check_same_config(y);
+    sloeval_slo_set *j = load_str(json_config, &err);
+    ck_assert_msg(j != NULL, "%s", err.message);
+    check_same_config(j);
+    sloeval_slo_set_free(y);
+    sloeval_slo_set_free(j);
+}
+END_TEST
+
+START_TEST(test_merge_keys_in_config)
+{
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    sloeval_slo_set *set = load_str("x-common: &common\n"
+                                    "  timeout: 45s\n"
+                                    "  retries: 4\n"
+                                    "backends:\n"
+                                    "  us: {<<: *common, url: 'http://prom-us:9090'}\n"
+                                    "  eu: {<<: *common, url: 'http://prom-eu:9090', retries: 0}\n"
+                                    "regions: {names: [us, eu]}\n"
+                                    "alerts: [{name: Down, expr: up == 0}]\n",
+                                    &err);
+    /* an unknown top-level key, even as an anchor holder, is an error */
+    ck_assert_ptr_null(set);
+    ck_assert_str_eq(err.message, "test.yaml:1:1: x-common: unknown key");
+    set = load_str("backends:\n"
+                   "  us: &common {url: 'http://prom-us:9090', timeout: 45s, retries: 4}\n"
+                   "  eu: {<<: *common, url: 'http://prom-eu:9090', retries: 0}\n"
+                   "regions: {names: [us, eu]}\n"
+                   "alerts: [{name: Down, expr: up == 0}]\n",
+                   &err);
+    ck_assert_msg(set != NULL, "%s", err.message);
+    const sloeval_slo_backend_info *eu = sloeval_slo_set_backend(set, 1);
+    ck_assert_str_eq(eu->url, "http://prom-eu:9090");
+    ck_assert_int_eq(eu->timeout_ms, 45000);
+    ck_assert_int_eq(eu->retries, 0);
+    sloeval_slo_set_free(set);
+}
+END_TEST
+
+START_TEST(test_sloth_spec)
+{
+    sloeval_slo_set *set = NULL;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_msg(sloeval_slo_set_load_file(&set, EXAMPLES_DIR "/sloth-spec.yaml", NULL, &err) == 0,
+                  "%s", err.message);
+    ck_assert_int_eq(sloeval_slo_set_kind(set), SLOEVAL_SLO_FILE_SLOTH);
+    ck_assert_uint_eq(sloeval_slo_set_backend_count(set), 0);
+    ck_assert_int_eq(sloeval_slo_set_period_ms(set), 30 * D_MS);
+    ck_assert_str_eq(sloeval_slo_set_policy_name(set), "sre-workbook");
+    ck_assert_uint_eq(sloeval_slo_set_slo_count(set), 2);
+    const sloeval_slo_info *s = sloeval_slo_set_slo(set, 0);
+    ck_assert_str_eq(s->id, "myservice-requests-availability");
+    ck_assert_str_eq(s->name, "requests-availability");
+    ck_assert_str_eq(s->service, "myservice");
+    ck_assert_str_eq(s->description,
+                     "Common SLO based on availability for HTTP request responses.");
+    ck_assert_str_eq(s->alert_name, "MyServiceHighErrorRate");
+    ck_assert_uint_eq(s->scopes, SLOEVAL_SLO_SCOPE_GLOBAL);
+    /* spec labels, then the SLO's */
+    ck_assert_uint_eq(s->nlabels, 4);
+    ck_assert_str_eq(s->labels[0].name, "owner");
+    ck_assert_str_eq(s->labels[3].name, "category");
+    ck_assert_uint_eq(s->ndisabled_severities, 0);
+    char q[512];
+    sloeval_slo_set_render_query(q, sizeof(q), set, 0, SLOEVAL_SLO_QUERY_ERROR, 30 * M_MS);
+    ck_assert_str_eq(q,
+                     "sum(rate(http_request_duration_seconds_count{job=\"myservice\",code=~\"(5.."
+                     "|429)\"}[30m]))");
+    const sloeval_slo_info *lat = sloeval_slo_set_slo(set, 1);
+    ck_assert_int_eq(lat->sli, SLOEVAL_SLO_SLI_RATIO);
+    ck_assert_uint_eq(lat->ndisabled_severities, 2);
+    ck_assert_ptr_null(lat->alert_name);
+    /* page metadata: alerting labels merged with page_alert's */
+    const slo_def *d = &slo_set_config(set)->slos[0];
+    ck_assert_uint_eq(d->nseverities, 2);
+    ck_assert_str_eq(d->severities[0].severity, "page");
+    ck_assert_str_eq(slo_kvs_get(&d->severities[0].labels, "severity"), "pageteam");
+    ck_assert_str_eq(slo_kvs_get(&d->severities[0].labels, "category"), "availability");
+    ck_assert_str_eq(slo_kvs_get(&d->severities[1].labels, "slack_channel"), "#alerts-myteam");
+    ck_assert_str_eq(slo_kvs_get(&d->severities[1].annotations, "summary"),
+                     "High error rate on 'myservice' requests responses");
+    /* the route for a set without backends is a clear error */
+    arena ra;
+    arena_init(&ra, 0);
+    slo_route route;
+    ck_assert_int_eq(slo_config_route(&route, slo_set_config(set), NULL, &ra, &err),
+                     SLOEVAL_ECONFIG);
+    arena_free(&ra);
+    sloeval_slo_set_free(set);
+}
+END_TEST
+
+START_TEST(test_sloth_multi_document)
+{
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    sloeval_slo_set *set =
+        load_str("version: prometheus/v1\n"
+                 "service: svc-a\n"
+                 "slos:\n"
+                 "  - name: avail\n"
+                 "    objective: 99.5\n"
+                 "    sli: {raw: {error_ratio_query: "
+                 "'sum(rate(e[{{.window}}]))/sum(rate(t[{{.window}}]))'}}\n"
+                 "    alerting: {page_alert: {disable: true}, ticket_alert: {disable: true}}\n"
+                 "---\n"
+                 "version: prometheus/v1\n"
+                 "service: svc-b\n"
+                 "slos:\n"
+                 "  - name: avail\n"
+                 "    objective: 99.5\n"
+                 "    sli: {raw: {error_ratio_query: 'sum(rate(e[{{ .window "
+                 "}}]))/sum(rate(t[{{.window}}]))'}}\n"
+                 "    alerting: {name: SvcB}\n"
+                 "---\n",
+                 &err);
+    ck_assert_msg(set != NULL, "%s", err.message);
+    ck_assert_uint_eq(sloeval_slo_set_slo_count(set), 2);
+    ck_assert_str_eq(sloeval_slo_set_slo(set, 0)->id, "svc-a-avail");
+    ck_assert_str_eq(sloeval_slo_set_slo(set, 1)->id, "svc-b-avail");
+    ck_assert_int_eq(sloeval_slo_set_slo(set, 1)->line, 12);
+    sloeval_slo_set_free(set);
+    /* forcing a kind: a rule file read as a Sloth spec fails on its keys */
+    sloeval_slo_load_options o = SLOEVAL_SLO_LOAD_OPTIONS_INIT;
+    o.kind = SLOEVAL_SLO_FILE_SLOTH;
+    o.name = "r.yaml";
+    const char *rules = "groups: []\n";
+    ck_assert_int_eq(sloeval_slo_set_load_string(&set, rules, strlen(rules), &o, &err),
+                     SLOEVAL_ECONFIG);
+    ck_assert_str_eq(err.message, "r.yaml:1:1: groups: unknown key");
+}
+END_TEST
+
+START_TEST(test_rule_file)
+{
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    sloeval_slo_set *set = load_str("groups:\n"
+                                    "  - name: a\n"
+                                    "    interval: 2m\n"
+                                    "    query_offset: 1m\n"
+                                    "    limit: 10\n"
+                                    "    labels: {team: x, tier: '1'}\n"
+                                    "    rules:\n"
+                                    "      - record: job:up:sum\n"
+                                    "        expr: sum by (job) (up)\n"
+                                    "        labels: {k: v}\n"
+                                    "      - alert: Down\n"
+                                    "        expr: up == 0\n"
+                                    "        for: 5m\n"
+                                    "        keep_firing_for: 1m\n"
+                                    "        labels: {tier: '2', severity: page}\n"
+                                    "        annotations: {summary: '{{ $labels.job }} down'}\n"
+                                    "  - name: b\n"
+                                    "    rules:\n"
+                                    "      - alert: Down\n"
+                                    "        expr: up{job=\"x\"} == 0\n"
+                                    "  - name: empty\n",
+                                    &err);
+    ck_assert_msg(set != NULL, "%s", err.message);
+    ck_assert_int_eq(sloeval_slo_set_kind(set), SLOEVAL_SLO_FILE_RULES);
+    ck_assert_uint_eq(sloeval_slo_set_skipped_records(set), 1);
+    ck_assert_uint_eq(sloeval_slo_set_alert_count(set), 2); /* same name in two groups is fine */
+    const sloeval_slo_alert_info *a = sloeval_slo_set_alert(set, 0);
+    ck_assert_str_eq(a->group, "a");
+    ck_assert_int_eq(a->step_ms, 2 * M_MS);
+    ck_assert_int_eq(a->query_offset_ms, M_MS);
+    ck_assert_int_eq(a->for_ms, 5 * M_MS);
+    ck_assert_int_eq(a->keep_firing_for_ms, M_MS);
+    ck_assert_uint_eq(a->nlabels, 3);
+    const slo_alert *sa = &slo_set_config(set)->alerts[0];
+    ck_assert_str_eq(slo_kvs_get(&sa->labels, "tier"), "2"); /* the rule's label wins */
+    ck_assert_str_eq(slo_kvs_get(&sa->labels, "team"), "x");
+    ck_assert_str_eq(a->annotations[0].value, "{{ $labels.job }} down");
+    ck_assert_int_eq(a->line, 11);
+    ck_assert_int_eq(a->column, 9);
+    const sloeval_slo_alert_info *b = sloeval_slo_set_alert(set, 1);
+    ck_assert_int_eq(b->step_ms, M_MS); /* evaluation.step default */
+    ck_assert_int_eq(b->for_ms, 0);
+    sloeval_slo_set_free(set);
+}
+END_TEST
+
+START_TEST(test_objective_budgets)
+{
+    static const struct {
+        const char *text;
+        double budget;
+    } cases[] = {
+        {"99.9", 0.001},  {"99.95", 0.0005}, {"99", 0.01},      {"99.99", 0.0001},
+        {"99.999", 1e-5}, {"95", 0.05},      {"50", 0.5},       {"0.5", 0.995},
+        {"99.5", 0.005},  {"99.0", 0.01},    {"9.99e1", 0.001},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char text[512];
+        snprintf(text, sizeof(text),
+                 "backends: {global: {url: 'http://p:9090'}}\n"
+                 "slos:\n"
+                 "  - name: x\n"
+                 "    objective: %s\n"
+                 "    sli: {error_ratio_query: 'sum(rate(e[{{window}}]))'}\n",
+                 cases[i].text);
+        sloeval_error err = SLOEVAL_ERROR_INIT;
+        sloeval_slo_set *set = load_str(text, &err);
+        ck_assert_msg(set != NULL, "%s: %s", cases[i].text, err.message);
+        double b = sloeval_slo_set_slo(set, 0)->error_budget;
+        ck_assert_msg(b == cases[i].budget, "%s: budget %.17g, expected %.17g", cases[i].text, b,
+                      cases[i].budget);
+        sloeval_slo_set_free(set);
+    }
+}
+END_TEST
+
+START_TEST(test_include_from_string)
+{
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    sloeval_slo_set *set = NULL;
+    const char *text = "backends: {global: {url: 'http://p:9090'}}\n"
+                       "include: ['*.yaml']\n";
+    sloeval_slo_load_options o = SLOEVAL_SLO_LOAD_OPTIONS_INIT;
+    o.base_dir = EXAMPLES_DIR;
+    /* the glob also matches multi-region.yaml, a config: refused */
+    ck_assert_int_eq(sloeval_slo_set_load_string(&set, text, strlen(text), &o, &err),
+                     SLOEVAL_ECONFIG);
+    ck_assert_ptr_nonnull(strstr(err.message, "multi-region.yaml:4:1: an included file must be"));
+    text = "backends: {global: {url: 'http://p:9090'}}\n"
+           "include: ['rules.y*ml', {path: sloth-spec.yaml, scopes: global}]\n";
+    sloeval_error_clear(&err);
+    ck_assert_int_eq(sloeval_slo_set_load_string(&set, text, strlen(text), &o, &err), 0);
+    ck_assert_uint_eq(sloeval_slo_set_alert_count(set), 2);
+    ck_assert_uint_eq(sloeval_slo_set_slo_count(set), 2);
+    ck_assert_str_eq(sloeval_slo_set_file(set, 0), "<string>");
+    ck_assert_str_eq(sloeval_slo_set_file(set, 1), EXAMPLES_DIR "/rules.yaml");
+    sloeval_slo_set_free(set);
+}
+END_TEST
+
+/* Damaged configs fail with a positioned one-line error, never a crash. */
+START_TEST(test_mutations_never_crash)
+{
+    static const char *const files[] = {EXAMPLES_DIR "/multi-region.yaml",
+                                        EXAMPLES_DIR "/sloth-spec.yaml",
+                                        EXAMPLES_DIR "/rules.yaml"};
+    static const char alphabet[] = "{}[]:,-&*!|>'\"#%@`\n\t 0aZ.<";
+    uint64_t seed = 0x5eed5eedULL;
+    size_t loaded = 0, failed = 0;
+    for (size_t f = 0; f < 3; f++) {
+        size_t len;
+        char *orig = slurp(files[f], &len);
+        ck_assert_ptr_nonnull(orig);
+        /* includes resolve against examples/, so they may load too */
+        for (int round = 0; round < 700; round++) {
+            char *text = malloc(len + 8);
+            memcpy(text, orig, len);
+            size_t n = len;
+            int edits = 1 + round % 4;
+            for (int e = 0; e < edits; e++) {
+                seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+                size_t at = (size_t)(seed >> 33) % (n ? n : 1);
+                unsigned kind = (unsigned)(seed >> 13) % 4;
+                char c = alphabet[(seed >> 21) % (sizeof(alphabet) - 1)];
+                if (kind == 0 && n > 0) {
+                    text[at] = c; /* replace */
+                } else if (kind == 1 && n > 0) {
+                    memmove(text + at, text + at + 1, n - at - 1); /* delete */
+                    n--;
+                } else if (kind == 2 && n < len + 4) {
+                    memmove(text + at + 1, text + at, n - at); /* insert */
+                    text[at] = c;
+                    n++;
+                } else {
+                    n = at; /* truncate */
+                }
+            }
+            sloeval_slo_set *set = NULL;
+            sloeval_error err = SLOEVAL_ERROR_INIT;
+            sloeval_slo_load_options o = SLOEVAL_SLO_LOAD_OPTIONS_INIT;
+            o.name = "m.yaml";
+            o.base_dir = EXAMPLES_DIR;
+            int rc = sloeval_slo_set_load_string(&set, text, n, &o, &err);
+            if (rc == 0) {
+                loaded++;
+                /* whatever loaded can be inspected */
+                for (size_t i = 0; i < sloeval_slo_set_slo_count(set); i++) {
+                    char q[64];
+                    sloeval_slo_set_render_query(q, sizeof(q), set, i, SLOEVAL_SLO_QUERY_ERROR,
+                                                 H_MS);
+                    ck_assert_ptr_nonnull(sloeval_slo_set_slo(set, i)->id);
+                }
+                sloeval_slo_set_free(set);
+            } else {
+                failed++;
+                ck_assert_msg(rc == SLOEVAL_ECONFIG || rc == SLOEVAL_EIO, "rc %d: %s", rc,
+                              err.message);
+                ck_assert_ptr_null(set);
+                ck_assert_ptr_null(strchr(err.message, '\n'));
+                ck_assert_msg(err.message[0] != '\0', "empty message");
+                if (rc == SLOEVAL_ECONFIG) ck_assert_int_gt(err.line, 0);
+            }
+            free(text);
+        }
+        free(orig);
+    }
+    ck_assert_uint_gt(failed, 1000); /* the mutations do break things */
+    ck_assert_uint_gt(loaded, 10);   /* and some are harmless */
+}
+END_TEST
+
+static Suite *slo_config_suite(void)
+{
+    Suite *s = suite_create("slo_config");
+    TCase *tc = tcase_create("parts");
+    tcase_add_test(tc, test_duration_parse);
+    tcase_add_test(tc, test_duration_format);
+    tcase_add_test(tc, test_template_render);
+    tcase_add_test(tc, test_ytree_merge_anchor_positions);
+    tcase_add_test(tc, test_ytree_documents_and_limits);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_golden_errors);
+    tcase_add_test(tc, test_errors_never_show_secrets);
+    tcase_add_test(tc, test_file_errors);
+    tcase_add_test(tc, test_mutations_never_crash);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("configs");
+    tcase_add_test(tc, test_multi_region_example);
+    tcase_add_test(tc, test_fanout_without_global);
+    tcase_add_test(tc, test_json_equals_yaml);
+    tcase_add_test(tc, test_merge_keys_in_config);
+    tcase_add_test(tc, test_sloth_spec);
+    tcase_add_test(tc, test_sloth_multi_document);
+    tcase_add_test(tc, test_rule_file);
+    tcase_add_test(tc, test_objective_budgets);
+    tcase_add_test(tc, test_include_from_string);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(slo_config_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
