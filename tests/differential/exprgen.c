@@ -209,7 +209,7 @@ static void vector_expr(exprgen *g, out *o, int depth)
     case 8: {
         /* One-to-many with on(). */
         put(o, "sum by (region) (queue_depth) * on (region) group_right ");
-        if (chance(g, 50)) put(o, "(region) ");
+        if (chance(g, 50)) put(o, "(job) ");
         put(o, "rate(http_requests_total{status=\"200\"}[5m])");
         return;
     }
@@ -246,6 +246,16 @@ void exprgen_next(exprgen *g, char *buf, size_t size)
 {
     out o = {buf, size, 0};
     if (size) buf[0] = '\0';
+    if (chance(g, 3)) {
+        /* Matching errors, whose messages must be the server's. */
+        if (chance(g, 50))
+            put(&o, "sum by (region, instance) (rate(http_requests_total[5m])) + on (region) "
+                    "sum by (region, method) (rate(http_requests_total[5m]))");
+        else
+            put(&o, "sum by (region, instance) (rate(http_requests_total[5m])) + on (region) "
+                    "sum by (region) (rate(http_requests_total[5m]))");
+        return;
+    }
     if (chance(g, 5)) {
         /* A scalar expression now and then. */
         scalar_literal(g, &o);
