@@ -915,6 +915,7 @@ int eval_expr(value *out, arena *a, const eval_opts *opts, sloeval_source *src,
     ev.nsteps = instant ? 1 : (size_t)((end - start) / step) + 1;
     ev.query_start = start;
     ev.query_end = end;
+    ev.query_step = instant ? 0 : step;
 
     int rc = eval_check_supported(root, ev.compat, ev.text, ev.text_len, err);
     if (rc < 0) return rc;

@@ -122,6 +122,7 @@ typedef struct evaluator {
     int64_t start, end, interval; /* the current (sub)evaluation's steps */
     size_t nsteps;
     int64_t query_start, query_end; /* for @ start() / @ end() */
+    int64_t query_step;             /* 0 for an instant evaluation */
     sel_data *sels;
     size_t nsels;
     hmap selmap;

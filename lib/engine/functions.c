@@ -265,8 +265,14 @@ static bool f_mad_over_time(const range_call *c, const sample *w, size_t n, doub
 {
     double *v = arena_alloc(c->ev->a, n * sizeof(double));
     if (!v) return false;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        /* A NaN makes the median, and so the deviation, undefined. */
+        if (isnan(w[i].v)) {
+            *out = NAN;
+            return true;
+        }
         v[i] = w[i].v;
+    }
     double median = quantile_of(0.5, v, n);
     for (size_t i = 0; i < n; i++)
         v[i] = fabs(w[i].v - median);
@@ -449,6 +455,12 @@ static int v_date(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts
                   step_vec *out);
 static int v_histogram_quantile(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts,
                                 step_vec *in, step_vec *out);
+static int v_native_only(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts,
+                         step_vec *in, step_vec *out);
+static int v_query_time(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts,
+                        step_vec *in, step_vec *out);
+static int v_min_max_of(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts,
+                        step_vec *in, step_vec *out);
 
 static const fn_impl functions[] = {
     {"rate", FK_RANGE, AV_BOTH, f_rate, NULL, NULL, 0},
@@ -515,6 +527,18 @@ static const fn_impl functions[] = {
     {"sort", FK_VECTOR, AV_BOTH, NULL, NULL, v_sort, 0},
     {"sort_desc", FK_VECTOR, AV_BOTH, NULL, NULL, v_sort, 0},
     {"histogram_quantile", FK_VECTOR, AV_BOTH, NULL, NULL, v_histogram_quantile, 0},
+    {"histogram_fraction", FK_VECTOR, AV_BOTH, NULL, NULL, v_histogram_quantile, 0},
+    {"histogram_count", FK_VECTOR, AV_BOTH, NULL, NULL, v_native_only, 0},
+    {"histogram_sum", FK_VECTOR, AV_BOTH, NULL, NULL, v_native_only, 0},
+    {"histogram_avg", FK_VECTOR, AV_V3, NULL, NULL, v_native_only, 0},
+    {"histogram_stddev", FK_VECTOR, AV_V3, NULL, NULL, v_native_only, 0},
+    {"histogram_stdvar", FK_VECTOR, AV_V3, NULL, NULL, v_native_only, 0},
+    {"start", FK_VECTOR, AV_V3, NULL, NULL, v_query_time, 0},
+    {"end", FK_VECTOR, AV_V3, NULL, NULL, v_query_time, 0},
+    {"range", FK_VECTOR, AV_V3, NULL, NULL, v_query_time, 0},
+    {"step", FK_VECTOR, AV_V3, NULL, NULL, v_query_time, 0},
+    {"min_of", FK_VECTOR, AV_V3, NULL, NULL, v_min_max_of, 0},
+    {"max_of", FK_VECTOR, AV_V3, NULL, NULL, v_min_max_of, 0},
     {"label_replace", FK_VECTOR, AV_BOTH, NULL, NULL, NULL, 0},
     {"label_join", FK_VECTOR, AV_BOTH, NULL, NULL, NULL, 0},
     {"days_in_month", FK_VECTOR, AV_BOTH, NULL, NULL, v_date, 0},
@@ -775,6 +799,40 @@ static int v_date(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts
     return 0;
 }
 
+/* Functions of native histograms: float samples are ignored, so over the
+ * float data sloeval holds they give nothing (selecting native histogram
+ * samples is refused before this). */
+static int v_native_only(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts,
+                         step_vec *in, step_vec *out)
+{
+    return 0;
+}
+
+/* 3.x's start(), end(), range(), step(): the query's own times, in
+ * seconds (foldQueryContextFunctions). */
+static int v_query_time(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts,
+                        step_vec *in, step_vec *out)
+{
+    double v;
+    if (!strcmp(f->name, "start"))
+        v = (double)ev->query_start / 1000;
+    else if (!strcmp(f->name, "end"))
+        v = (double)ev->query_end / 1000;
+    else if (!strcmp(f->name, "range"))
+        v = duration_seconds(ev->query_end - ev->query_start);
+    else
+        v = ev->query_start != ev->query_end ? duration_seconds(ev->query_step) : 0;
+    return vec_push(ev, out, labels_empty(), v, -1, false);
+}
+
+static int v_min_max_of(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts,
+                        step_vec *in, step_vec *out)
+{
+    double a = in[0].el[0].v, b = in[1].el[0].v;
+    double v = !strcmp(f->name, "max_of") ? go_max(a, b) : go_min(a, b);
+    return vec_push(ev, out, labels_empty(), v, -1, false);
+}
+
 /* ---- histogram_quantile over classic buckets ----------------------------------------- */
 
 typedef struct bucket {
@@ -898,6 +956,64 @@ static double bucket_quantile(evaluator *ev, double q, bucket *b, size_t n, bool
     return start + (end - start) * (rank / count);
 }
 
+/* 3.x's BucketFraction: the share of observations between lower and
+ * upper, interpolating linearly inside buckets. */
+static double bucket_fraction(double lower, double upper, bucket *b, size_t n)
+{
+    sort_buckets(b, n);
+    if (!(isinf(b[n - 1].upper) && b[n - 1].upper > 0)) return NAN;
+    size_t k = 0;
+    bucket last = b[0];
+    for (size_t i = 1; i < n; i++) {
+        if (b[i].upper == last.upper) {
+            last.count += b[i].count;
+        } else {
+            b[k++] = last;
+            last = b[i];
+        }
+    }
+    b[k++] = last;
+    n = k;
+    double count = b[n - 1].count;
+    if (count == 0 || isnan(lower) || isnan(upper)) return NAN;
+    if (lower >= upper) return 0;
+    double rank = 0, lower_rank = 0, upper_rank = 0;
+    bool lower_set = false, upper_set = false;
+    double lower_bound = b[0].upper <= 0 ? -INFINITY : 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0) lower_bound = b[i - 1].upper;
+        double upper_bound = b[i].upper;
+        if (!lower_set && lower_bound >= lower) {
+            lower_rank = rank;
+            lower_set = true;
+        }
+        if (!upper_set && lower_bound >= upper) {
+            upper_rank = rank;
+            upper_set = true;
+        }
+        if (lower_set && upper_set) break;
+        if (!lower_set && lower_bound < lower && upper_bound > lower) {
+            lower_rank = isinf(lower_bound) && lower_bound < 0
+                             ? b[i].count
+                             : rank + (b[i].count - rank) * (lower - lower_bound) /
+                                          (upper_bound - lower_bound);
+            lower_set = true;
+        }
+        if (!upper_set && lower_bound < upper && upper_bound > upper) {
+            upper_rank = isinf(lower_bound) && lower_bound < 0
+                             ? b[i].count
+                             : rank + (b[i].count - rank) * (upper - lower_bound) /
+                                          (upper_bound - lower_bound);
+            upper_set = true;
+        }
+        if (lower_set && upper_set) break;
+        rank = b[i].count;
+    }
+    if (!lower_set || lower_rank > count) lower_rank = count;
+    if (!upper_set || upper_rank > count) upper_rank = count;
+    return (upper_rank - lower_rank) / count;
+}
+
 typedef struct hq_group {
     const labels *key; /* labels without le */
     const labels *out; /* output labels */
@@ -909,9 +1025,13 @@ typedef struct hq_group {
 static int v_histogram_quantile(evaluator *ev, const ast_node *n, const fn_impl *f, int64_t ts,
                                 step_vec *in, step_vec *out)
 {
+    bool fraction = !strcmp(f->name, "histogram_fraction");
     double q = in[0].el[0].v;
     bool v2 = ev->compat == SLOEVAL_COMPAT_V2;
-    if (!v2 && (isnan(q) || q < 0 || q > 1)) {
+    /* 2.x's histogram_fraction knows only native histograms. */
+    if (fraction && v2) return 0;
+    size_t vi = fraction ? 2 : 1;
+    if (!fraction && !v2 && (isnan(q) || q < 0 || q > 1)) {
         char num[64];
         go_format_float(num, sizeof(num), q, 'g');
         if (ev_annotate(ev, true, n->u.call.args[0],
@@ -919,7 +1039,7 @@ static int v_histogram_quantile(evaluator *ev, const ast_node *n, const fn_impl 
                         num) < 0)
             return -1;
     }
-    const step_vec *vec = &in[1];
+    const step_vec *vec = &in[vi];
     hq_group *g = NULL;
     size_t ng = 0, capg = 0;
     static const strv le = {"le", 2};
@@ -932,7 +1052,13 @@ static int v_histogram_quantile(evaluator *ev, const ast_node *n, const fn_impl 
             if (!v2) {
                 strbuf sb = STRBUF_INIT;
                 quote_go_string(&sb, lev.ptr ? lev : STRV_LIT(""));
-                int rc = ev_annotate(ev, true, n->u.call.args[1],
+                /* With delayed name removal the name is still there to say. */
+                strv name = labels_get(el->ls, STRV_LIT(METRIC_NAME_LABEL));
+                if (ev->opts.delayed_name_removal && name.ptr && name.len) {
+                    strbuf_puts(&sb, " for metric name ");
+                    quote_go_string(&sb, name);
+                }
+                int rc = ev_annotate(ev, true, n->u.call.args[vi],
                                      "PromQL warning: bucket label \"le\" is missing or has a "
                                      "malformed value of %s",
                                      strbuf_cstr(&sb));
@@ -966,15 +1092,16 @@ static int v_histogram_quantile(evaluator *ev, const ast_node *n, const fn_impl 
         g[j].b[g[j].n++] = (bucket){upper, el->v};
     }
     for (size_t j = 0; j < ng; j++) {
-        bool forced;
+        bool forced = false;
         double mn = 0, mx = 0, md = 0;
-        double v = bucket_quantile(ev, q, g[j].b, g[j].n, &forced, &mn, &mx, &md);
+        double v = fraction ? bucket_fraction(q, in[1].el[0].v, g[j].b, g[j].n)
+                            : bucket_quantile(ev, q, g[j].b, g[j].n, &forced, &mn, &mx, &md);
         if (forced) {
             char a[64], b[64], c[64];
             go_format_float(a, sizeof a, mn, 'g');
             go_format_float(b, sizeof b, mx, 'g');
             snprintf(c, sizeof c, "%.2g", md);
-            if (ev_annotate(ev, false, n->u.call.args[1],
+            if (ev_annotate(ev, false, n->u.call.args[vi],
                             "PromQL info: input to histogram_quantile needed to be fixed for "
                             "monotonicity (see https://prometheus.io/docs/prometheus/latest/"
                             "querying/functions/#histogram_quantile), from buckets %s to %s, "
@@ -1323,6 +1450,15 @@ static int eval_range_call(evaluator *ev, const ast_node *n, const fn_impl *f, e
             c.p2 = ns > 1 ? sargs[1].scalar[k] : 0;
             double v;
             if (!f->range(&c, w, wn, &v)) continue;
+            if (f->range == f_quantile_over_time && ev->compat != SLOEVAL_COMPAT_V2 &&
+                (isnan(c.p1) || c.p1 < 0 || c.p1 > 1)) {
+                char num[64];
+                go_format_float(num, sizeof num, c.p1, 'g');
+                if (ev_annotate(ev, true, n->u.call.args[0],
+                                "PromQL warning: quantile value should be between 0 and 1, got %s",
+                                num) < 0)
+                    return -1;
+            }
             if (!pts) {
                 pts = ev->nsteps == 1 ? &block[i] : ARENA_NEW_ARRAY(ev->a, sample, ev->nsteps - k);
                 if (!pts) return ev_oom(ev);
@@ -1406,6 +1542,11 @@ int eval_call(evaluator *ev, const ast_node *n, ev_value *out)
         const ast_node *a = unparen(n->u.call.args[0]);
         if (a->kind == AST_VECTOR_SELECTOR) return eval_timestamp_selector(ev, n, a, out);
     }
+    if (f->vec == v_sort && ev->compat != SLOEVAL_COMPAT_V2 && ev->start != ev->end &&
+        ev_annotate(ev, true, n,
+                    "PromQL warning: sort is ineffective for range queries since results are "
+                    "always ordered by labels") < 0)
+        return -1;
     size_t na = n->u.call.nargs;
     ev_value *args = ARENA_NEW_ARRAY(ev->a, ev_value, na ? na : 1);
     if (!args) return ev_oom(ev);
@@ -1414,7 +1555,8 @@ int eval_call(evaluator *ev, const ast_node *n, ev_value *out)
     vcall_ctx c = {n, f};
     if (range_eval(ev, args, na, vector_call_step, &c, out) < 0) return -1;
     /* scalar(), time(), pi() and friends return scalars. */
-    if (f->vec == v_scalar || f->vec == v_time || f->vec == v_pi) {
+    if (f->vec == v_scalar || f->vec == v_time || f->vec == v_pi || f->vec == v_query_time ||
+        f->vec == v_min_max_of) {
         double *v = ARENA_NEW_ARRAY(ev->a, double, ev->nsteps);
         if (!v) return ev_oom(ev);
         for (size_t k = 0; k < ev->nsteps; k++)
