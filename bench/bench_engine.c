@@ -27,102 +27,34 @@
 #include "engine/kernels.h"
 #include "model/model.h"
 #include "promql/parser.h"
+#include "sloeval/source.h"
+#include "source/memory.h"
 #include "source/source.h"
 
-/* ---- an in-memory source over sorted series ------------------------------ */
-
-typedef struct bench_source {
-    sloeval_source base;
-    series *ser;
-    size_t nser;
-} bench_source;
-
-static bool matches(const series *s, const label_matcher *m, size_t nm)
-{
-    for (size_t i = 0; i < nm; i++) {
-        strv v = labels_get(s->labels, m[i].name);
-        strv want = m[i].value;
-        bool eq = v.ptr ? strv_eq(v, want) : want.len == 0;
-        if (m[i].type == MATCH_EQUAL && !eq) return false;
-        if (m[i].type == MATCH_NOT_EQUAL && eq) return false;
-    }
-    return true;
-}
-
-static size_t lower(const sample *s, size_t n, int64_t t)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s[mid].t < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static int bench_select(sloeval_source *src, const label_matcher *m, size_t nm, int64_t mint,
-                        int64_t maxt, arena *a, matrix *out, source_notes *notes,
-                        sloeval_error *err)
-{
-    bench_source *b = (bench_source *)src;
-    memset(out, 0, sizeof(*out));
-    out->items = arena_alloc(a, b->nser * sizeof(series));
-    if (!out->items) return SLOEVAL_ENOMEM;
-    out->cap = b->nser;
-    for (size_t i = 0; i < b->nser; i++) {
-        const series *s = &b->ser[i];
-        if (!matches(s, m, nm)) continue;
-        /* Recent windows are at the end of a series: gallop back from the
-         * end, touching (almost) only the cache lines of the window. */
-        size_t hi = s->count;
-        if (hi && s->samples[hi - 1].t > maxt) hi = lower(s->samples, s->count, maxt + 1);
-        size_t lo = hi, step = 1;
-        while (lo > 0 && s->samples[lo - 1].t >= mint) {
-            if (lo > step && s->samples[lo - step].t >= mint) {
-                lo -= step;
-                step *= 2;
-            } else {
-                lo--;
-                step = 1;
-            }
-        }
-        if (lo == hi) continue;
-        /* Borrowed, not copied: the store outlives the evaluation. */
-        out->items[out->count++] = (series){s->labels, s->samples + lo, hi - lo};
-    }
-    return 0;
-}
-
-static const source_vtable bench_vt = {"bench", bench_select, NULL, NULL, NULL};
-
-/* ---- data ---------------------------------------------------------------------- */
+/* ---- data: sloeval's in-memory source ------------------------------------ */
 
 #define SCRAPE_MS 15000
 #define T0        1700000000000LL
 
 typedef struct dataset {
+    sloeval_source *mem;
+    series *ser; /* what a select of everything gives, for the floor */
+    size_t nser;
     arena a;
-    bench_source src;
     size_t store_bytes;
     size_t nsamples;
 } dataset;
 
-static int cmp_series(const void *a, const void *b)
-{
-    return labels_compare(((const series *)a)->labels, ((const series *)b)->labels);
-}
-
 static void make_data(dataset *d, size_t nseries, size_t nsamples)
 {
     arena_init(&d->a, 1 << 20);
-    d->src.base.vt = &bench_vt;
-    d->src.ser = malloc(nseries * sizeof(series));
-    d->src.nser = nseries;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    if (memory_new(&d->mem, SLOEVAL_COMPAT_V2) < 0 || memory_load_begin(d->mem, &err) < 0) {
+        fprintf(stderr, "bench_engine: cannot make the store\n");
+        exit(1);
+    }
     static const char *const regions[] = {"ap-south-1", "eu-west-1", "us-east-1", "us-west-2"};
     uint64_t rnd = 42;
-    size_t store = nseries * sizeof(series);
     for (size_t i = 0; i < nseries; i++) {
         char inst[32], idx[16];
         snprintf(inst, sizeof inst, "host-%zu:9100", i / 8);
@@ -132,33 +64,39 @@ static void make_data(dataset *d, size_t nseries, size_t nsamples)
                          {STRV_LIT("instance"), strv_from_cstr(inst)},
                          {STRV_LIT("shard"), strv_from_cstr(idx)}};
         bool dup;
-        size_t before = d->a.allocated;
-        d->src.ser[i].labels = labels_make(&d->a, pairs, 4, false, &dup);
-        store += d->a.allocated - before;
-        sample *s = malloc(nsamples * sizeof(sample));
+        const labels *ls = labels_make(memory_arena(d->mem), pairs, 4, false, &dup);
         double v = 0;
         for (size_t k = 0; k < nsamples; k++) {
             rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL;
-            v += (double)(rnd >> 58);           /* increments 0..63 */
+            v += (double)(rnd >> 58); /* increments 0..63 */
             if ((rnd >> 20) % 5000 == 0) v = 0; /* rare counter reset */
             int64_t jitter = (int64_t)((rnd >> 40) % 200);
-            s[k] = (sample){T0 + (int64_t)k * SCRAPE_MS + jitter, v};
+            if (memory_load_append_labels(d->mem, ls, T0 + (int64_t)k * SCRAPE_MS + jitter, v,
+                                          NULL, &err) < 0) {
+                fprintf(stderr, "bench_engine: %s\n", err.message);
+                exit(1);
+            }
         }
-        d->src.ser[i].samples = s;
-        d->src.ser[i].count = nsamples;
-        store += nsamples * sizeof(sample);
     }
-    /* Sorted by labels, as a store keeps them. */
-    qsort(d->src.ser, nseries, sizeof(series), cmp_series);
-    d->store_bytes = store;
-    d->nsamples = nseries * nsamples;
+    memory_load_commit(d->mem);
+    memory_stats ms;
+    memory_get_stats(d->mem, &ms);
+    d->store_bytes = ms.sample_bytes + ms.index_bytes + ms.label_bytes;
+    d->nsamples = ms.samples;
+    /* Every series, as a select returns them (for the floor). */
+    matrix m = {0};
+    static const label_matcher all = {MATCH_EQUAL, {"__name__", 8}, {"x", 1}};
+    if (d->mem->vt->select(d->mem, &all, 1, INT64_MIN, INT64_MAX, &d->a, &m, NULL, &err) < 0) {
+        fprintf(stderr, "bench_engine: %s\n", err.message);
+        exit(1);
+    }
+    d->ser = m.items;
+    d->nser = m.count;
 }
 
 static void free_data(dataset *d)
 {
-    for (size_t i = 0; i < d->src.nser; i++)
-        free(d->src.ser[i].samples);
-    free(d->src.ser);
+    sloeval_source_free(d->mem);
     arena_free(&d->a);
 }
 
@@ -188,8 +126,8 @@ static size_t window_samples(const dataset *d, int64_t start, int64_t end, int64
                              int64_t range)
 {
     size_t total = 0;
-    for (size_t i = 0; i < d->src.nser; i++) {
-        const series *s = &d->src.ser[i];
+    for (size_t i = 0; i < d->nser; i++) {
+        const series *s = &d->ser[i];
         for (int64_t t = start; t <= end; t += step) {
             size_t lo, hi;
             window_find(s->samples, s->count, t - range, t, SLOEVAL_COMPAT_V2, &lo, &hi);
@@ -207,8 +145,8 @@ static double copy_floor(const dataset *d, int64_t start, int64_t end, int64_t s
     size_t nwin = 0, cap = 1024, total = 0;
     const sample **from = malloc(cap * sizeof(*from));
     size_t *len = malloc(cap * sizeof(*len));
-    for (size_t i = 0; i < d->src.nser; i++) {
-        const series *s = &d->src.ser[i];
+    for (size_t i = 0; i < d->nser; i++) {
+        const series *s = &d->ser[i];
         for (int64_t t = start; t <= end; t += step) {
             size_t lo, hi;
             window_find(s->samples, s->count, t - range, t, SLOEVAL_COMPAT_V2, &lo, &hi);
@@ -284,7 +222,7 @@ static int run_expr(const dataset *d, const char *expr, int64_t start, int64_t e
         value v;
         size_t before = a.allocated;
         double t0 = now_s();
-        int rc = eval_expr(&v, &a, &eo, (sloeval_source *)&d->src, root, expr, strlen(expr), start,
+        int rc = eval_expr(&v, &a, &eo, d->mem, root, expr, strlen(expr), start,
                            end, step, NULL, &err);
         times[r] = now_s() - t0;
         if (rc < 0) {
