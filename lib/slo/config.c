@@ -186,6 +186,7 @@ static int load_backend(loader *L, const ynode *key, const ynode *n, const ypath
                                        "retry_backoff_max",
                                        "max_response_bytes",
                                        "parallelism",
+                                       "compression",
                                        "compat",
                                        "thanos",
                                        NULL};
@@ -333,6 +334,10 @@ static int load_backend(loader *L, const ynode *key, const ynode *n, const ypath
     if ((rc = load_int(L, ynode_get(n, "retries"), &p, 0, 10, &o->max_retries))) return rc;
     p = YPATH_KEY(path, "parallelism");
     if ((rc = load_int(L, ynode_get(n, "parallelism"), &p, 1, 64, &o->parallelism))) return rc;
+    bool compression = true;
+    p = YPATH_KEY(path, "compression");
+    if ((rc = load_bool(L, ynode_get(n, "compression"), &p, &compression))) return rc;
+    o->disable_compression = !compression;
     p = YPATH_KEY(path, "max_response_bytes");
     if ((rc = load_size(L, ynode_get(n, "max_response_bytes"), &p, &o->max_response_bytes)))
         return rc;
