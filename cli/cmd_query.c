@@ -1,0 +1,200 @@
+/*
+ * sloeval query: evaluate one PromQL expression at an instant. The source
+ * is --data FILE (OpenMetrics text with timestamps, evaluated in memory by
+ * the local engine); server sources come with the planner.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "args.h"
+#include "cli.h"
+#include "model/model.h"
+#include "sloeval.h"
+
+static const char *const output_choices[] = {"text", "json", NULL};
+static const char *const compat_choices[] = {"v3", "v2", NULL};
+
+/* The evaluation time: --time, or now (whole milliseconds). */
+static int query_time(int64_t *out, const char *arg, sloeval_error *err)
+{
+    if (arg) return sloeval_time_parse(out, arg, strlen(arg), err);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    *out = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return 0;
+}
+
+static void print_labels(FILE *out, const sloeval_result *r, size_t i)
+{
+    size_t n;
+    const sloeval_label *ls = sloeval_result_labels(r, i, &n);
+    const char *name = sloeval_result_label_value(r, i, "__name__");
+    if (name) fputs(name, out);
+    fputc('{', out);
+    bool first = true;
+    for (size_t k = 0; k < n; k++) {
+        if (!strcmp(ls[k].name, "__name__")) continue;
+        fprintf(out, "%s%s=\"", first ? "" : ", ", ls[k].name);
+        for (const char *p = ls[k].value; *p; p++) {
+            if (*p == '"' || *p == '\\') fputc('\\', out);
+            if (*p == '\n') {
+                fputs("\\n", out);
+                continue;
+            }
+            fputc(*p, out);
+        }
+        fputc('"', out);
+        first = false;
+    }
+    fputc('}', out);
+}
+
+/* A readable table: one line per series (vector), per point (matrix). */
+static void print_text(FILE *out, sloeval_result *r)
+{
+    char v[64], t[32];
+    switch (sloeval_result_type(r)) {
+    case SLOEVAL_TYPE_SCALAR:
+        format_float(v, sizeof v, sloeval_result_scalar(r));
+        fprintf(out, "scalar\t%s\n", v);
+        break;
+    case SLOEVAL_TYPE_STRING: fprintf(out, "string\t%s\n", sloeval_result_string(r, NULL)); break;
+    case SLOEVAL_TYPE_VECTOR: {
+        size_t n = sloeval_result_series_count(r);
+        if (n == 0) fprintf(out, "(empty vector)\n");
+        for (size_t i = 0; i < n; i++) {
+            size_t c;
+            const sloeval_sample *s = sloeval_result_samples(r, i, &c);
+            format_float(v, sizeof v, c ? s[0].value : 0);
+            print_labels(out, r, i);
+            fprintf(out, "\t%s\n", v);
+        }
+        break;
+    }
+    case SLOEVAL_TYPE_MATRIX: {
+        size_t n = sloeval_result_series_count(r);
+        if (n == 0) fprintf(out, "(empty matrix)\n");
+        for (size_t i = 0; i < n; i++) {
+            size_t c;
+            const sloeval_sample *s = sloeval_result_samples(r, i, &c);
+            print_labels(out, r, i);
+            fputc('\n', out);
+            for (size_t k = 0; k < c; k++) {
+                format_float(v, sizeof v, s[k].value);
+                format_timestamp(t, sizeof t, s[k].t_ms);
+                fprintf(out, "\t%s\t%s\n", t, v);
+            }
+        }
+        break;
+    }
+    default: break;
+    }
+}
+
+int cmd_query(int argc, char **argv)
+{
+    cli_opt opts[] = {
+        {"data", CLI_OPT_VALUE, "FILE",
+         "OpenMetrics text with timestamps, loaded and evaluated in memory", NULL, 0, NULL, NULL,
+         0},
+        {"time", CLI_OPT_VALUE, "T",
+         "evaluation time: unix seconds (fractions allowed) or RFC 3339; default now", NULL, 0,
+         NULL, NULL, 0},
+        {"compat", CLI_OPT_VALUE, "v2|v3",
+         "semantics of Prometheus 3.x (v3, the default for --data) or 2.42 (v2)", compat_choices, 0,
+         NULL, NULL, 0},
+        {"output", CLI_OPT_VALUE, "text|json",
+         "text: a table (default); json: the data object of /api/v1/query", output_choices, 0, NULL,
+         NULL, 0},
+        {"experimental-functions", CLI_OPT_FLAG, NULL,
+         "v3: accept experimental functions, limitk and limit_ratio", NULL, 0, NULL, NULL, 0},
+        {NULL, CLI_OPT_FLAG, NULL, NULL, NULL, 0, NULL, NULL, 0},
+    };
+    cli_cmd_spec spec = {
+        "query",
+        "EXPR",
+        "Evaluate a PromQL expression at an instant. With --data FILE the data is\n"
+        "OpenMetrics text with timestamps (what promtool backfills) and sloeval\n"
+        "evaluates it itself with Prometheus 2.x or 3.x semantics. Expressions that\n"
+        "cannot be evaluated locally are refused with the function or operator and\n"
+        "its position. Exit status 0, or 2 with a one-line error on stderr.",
+        opts,
+        1,
+        1};
+    char **pos;
+    int npos;
+    int rc = cli_args_parse(&spec, argc, argv, &pos, &npos);
+    if (rc == CLI_ARGS_HELP) return CLI_EXIT_OK;
+    if (rc != CLI_ARGS_OK) return CLI_EXIT_USAGE;
+    if (!opts[0].value) {
+        cli_usage_error(&spec, "a data source is needed: --data FILE");
+        cli_args_free(&spec, pos);
+        return CLI_EXIT_USAGE;
+    }
+    const char *text = pos[0];
+    size_t len = strlen(text);
+    sloeval_compat compat =
+        cli_opt_choice(&opts[2], 0) == 1 ? SLOEVAL_COMPAT_V2 : SLOEVAL_COMPAT_V3;
+    bool json = cli_opt_choice(&opts[3], 0) == 1;
+
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    int status = CLI_EXIT_USAGE;
+    sloeval_expr *expr = NULL;
+    sloeval_source *src = NULL;
+    sloeval_engine *eng = NULL;
+    sloeval_result *res = NULL;
+    int64_t t;
+    sloeval_parse_options po = SLOEVAL_PARSE_OPTIONS_INIT;
+    po.compat = compat;
+    po.experimental_functions = opts[4].count > 0;
+    if (query_time(&t, opts[1].value, &err) != 0) {
+        fprintf(stderr, "sloeval query: --time: %s\n", err.message);
+    } else if (sloeval_expr_parse(&expr, text, len, &po, &err) != 0) {
+        if (err.code == SLOEVAL_EPARSE)
+            cli_print_parse_error(stderr, text, len, &err);
+        else
+            fprintf(stderr, "sloeval query: %s\n", err.message);
+    } else if (sloeval_engine_check(expr, compat, &err) != 0) {
+        /* Refuse before loading anything. */
+        fprintf(stderr, "sloeval query: %s\n", err.message);
+    } else if (sloeval_source_new_memory(&src, compat) != 0 ||
+               sloeval_memory_load_openmetrics_file(src, opts[0].value, &err) != 0) {
+        fprintf(stderr, "sloeval query: %s\n", err.code ? err.message : "out of memory");
+    } else {
+        sloeval_engine_options eo = SLOEVAL_ENGINE_OPTIONS_INIT;
+        eo.compat = compat;
+        if (sloeval_engine_new(&eng, &eo, &err) != 0 ||
+            sloeval_engine_query_instant(&res, eng, src, expr, t, &err) != 0) {
+            fprintf(stderr, "sloeval query: %s\n", err.message);
+        } else {
+            for (size_t i = 0; i < sloeval_result_warning_count(res); i++)
+                fprintf(stderr, "warning: %s\n", sloeval_result_warning(res, i));
+            for (size_t i = 0; i < sloeval_result_info_count(res); i++)
+                fprintf(stderr, "info: %s\n", sloeval_result_info(res, i));
+            if (json) {
+                const char *j = sloeval_result_json(res, NULL);
+                if (j) {
+                    printf("%s\n", j);
+                    status = CLI_EXIT_OK;
+                } else {
+                    fprintf(stderr, "sloeval query: out of memory\n");
+                }
+            } else {
+                print_text(stdout, res);
+                status = CLI_EXIT_OK;
+            }
+        }
+    }
+    sloeval_result_free(res);
+    sloeval_engine_free(eng);
+    sloeval_source_free(src);
+    sloeval_expr_free(expr);
+    cli_args_free(&spec, pos);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "sloeval query: cannot write the output\n");
+        return CLI_EXIT_USAGE;
+    }
+    return status;
+}
