@@ -395,40 +395,49 @@ int promql_duration_parse(int64_t *out, const char *s, size_t len, char *errbuf,
         return SLOEVAL_EPARSE;
     }
     go_quote(q, sizeof(q), s, len);
-    const uint64_t max_ns = (uint64_t)INT64_MAX;
-    uint64_t total_ns = 0;
-    size_t i = 0;
+    /* Two passes, as 2.42 does it: the syntax (digits and units in order)
+     * first, the value and its range second. */
     int last_unit = -1;
-    while (i < len) {
-        if (s[i] < '0' || s[i] > '9') goto invalid;
-        uint64_t v = 0;
-        bool big = false;
-        while (i < len && s[i] >= '0' && s[i] <= '9') {
-            unsigned d = (unsigned)(s[i] - '0');
-            if (v > (UINT64_MAX - d) / 10)
-                big = true;
-            else
-                v = v * 10 + d;
-            i++;
+    for (int pass = 0; pass < 2; pass++) {
+        const uint64_t max_ns = (uint64_t)INT64_MAX;
+        uint64_t total_ns = 0;
+        size_t i = 0;
+        last_unit = -1;
+        while (i < len) {
+            if (s[i] < '0' || s[i] > '9') goto invalid;
+            uint64_t v = 0;
+            bool big = false;
+            while (i < len && s[i] >= '0' && s[i] <= '9') {
+                unsigned d = (unsigned)(s[i] - '0');
+                if (v > (UINT64_MAX - d) / 10)
+                    big = true;
+                else
+                    v = v * 10 + d;
+                i++;
+            }
+            size_t u = i;
+            while (u < len && !(s[u] >= '0' && s[u] <= '9'))
+                u++;
+            size_t ulen = u - i;
+            int unit = -1;
+            for (int k = 0; k < (int)(sizeof(duration_units) / sizeof(duration_units[0])); k++)
+                if (strlen(duration_units[k].unit) == ulen &&
+                    memcmp(duration_units[k].unit, s + i, ulen) == 0)
+                    unit = k;
+            if (unit < 0 || unit <= last_unit) goto invalid;
+            last_unit = unit;
+            i = u;
+            if (pass == 0) continue;
+            uint64_t mult_ns = (uint64_t)duration_units[unit].ms * 1000000u;
+            if (big || v > max_ns / mult_ns) goto range;
+            total_ns += v * mult_ns;
+            if (total_ns > max_ns) goto range;
         }
-        size_t u = i;
-        while (u < len && !(s[u] >= '0' && s[u] <= '9'))
-            u++;
-        size_t ulen = u - i;
-        int unit = -1;
-        for (int k = 0; k < (int)(sizeof(duration_units) / sizeof(duration_units[0])); k++)
-            if (strlen(duration_units[k].unit) == ulen &&
-                memcmp(duration_units[k].unit, s + i, ulen) == 0)
-                unit = k;
-        if (unit < 0 || unit <= last_unit) goto invalid;
-        last_unit = unit;
-        i = u;
-        uint64_t mult_ns = (uint64_t)duration_units[unit].ms * 1000000u;
-        if (big || v > max_ns / mult_ns) goto range;
-        total_ns += v * mult_ns;
-        if (total_ns > max_ns) goto range;
+        if (pass == 1) {
+            *out = (int64_t)(total_ns / 1000000u);
+            return 0;
+        }
     }
-    *out = (int64_t)(total_ns / 1000000u);
     return 0;
 invalid:
     if (errbuf) snprintf(errbuf, errsize, "not a valid duration string: %s", q);
@@ -717,6 +726,23 @@ static bool metric_identifier(parser *p, tok_type t)
     case T_MIN_OF: return p->v3;
     default: return false;
     }
+}
+
+/* Tokens that can begin an expression. */
+static bool can_start_expr(parser *p, tok_type t)
+{
+    switch (t) {
+    case T_NUMBER:
+    case T_STRING:
+    case T_LEFT_PAREN:
+    case T_LEFT_BRACE:
+    case T_ADD:
+    case T_SUB: return true;
+    case T_DURATION: return p->v3;
+    default: break;
+    }
+    if (tok_is_aggregator(t)) return p->v3 || (t != T_LIMITK && t != T_LIMIT_RATIO);
+    return metric_identifier(p, t);
 }
 
 /* A list of labels being built in the arena. */
@@ -1022,7 +1048,9 @@ static bool parse_call_body(parser *p, node_list *args)
         if (p->tok.type == T_COMMA) {
             size_t comma = p->tok.start;
             advance(p);
-            if (p->tok.type == T_COMMA || p->tok.type == T_RIGHT_PAREN) {
+            /* Prometheus reduces a comma that no expression follows as a
+             * trailing comma before it looks at what comes instead. */
+            if (p->tok.type != T_ERROR && !can_start_expr(p, p->tok.type)) {
                 fail_at(p, comma, "trailing commas not allowed in function call args");
                 return false;
             }
@@ -1114,8 +1142,15 @@ static ast_node *parse_aggregate(parser *p)
     }
     node_list args = {NULL, 0, 0};
     if (!parse_call_body(p, &args)) return NULL;
-    if (!modifier_first && (p->tok.type == T_BY || p->tok.type == T_WITHOUT)) {
-        if (!parse_agg_modifier(p, n)) return NULL;
+    if (!modifier_first) {
+        /* Prometheus reads the next token to look for by/without before it
+         * checks the arguments: a lexer error there comes first. */
+        if (p->tok.type == T_ERROR) {
+            unexpected(p, "", "");
+            return NULL;
+        }
+        if ((p->tok.type == T_BY || p->tok.type == T_WITHOUT) && !parse_agg_modifier(p, n))
+            return NULL;
     }
     p->in_aggregate--;
     n->pos.end = p->prev_end;
@@ -1655,9 +1690,11 @@ static bool parse_bin_modifiers(parser *p, bool *return_bool, vector_matching **
         if (p->tok.type == T_GROUP_LEFT || p->tok.type == T_GROUP_RIGHT) {
             vm->card = p->tok.type == T_GROUP_LEFT ? CARD_MANY_TO_ONE : CARD_ONE_TO_MANY;
             advance(p);
-            if (p->tok.type == T_LEFT_PAREN &&
-                !parse_grouping_labels(p, &vm->include, &vm->ninclude))
-                return false;
+            /* The labels are optional; a token that neither opens them nor
+             * starts the right-hand side is a grouping error. */
+            if (p->tok.type == T_LEFT_PAREN || !can_start_expr(p, p->tok.type)) {
+                if (!parse_grouping_labels(p, &vm->include, &vm->ninclude)) return false;
+            }
         }
     }
     if (p->v3) {
