@@ -35,8 +35,8 @@ static void check_roundtrip(const sloeval_expr *e, const sloeval_parse_options *
     sloeval_expr *again = NULL;
     sloeval_error err = SLOEVAL_ERROR_INIT;
     if (sloeval_expr_parse(&again, s1, strlen(s1), o, &err) != 0) {
-        fprintf(stderr, "fuzz_parse: canonical text does not parse: %s\n  text: %s\n",
-                err.message, s1);
+        fprintf(stderr, "fuzz_parse: canonical text does not parse: %s\n  text: %s\n", err.message,
+                s1);
         abort();
     }
     CHECK(ast_equal(sloeval_expr_ast(e), sloeval_expr_ast(again)),
