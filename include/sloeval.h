@@ -13,5 +13,7 @@
 #include "sloeval/expr.h"
 #include "sloeval/http.h"
 #include "sloeval/slo.h"
+#include "sloeval/source.h"
+#include "sloeval/value.h"
 
 #endif /* SLOEVAL_H */
