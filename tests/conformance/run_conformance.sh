@@ -32,7 +32,7 @@ out=$(mktemp)
 rc=$?
 grep -v -E '^(SKIP|PASS) ' "$out"
 echo "top skip reasons:"
-grep -E '^SKIP ' "$out" | sed -E 's/^SKIP [^ ]+ //; s/ at [0-9]+:[0-9]+$//' | sort | uniq -c | sort -rn | head -12
+grep -E '^SKIP ' "$out" | sed -E 's/^SKIP [^ ]+ //; s/ at [0-9]+:[0-9]+$//; s/ samples of .*/ samples/' | sort | uniq -c | sort -rn | head -12
 last=$(tail -n 1 "$out")
 rm -f "$out"
 case "$last" in
