@@ -17,4 +17,16 @@ typedef struct cli_command {
     int (*run)(int argc, char **argv);
 } cli_command;
 
+#include <stddef.h>
+#include <stdio.h>
+
+#include "sloeval/common.h"
+
+/* Subcommands (cli/cmd_<name>.c). */
+int cmd_parse(int argc, char **argv);
+
+/* Print a parse error as "<line>:<col>: parse error: <message>", then the
+ * offending line of `text` and a caret under the position (cmd_parse.c). */
+void cli_print_parse_error(FILE *out, const char *text, size_t len, const sloeval_error *err);
+
 #endif

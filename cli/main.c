@@ -7,6 +7,7 @@
 #include "sloeval.h"
 
 static const cli_command commands[] = {
+    {"parse", "print the canonical form or the syntax tree of a PromQL expression", cmd_parse},
     {NULL, NULL, NULL},
 };
 

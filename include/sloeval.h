@@ -10,7 +10,10 @@
 #define SLOEVAL_H
 
 #include "sloeval/common.h"
+#include "sloeval/expr.h"
 #include "sloeval/http.h"
 #include "sloeval/slo.h"
+#include "sloeval/source.h"
+#include "sloeval/value.h"
 
 #endif /* SLOEVAL_H */

@@ -136,6 +136,7 @@ typedef struct sloeval_slo_backend_info {
     const char *file;                         /**< where it was defined */
     int line;
     int column;
+    int compression; /**< 1: answers are asked for compressed (the default) */
 } sloeval_slo_backend_info;
 
 SLOEVAL_EXPORT size_t sloeval_slo_set_backend_count(const sloeval_slo_set *set);

@@ -235,7 +235,7 @@ static void start_attempt(http_batch *b, http_request *r, int64_t now)
     SET(CURLOPT_ERRORBUFFER, r->curl_err);
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, r);
-    SET(CURLOPT_ACCEPT_ENCODING, "");
+    if (!c->no_compression) SET(CURLOPT_ACCEPT_ENCODING, "");
     SET(CURLOPT_CONNECTTIMEOUT_MS, min_long(c->connect_timeout_ms, total));
     SET(CURLOPT_TIMEOUT_MS, total);
     SET(CURLOPT_MAXFILESIZE_LARGE,

@@ -417,6 +417,7 @@ int http_client_new(http_client **out, const http_config *cfg, sloeval_error *er
     c->retry_backoff_max_ms = cfg->retry_backoff_max_ms;
     c->max_response_bytes = cfg->max_response_bytes;
     c->tls_insecure = cfg->tls_insecure_skip_verify;
+    c->no_compression = cfg->no_compression;
     if (cfg->basic_auth_user) {
         c->basic_user = strdup(cfg->basic_auth_user);
         if (!c->basic_user) goto oom;

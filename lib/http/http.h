@@ -22,7 +22,8 @@
  *
  * Per request:
  *   - POST with an application/x-www-form-urlencoded body, or GET.
- *   - Accept-Encoding: every encoding libcurl decodes (gzip, deflate, ...).
+ *   - Accept-Encoding: every encoding libcurl decodes (gzip, deflate, ...),
+ *     unless no_compression.
  *   - Attempt limits: connect timeout and total timeout per attempt, both
  *     clipped to the request's overall deadline (total_timeout_ms, which
  *     bounds all attempts and backoff waits together).
@@ -94,6 +95,7 @@ typedef struct http_config {
     const char *tls_cert_file;
     const char *tls_key_file;
     bool tls_insecure_skip_verify;
+    bool no_compression; /* do not send Accept-Encoding */
 } http_config;
 
 typedef struct http_client http_client;

@@ -31,6 +31,7 @@ struct http_client {
     char *tls_cert_file;
     char *tls_key_file;
     bool tls_insecure;
+    bool no_compression;
 
     CURLSH *share;
     CURL **idle; /* easy handles ready for reuse */

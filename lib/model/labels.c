@@ -25,6 +25,11 @@ static uint64_t hash_pairs(const label *pairs, size_t n)
     return hash_finish(h, n);
 }
 
+uint64_t labels_hash_sorted(const label *pairs, size_t n)
+{
+    return hash_pairs(pairs, n);
+}
+
 static int pair_cmp(const void *a, const void *b)
 {
     return strv_cmp(((const label *)a)->name, ((const label *)b)->name);

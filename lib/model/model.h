@@ -82,6 +82,9 @@ void labels_append_string(strbuf *sb, const labels *ls);
  */
 const labels *labels_from_sorted(arena *a, const label *pairs, size_t n);
 
+/* labels_make's hash of n pairs sorted by name, unique, no empty values. */
+uint64_t labels_hash_sorted(const label *pairs, size_t n);
+
 /* Go's strconv.Quote of s (double quotes, Go escapes, \x for bad UTF-8). */
 void quote_go_string(strbuf *sb, strv s);
 

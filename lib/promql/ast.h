@@ -118,6 +118,8 @@ typedef enum binary_op {
     BIN_MOD,     /* % */
     BIN_ATAN2,   /* atan2 */
     BIN_POW,     /* ^ */
+    BIN_TRIM_UPPER, /* </ (3.x, native histograms; precedence of comparisons) */
+    BIN_TRIM_LOWER, /* >/ (3.x) */
 } binary_op;
 
 /* "+", "and", "==", ... */
@@ -158,9 +160,11 @@ typedef struct ast_node ast_node;
 struct ast_node {
     ast_kind kind;
     pos_range pos;
+    unsigned depth; /* 1 for a leaf, else 1 + the deepest child's depth */
     union {
         struct {
             double value;
+            bool duration; /* 3.x: written as a duration (5m), value in seconds */
         } number;
         struct {
             ast_str value; /* unescaped */
@@ -221,5 +225,21 @@ value_type ast_node_type(const ast_node *n);
 
 /* Structural equality (positions ignored; NaN equals NaN). */
 bool ast_equal(const ast_node *a, const ast_node *b);
+
+/* "number", "string", "vector_selector", ... (the JSON "kind" names). */
+const char *ast_kind_name(ast_kind k);
+
+/* Prometheus's precedence of a binary operator: 1 (or) ... 6 (^). */
+int binary_op_precedence(binary_op op);
+
+/* The direct children of a node in source order: none for literals and
+ * vector selectors; the vector selector of a matrix selector; the operand of
+ * a subquery, unary or paren; a call's arguments; an aggregate's parameter
+ * (when it has one) then its expression; a binary's lhs then rhs. */
+size_t ast_child_count(const ast_node *n);
+ast_node *ast_child(const ast_node *n, size_t i);
+
+/* The function's name ("rate"), or NULL when n is not a call. */
+const char *ast_call_name(const ast_node *n);
 
 #endif /* SLOEVAL_PROMQL_AST_H */

@@ -65,6 +65,7 @@ static int build_backends(sloeval_slo_set *set)
         o->nthanos_replica_labels = h->nreplica_labels;
         o->thanos_max_source_resolution = h->max_source_resolution;
         o->thanos_engine = h->engine;
+        o->compression = !h->disable_compression;
         o->file = b->loc.file;
         o->line = b->loc.line;
         o->column = b->loc.column;

@@ -186,6 +186,7 @@ static int load_backend(loader *L, const ynode *key, const ynode *n, const ypath
                                        "retry_backoff_max",
                                        "max_response_bytes",
                                        "parallelism",
+                                       "compression",
                                        "compat",
                                        "thanos",
                                        NULL};
@@ -333,6 +334,10 @@ static int load_backend(loader *L, const ynode *key, const ynode *n, const ypath
     if ((rc = load_int(L, ynode_get(n, "retries"), &p, 0, 10, &o->max_retries))) return rc;
     p = YPATH_KEY(path, "parallelism");
     if ((rc = load_int(L, ynode_get(n, "parallelism"), &p, 1, 64, &o->parallelism))) return rc;
+    bool compression = true;
+    p = YPATH_KEY(path, "compression");
+    if ((rc = load_bool(L, ynode_get(n, "compression"), &p, &compression))) return rc;
+    o->disable_compression = !compression;
     p = YPATH_KEY(path, "max_response_bytes");
     if ((rc = load_size(L, ynode_get(n, "max_response_bytes"), &p, &o->max_response_bytes)))
         return rc;
@@ -574,7 +579,9 @@ static int load_slo(loader *L, const ynode *n, const ypath *path)
     if (rq) {
         s->sli = SLO_SLI_RATIO;
         p = YPATH_KEY(&sp, "error_ratio_query");
-        if ((rc = load_template(L, rq, &p, TPL_SLOEVAL, true, &s->error_ratio_query))) return rc;
+        if ((rc = load_template(L, rq, &p, TPL_SLOEVAL, true, &s->error_ratio_query)) ||
+            (rc = load_check_expr(L, rq, &p, &s->error_ratio_query, NULL)))
+            return rc;
         s->error_ratio_query_loc = load_loc(L, rq);
     } else {
         if (!eq && !tq)
@@ -585,10 +592,14 @@ static int load_slo(loader *L, const ynode *n, const ypath *path)
         if (!tq) return load_error(L, sli, &sp, "missing required key 'total_query'");
         s->sli = SLO_SLI_EVENTS;
         p = YPATH_KEY(&sp, "error_query");
-        if ((rc = load_template(L, eq, &p, TPL_SLOEVAL, true, &s->error_query))) return rc;
+        if ((rc = load_template(L, eq, &p, TPL_SLOEVAL, true, &s->error_query)) ||
+            (rc = load_check_expr(L, eq, &p, &s->error_query, NULL)))
+            return rc;
         s->error_query_loc = load_loc(L, eq);
         p = YPATH_KEY(&sp, "total_query");
-        if ((rc = load_template(L, tq, &p, TPL_SLOEVAL, true, &s->total_query))) return rc;
+        if ((rc = load_template(L, tq, &p, TPL_SLOEVAL, true, &s->total_query)) ||
+            (rc = load_check_expr(L, tq, &p, &s->total_query, NULL)))
+            return rc;
         s->total_query_loc = load_loc(L, tq);
         if (!strcmp(s->error_query.text, s->total_query.text))
             return load_error(L, tq, &p, "is the same query as error_query");
@@ -643,7 +654,8 @@ static int load_alert(loader *L, const ynode *n, const ypath *path)
     }
     p = YPATH_KEY(path, "expr");
     if ((rc = load_required(L, n, path, "expr", &v)) ||
-        (rc = load_nonempty_str(L, v, &p, &a->expr)))
+        (rc = load_nonempty_str(L, v, &p, &a->expr)) ||
+        (rc = load_check_expr(L, v, &p, NULL, a->expr)))
         return rc;
     a->expr_loc = load_loc(L, v);
     p = YPATH_KEY(path, "for");
@@ -954,8 +966,12 @@ static int load_config_doc(loader *L, const ynode *doc)
         c->extra_matchers = ARENA_NEW_ARRAY(&c->arena, slo_matcher, c->nextra_matchers);
         if (!c->extra_matchers) return load_oom(L);
         for (size_t i = 0; i < c->nextra_matchers; i++) {
-            c->extra_matchers[i].text = texts[i];
-            c->extra_matchers[i].loc = load_loc(L, v->items[i]);
+            slo_matcher *m = &c->extra_matchers[i];
+            ypath ip = YPATH_INDEX(&p, i);
+            m->text = texts[i];
+            m->loc = load_loc(L, v->items[i]);
+            if ((rc = load_parse_matcher(L, v->items[i], &ip, texts[i], &m->matcher))) return rc;
+            m->parsed = true;
         }
     }
 

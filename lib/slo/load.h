@@ -98,6 +98,20 @@ int load_scopes(loader *L, const ynode *n, const ypath *path, unsigned *out);
 int load_template(loader *L, const ynode *n, const ypath *path, tpl_dialect dialect,
                   bool need_window, slo_template *out);
 
+/*
+ * Parse-check a query with sloeval's PromQL parser: a template rendered for
+ * a sample window (tpl), or an expression (expr). It must parse in the
+ * grammar of the config's backends (3.x unless all say v2; the other
+ * grammar is accepted too) and give an instant vector or a scalar. A parse
+ * error points into the file.
+ */
+int load_check_expr(loader *L, const ynode *n, const ypath *path, const slo_template *tpl,
+                    const char *expr);
+
+/* Parse one label matcher (`chaos!="true"`) into *out (strings in the config's arena). */
+int load_parse_matcher(loader *L, const ynode *n, const ypath *path, const char *text,
+                       label_matcher *out);
+
 /* Check an objective (percent in (0, 100)) and set slo->objective, budget, text. */
 int load_objective(loader *L, const ynode *n, const ypath *path, slo_def *slo);
 

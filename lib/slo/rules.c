@@ -48,7 +48,8 @@ static int load_rule(loader *L, const ynode *n, const ypath *path, const char *g
         const char *expr = NULL;
         p = YPATH_KEY(path, "expr");
         if ((rc = load_required(L, n, path, "expr", &v)) ||
-            (rc = load_nonempty_str(L, v, &p, &expr)))
+            (rc = load_nonempty_str(L, v, &p, &expr)) ||
+            (rc = load_check_expr(L, v, &p, NULL, expr)))
             return rc;
         slo_kvs labels = {0};
         p = YPATH_KEY(path, "labels");
@@ -70,7 +71,8 @@ static int load_rule(loader *L, const ynode *n, const ypath *path, const char *g
         return rc;
     p = YPATH_KEY(path, "expr");
     if ((rc = load_required(L, n, path, "expr", &v)) ||
-        (rc = load_nonempty_str(L, v, &p, &a->expr)))
+        (rc = load_nonempty_str(L, v, &p, &a->expr)) ||
+        (rc = load_check_expr(L, v, &p, NULL, a->expr)))
         return rc;
     a->expr_loc = load_loc(L, v);
     p = YPATH_KEY(path, "for");

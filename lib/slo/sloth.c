@@ -104,7 +104,8 @@ static int load_sli(loader *L, const ynode *n, const ypath *path, slo_def *s)
         const ynode *q;
         if ((rc = load_keys(L, raw, &rp, rkeys)) ||
             (rc = load_required(L, raw, &rp, "error_ratio_query", &q)) ||
-            (rc = load_template(L, q, &p, TPL_SLOTH, true, &s->error_ratio_query)))
+            (rc = load_template(L, q, &p, TPL_SLOTH, true, &s->error_ratio_query)) ||
+            (rc = load_check_expr(L, q, &p, &s->error_ratio_query, NULL)))
             return rc;
         s->sli = SLO_SLI_RATIO;
         s->error_ratio_query_loc = load_loc(L, q);
@@ -116,11 +117,13 @@ static int load_sli(loader *L, const ynode *n, const ypath *path, slo_def *s)
     if ((rc = load_keys(L, ev, &ep, ekeys))) return rc;
     p = YPATH_KEY(&ep, "error_query");
     if ((rc = load_required(L, ev, &ep, "error_query", &eq)) ||
-        (rc = load_template(L, eq, &p, TPL_SLOTH, true, &s->error_query)))
+        (rc = load_template(L, eq, &p, TPL_SLOTH, true, &s->error_query)) ||
+        (rc = load_check_expr(L, eq, &p, &s->error_query, NULL)))
         return rc;
     p = YPATH_KEY(&ep, "total_query");
     if ((rc = load_required(L, ev, &ep, "total_query", &tq)) ||
-        (rc = load_template(L, tq, &p, TPL_SLOTH, true, &s->total_query)))
+        (rc = load_template(L, tq, &p, TPL_SLOTH, true, &s->total_query)) ||
+        (rc = load_check_expr(L, tq, &p, &s->total_query, NULL)))
         return rc;
     if (!strcmp(s->error_query.text, s->total_query.text))
         return load_error(L, tq, &p, "is the same query as error_query");

@@ -671,6 +671,9 @@ static bool literal_offset(const yfile *f, const ynode *n, size_t offset, size_t
     /* indentation: the explicit indicator (relative to the parent, which we
      * take as the key's column), or the first non-empty line's */
     if (explicit_indent) return false;
+    /* the end of the value (where "end of input" errors point) is the end
+     * of its last line, not the line after it */
+    if (offset == n->len && n->len > 0 && n->value[n->len - 1] == '\n') offset--;
     size_t indent = 0;
     for (size_t j = i;;) {
         size_t s = j;

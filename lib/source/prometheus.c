@@ -528,6 +528,7 @@ int sloeval_source_new_prometheus(sloeval_source **out, const sloeval_prometheus
         .tls_cert_file = opts->tls_cert_file,
         .tls_key_file = opts->tls_key_file,
         .tls_insecure_skip_verify = opts->tls_insecure_skip_verify != 0,
+        .no_compression = opts->disable_compression != 0,
     };
     rc = http_client_new(&s->client, &cfg, err);
     free(hdrs);

@@ -664,6 +664,17 @@ START_TEST(test_request_shape)
     ck_assert_uint_eq(mx.count, 1);
     ck_assert_uint_eq(mx.items[0].count, 3);
     ck_assert_int_eq(mx.items[0].samples[0].t, 100000);
+    {
+        /* disable_compression: no Accept-Encoding. */
+        sloeval_prometheus_options o2 = o;
+        o2.disable_compression = 1;
+        sloeval_source *plain = make(&o2);
+        size_t base = faultserver_request_count(fs);
+        ck_assert_int_eq(plain->vt->query(plain, "up", 0, &a, &v, NULL, &err), 0);
+        ck_assert_ptr_null(
+            faultserver_request_header(faultserver_get_request(fs, base), "Accept-Encoding"));
+        plain->vt->destroy(plain);
+    }
     arena_free(&a);
     src->vt->destroy(src);
 }

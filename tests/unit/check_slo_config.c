@@ -20,6 +20,7 @@
 #include "slo/set.h"
 #include "slo/template.h"
 #include "slo/ytree.h"
+#include "source/source.h"
 
 #define GOLDEN_DIR   SLOEVAL_SOURCE_DIR "/tests/golden/config"
 #define EXAMPLES_DIR SLOEVAL_SOURCE_DIR "/examples"
@@ -425,6 +426,7 @@ START_TEST(test_multi_region_example)
     ck_assert_int_eq(eu->timeout_ms, 20000);
     ck_assert_int_eq(eu->thanos, 0);
     ck_assert_int_eq(eu->thanos_dedup, -1);
+    ck_assert_int_eq(eu->compression, 1);
     /* the internal view is ready for sloeval_source_new_prometheus() */
     const slo_backend *gb = slo_config_backend(slo_set_config(set), "global");
     ck_assert_str_eq(gb->http.url, g->url);
@@ -506,6 +508,18 @@ START_TEST(test_multi_region_example)
     ck_assert_int_eq(r->origin, SLOEVAL_SLO_ORIGIN_RULES);
     ck_assert_uint_eq(sloeval_slo_set_skipped_records(set), 1);
 
+    /* every backend's options are what the HTTP source accepts */
+    ck_assert_int_eq(sloeval_global_init(), 0);
+    for (size_t i = 0; i < slo_set_config(set)->nbackends; i++) {
+        sloeval_source *src = NULL;
+        sloeval_error serr = SLOEVAL_ERROR_INIT;
+        ck_assert_msg(
+            sloeval_source_new_prometheus(&src, &slo_set_config(set)->backends[i].http, &serr) == 0,
+            "%s", serr.message);
+        src->vt->destroy(src);
+    }
+    sloeval_global_cleanup();
+
     /* routes, as evaluation will use them */
     const slo_config *cfg = slo_set_config(set);
     arena ra;
@@ -569,6 +583,7 @@ static const char *const yaml_config =
     "    compat: v2\n"
     "    max_response_bytes: 64MiB\n"
     "    parallelism: 4\n"
+    "    compression: false\n"
     "    connect_timeout: 2s\n"
     "    total_timeout: 5m\n"
     "    retry_backoff: 100ms\n"
@@ -596,7 +611,8 @@ static const char *const json_config =
     "  \"backends\": {\"global\": {\"url\": \"http://prom:9090\", \"headers\": {\"X-Team\": "
     "\"payments\"},\n"
     "     \"basic_auth\": {\"username\": \"u\", \"password_env\": \"PROM_PASSWORD\"},\n"
-    "     \"compat\": \"v2\", \"max_response_bytes\": \"64MiB\", \"parallelism\": 4,\n"
+    "     \"compat\": \"v2\", \"max_response_bytes\": \"64MiB\", \"parallelism\": 4, "
+    "\"compression\": false,\n"
     "     \"connect_timeout\": \"2s\", \"total_timeout\": \"5m\", \"retry_backoff\": \"100ms\"}},\n"
     "  \"period\": \"28d\",\n"
     "  \"policy\": [{\"severity\": \"page\", \"long\": \"1h\", \"short\": \"5m\", \"factor\": "
@@ -623,6 +639,8 @@ static void check_same_config(const sloeval_slo_set *set)
     ck_assert_int_eq(b->compat, SLOEVAL_COMPAT_V2);
     ck_assert_uint_eq(b->max_response_bytes, 64u << 20);
     ck_assert_int_eq(b->parallelism, 4);
+    ck_assert_int_eq(b->compression, 0);
+    ck_assert_int_eq(slo_set_config(set)->backends[0].http.disable_compression, 1);
     ck_assert_int_eq(b->connect_timeout_ms, 2000);
     ck_assert_int_eq(b->total_timeout_ms, 300000);
     ck_assert_int_eq(b->retry_backoff_ms, 100);
@@ -651,6 +669,12 @@ static void check_same_config(const sloeval_slo_set *set)
     ck_assert_int_eq(w[3], D_MS);
     ck_assert_uint_eq(sloeval_slo_set_extra_matcher_count(set), 2);
     ck_assert_str_eq(sloeval_slo_set_extra_matcher(set, 0), "env=\"prod\"");
+    /* parsed, ready to inject */
+    const slo_matcher *m = &slo_set_config(set)->extra_matchers[1];
+    ck_assert(m->parsed);
+    ck_assert_int_eq(m->matcher.type, MATCH_NOT_EQUAL);
+    ck_assert(strv_eq_cstr(m->matcher.name, "chaos"));
+    ck_assert(strv_eq_cstr(m->matcher.value, "true"));
     const sloeval_slo_info *s = sloeval_slo_set_slo(set, 0);
     ck_assert(s->error_budget == 0.0005);
     ck_assert_str_eq(s->disabled_severities[0], "notify");
@@ -976,6 +1000,47 @@ START_TEST(test_mutations_never_crash)
 }
 END_TEST
 
+START_TEST(test_queries_either_grammar)
+{
+    /* a query one Prometheus version accepts may be meant for a server of
+     * that version: 3.x's quoted metric names, 2.x's holt_winters */
+    static const char *const queries[] = {
+        "sum(rate({\"http.requests.errors\"}[{{window}}]))",
+        "holt_winters(sum(rate(errors_total[{{window}}]))[1h:], 0.5, 0.5)",
+        "sum_over_time(errors:rate5m[{{window}}:1m]) / 60",
+        "vector(0)",
+    };
+    for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+        for (int v2 = 0; v2 < 2; v2++) {
+            char text[1024];
+            snprintf(text, sizeof(text),
+                     "backends: {global: {url: 'http://p:9090', compat: %s}}\n"
+                     "slos:\n"
+                     "  - name: x\n"
+                     "    objective: 99\n"
+                     "    sli:\n"
+                     "      error_query: '%s'\n"
+                     "      total_query: 'sum(rate(requests_total[{{window}}]))'\n",
+                     v2 ? "v2" : "v3", queries[i]);
+            sloeval_error err = SLOEVAL_ERROR_INIT;
+            sloeval_slo_set *set = load_str(text, &err);
+            if (i == 3) { /* no placeholder */
+                ck_assert_ptr_null(set);
+                ck_assert_ptr_nonnull(strstr(err.message, "placeholder"));
+                continue;
+            }
+            ck_assert_msg(set != NULL, "%s: %s", queries[i], err.message);
+            sloeval_slo_set_free(set);
+        }
+    }
+    /* an error names the grammar of the backends: v2's message for v2 */
+    const char *msg = load_error_of("backends: {global: {url: 'http://p:9090', compat: v2}}\n"
+                                    "alerts: [{name: A, expr: 'sum(up) by ('}]\n");
+    ck_assert_ptr_nonnull(strstr(msg, "test.yaml:2:"));
+    ck_assert_ptr_nonnull(strstr(msg, "alerts[0].expr: parse error: "));
+}
+END_TEST
+
 static Suite *slo_config_suite(void)
 {
     Suite *s = suite_create("slo_config");
@@ -1003,6 +1068,7 @@ static Suite *slo_config_suite(void)
     tcase_add_test(tc, test_rule_file);
     tcase_add_test(tc, test_objective_budgets);
     tcase_add_test(tc, test_include_from_string);
+    tcase_add_test(tc, test_queries_either_grammar);
     suite_add_tcase(s, tc);
     return s;
 }

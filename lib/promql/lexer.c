@@ -1,0 +1,1188 @@
+/*
+ * The PromQL lexer. The structure follows Prometheus's state machine: the
+ * same states, the same context flags and the same error texts, so that
+ * every input produces the same token stream (and the same first error) as
+ * the server's lexer. See lexer.h.
+ */
+#include "promql/lexer.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+enum {
+    ST_STATEMENTS = 0, /* the top level (dispatches to braces when one is open) */
+    ST_DURATION,       /* 2.x: right after '[' a duration must follow */
+    ST_DURATION_EXPR,  /* 3.x: right after '[' (and after operators there) */
+    ST_DONE,           /* after EOF or an error */
+};
+
+#define EOF_RUNE   (-1)
+#define RUNE_ERROR 0xFFFD
+
+void lex_init(lexer *lx, const char *input, size_t len, sloeval_compat compat)
+{
+    memset(lx, 0, sizeof(*lx));
+    lx->input = input;
+    lx->len = len;
+    lx->state = ST_STATEMENTS;
+    lx->v3 = compat != SLOEVAL_COMPAT_V2;
+}
+
+int rune_decode(const char *str, size_t len, size_t *width)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    if (len == 0) {
+        *width = 0;
+        return EOF_RUNE;
+    }
+    unsigned c = s[0];
+    *width = 1;
+    if (c < 0x80) return (int)c;
+    if (c < 0xC2 || c > 0xF4) return RUNE_ERROR;
+    if (c < 0xE0) {
+        if (len < 2 || (s[1] & 0xC0) != 0x80) return RUNE_ERROR;
+        *width = 2;
+        return (int)(((c & 0x1F) << 6) | (s[1] & 0x3F));
+    }
+    if (c < 0xF0) {
+        if (len < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return RUNE_ERROR;
+        if (c == 0xE0 && s[1] < 0xA0) return RUNE_ERROR;  /* overlong */
+        if (c == 0xED && s[1] >= 0xA0) return RUNE_ERROR; /* surrogate */
+        *width = 3;
+        return (int)(((c & 0x0F) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3F));
+    }
+    if (len < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+        return RUNE_ERROR;
+    if (c == 0xF0 && s[1] < 0x90) return RUNE_ERROR;  /* overlong */
+    if (c == 0xF4 && s[1] >= 0x90) return RUNE_ERROR; /* > U+10FFFF */
+    *width = 4;
+    return (int)(((c & 0x07) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) |
+                 (s[3] & 0x3F));
+}
+
+/* ---- Go-style quoting for messages ---- */
+
+/* An approximation of Go's unicode.IsPrint for non-ASCII runes. */
+static bool rune_printable(int r)
+{
+    if (r < 0x20 || r == 0x7F) return false;
+    if (r < 0x7F) return true;
+    if (r < 0xA1 || r == 0xAD) return false;
+    if ((r >= 0x2000 && r <= 0x200F) || (r >= 0x2028 && r <= 0x202F) ||
+        (r >= 0x205F && r <= 0x206F) || r == 0x3000 || r == 0xFEFF)
+        return false;
+    if (r >= 0xD800 && r < 0xE000) return false;
+    if (r >= 0xE000 && r <= 0xF8FF) return false; /* private use */
+    if (r >= 0xFFF9 && r <= 0xFFFB) return false;
+    if ((r & 0xFFFE) == 0xFFFE) return false;
+    if (r >= 0xF0000) return false;
+    return true;
+}
+
+typedef struct qbuf {
+    char *buf;
+    size_t size;
+    size_t len; /* would-be length */
+} qbuf;
+
+static void qput(qbuf *q, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (q->len + 1 < q->size) q->buf[q->len] = s[i];
+        q->len++;
+    }
+    if (q->size) q->buf[q->len < q->size ? q->len : q->size - 1] = '\0';
+}
+
+static void qputf(qbuf *q, const char *fmt, ...)
+{
+    char tmp[32];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    if (n > 0) qput(q, tmp, (size_t)n);
+}
+
+static void quote_rune(qbuf *q, int r, int quote)
+{
+    char c;
+    if (r == quote || r == '\\') {
+        c = (char)r;
+        qput(q, "\\", 1);
+        qput(q, &c, 1);
+        return;
+    }
+    if (rune_printable(r)) {
+        char tmp[4];
+        size_t n;
+        if (r < 0x80) {
+            tmp[0] = (char)r;
+            n = 1;
+        } else if (r < 0x800) {
+            tmp[0] = (char)(0xC0 | (r >> 6));
+            tmp[1] = (char)(0x80 | (r & 0x3F));
+            n = 2;
+        } else if (r < 0x10000) {
+            tmp[0] = (char)(0xE0 | (r >> 12));
+            tmp[1] = (char)(0x80 | ((r >> 6) & 0x3F));
+            tmp[2] = (char)(0x80 | (r & 0x3F));
+            n = 3;
+        } else {
+            tmp[0] = (char)(0xF0 | (r >> 18));
+            tmp[1] = (char)(0x80 | ((r >> 12) & 0x3F));
+            tmp[2] = (char)(0x80 | ((r >> 6) & 0x3F));
+            tmp[3] = (char)(0x80 | (r & 0x3F));
+            n = 4;
+        }
+        qput(q, tmp, n);
+        return;
+    }
+    switch (r) {
+    case '\a': qput(q, "\\a", 2); return;
+    case '\b': qput(q, "\\b", 2); return;
+    case '\f': qput(q, "\\f", 2); return;
+    case '\n': qput(q, "\\n", 2); return;
+    case '\r': qput(q, "\\r", 2); return;
+    case '\t': qput(q, "\\t", 2); return;
+    case '\v': qput(q, "\\v", 2); return;
+    default: break;
+    }
+    if (r < ' ' || r == 0x7F)
+        qputf(q, "\\x%02x", r);
+    else if (r < 0x10000)
+        qputf(q, "\\u%04x", r);
+    else
+        qputf(q, "\\U%08x", r);
+}
+
+size_t go_quote(char *buf, size_t size, const char *s, size_t len)
+{
+    qbuf q = {buf, size, 0};
+    if (size) buf[0] = '\0';
+    qput(&q, "\"", 1);
+    for (size_t i = 0; i < len;) {
+        size_t w;
+        int r = rune_decode(s + i, len - i, &w);
+        if (r == RUNE_ERROR && w == 1)
+            qputf(&q, "\\x%02x", (unsigned char)s[i]);
+        else
+            quote_rune(&q, r, '"');
+        i += w;
+    }
+    qput(&q, "\"", 1);
+    return q.len;
+}
+
+/* %q of a rune (Go's strconv.QuoteRune). */
+static void go_quote_rune(char *buf, size_t size, int r)
+{
+    qbuf q = {buf, size, 0};
+    if (r < 0 || r > 0x10FFFF || (r >= 0xD800 && r < 0xE000)) r = RUNE_ERROR;
+    qput(&q, "'", 1);
+    quote_rune(&q, r, '\'');
+    qput(&q, "'", 1);
+}
+
+/* %#U of a rune: U+0071 'q'. */
+static void go_unicode_rune(char *buf, size_t size, int r)
+{
+    qbuf q = {buf, size, 0};
+    if (r < 0) {
+        qputf(&q, "U+%04X", (unsigned)r);
+        return;
+    }
+    qputf(&q, "U+%04X", (unsigned)r);
+    if (rune_printable(r) && !(r >= 0xD800 && r < 0xE000) && r <= 0x10FFFF) {
+        qput(&q, " '", 2);
+        quote_rune(&q, r, 0);
+        qput(&q, "'", 1);
+    }
+}
+
+/* ---- the scanner ---- */
+
+static int next(lexer *lx)
+{
+    if (lx->pos >= lx->len) {
+        lx->width = 0;
+        return EOF_RUNE;
+    }
+    unsigned char c = (unsigned char)lx->input[lx->pos];
+    if (c < 0x80) {
+        lx->width = 1;
+        lx->pos++;
+        return c;
+    }
+    int r = rune_decode(lx->input + lx->pos, lx->len - lx->pos, &lx->width);
+    lx->pos += lx->width;
+    return r;
+}
+
+static void backup(lexer *lx)
+{
+    lx->pos -= lx->width;
+}
+
+static int peek(lexer *lx)
+{
+    int r = next(lx);
+    backup(lx);
+    return r;
+}
+
+static bool in_set(int r, const char *set)
+{
+    return r > 0 && r < 0x80 && strchr(set, r) != NULL;
+}
+
+static bool accept(lexer *lx, const char *set)
+{
+    if (in_set(next(lx), set)) return true;
+    backup(lx);
+    return false;
+}
+
+static void accept_run(lexer *lx, const char *set)
+{
+    while (in_set(next(lx), set)) {
+    }
+    backup(lx);
+}
+
+static bool is_space(int r)
+{
+    return r == ' ' || r == '\t' || r == '\n' || r == '\r';
+}
+
+static bool is_digit(int r)
+{
+    return r >= '0' && r <= '9';
+}
+
+static bool is_alpha(int r)
+{
+    return r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
+}
+
+static bool is_alnum(int r)
+{
+    return is_alpha(r) || is_digit(r);
+}
+
+static void emit(lexer *lx, token *t, tok_type type)
+{
+    t->type = type;
+    t->start = lx->start;
+    t->end = lx->pos;
+    lx->start = lx->pos;
+}
+
+static void ignore(lexer *lx)
+{
+    lx->start = lx->pos;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void
+errorf(lexer *lx, token *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(lx->errmsg, sizeof(lx->errmsg), fmt, ap);
+    va_end(ap);
+    t->type = T_ERROR;
+    t->start = lx->start;
+    t->end = lx->len;
+    lx->state = ST_DONE;
+}
+
+static void error_quoted_rune(lexer *lx, token *t, const char *prefix, int r)
+{
+    char q[32];
+    go_quote_rune(q, sizeof(q), r);
+    errorf(lx, t, "%s%s", prefix, q);
+}
+
+static void error_quoted_input(lexer *lx, token *t, const char *prefix)
+{
+    char q[160];
+    go_quote(q, sizeof(q), lx->input + lx->start, lx->pos - lx->start);
+    errorf(lx, t, "%s%s", prefix, q);
+}
+
+/* ---- keywords ---- */
+
+typedef struct keyword {
+    const char *word;
+    tok_type type;
+    bool v3_only;
+} keyword;
+
+static const keyword keywords[] = {
+    {"and", T_LAND, false},
+    {"or", T_LOR, false},
+    {"unless", T_LUNLESS, false},
+    {"atan2", T_ATAN2, false},
+    {"sum", T_SUM, false},
+    {"avg", T_AVG, false},
+    {"count", T_COUNT, false},
+    {"min", T_MIN, false},
+    {"max", T_MAX, false},
+    {"group", T_GROUP, false},
+    {"stddev", T_STDDEV, false},
+    {"stdvar", T_STDVAR, false},
+    {"topk", T_TOPK, false},
+    {"bottomk", T_BOTTOMK, false},
+    {"count_values", T_COUNT_VALUES, false},
+    {"quantile", T_QUANTILE, false},
+    {"limitk", T_LIMITK, true},
+    {"limit_ratio", T_LIMIT_RATIO, true},
+    {"offset", T_OFFSET, false},
+    {"smoothed", T_SMOOTHED, true},
+    {"anchored", T_ANCHORED, true},
+    {"by", T_BY, false},
+    {"without", T_WITHOUT, false},
+    {"on", T_ON, false},
+    {"ignoring", T_IGNORING, false},
+    {"group_left", T_GROUP_LEFT, false},
+    {"group_right", T_GROUP_RIGHT, false},
+    {"fill", T_FILL, true},
+    {"fill_left", T_FILL_LEFT, true},
+    {"fill_right", T_FILL_RIGHT, true},
+    {"bool", T_BOOL, false},
+    {"start", T_START, false},
+    {"end", T_END, false},
+    {"step", T_STEP, true},
+    {"range", T_RANGE, true},
+    {"max_of", T_MAX_OF, true},
+    {"min_of", T_MIN_OF, true},
+    {"inf", T_NUMBER, false},
+    {"nan", T_NUMBER, false},
+};
+
+#define NKEYWORDS       (sizeof(keywords) / sizeof(keywords[0]))
+#define MAX_KEYWORD_LEN 12
+
+static char lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+/* The keyword token for word (case-insensitive), or T_ERROR when none. */
+static tok_type keyword_lookup(const lexer *lx, const char *word, size_t len)
+{
+    if (len > MAX_KEYWORD_LEN || len < 2) return T_ERROR;
+    char low[MAX_KEYWORD_LEN + 1];
+    for (size_t i = 0; i < len; i++)
+        low[i] = lower(word[i]);
+    for (size_t i = 0; i < NKEYWORDS; i++) {
+        const keyword *k = &keywords[i];
+        if (k->v3_only && !lx->v3) continue;
+        if (k->word[0] == low[0] && strlen(k->word) == len && memcmp(k->word, low, len) == 0)
+            return k->type;
+    }
+    return T_ERROR;
+}
+
+/* 3.x: step, range, max_of, min_of inside brackets. */
+static bool is_duration_keyword_start(int r)
+{
+    r = (r >= 'A' && r <= 'Z') ? r - 'A' + 'a' : r;
+    return r == 's' || r == 'r' || r == 'm';
+}
+
+static bool scan_duration_keyword(lexer *lx, token *t)
+{
+    for (;;) {
+        int r = next(lx);
+        if (is_alpha(r)) continue;
+        backup(lx);
+        size_t len = lx->pos - lx->start;
+        const char *w = lx->input + lx->start;
+        char low[8];
+        if (len >= sizeof(low)) return false;
+        for (size_t i = 0; i < len; i++)
+            low[i] = lower(w[i]);
+        low[len] = '\0';
+        tok_type type;
+        if (!strcmp(low, "step"))
+            type = T_STEP;
+        else if (!strcmp(low, "range"))
+            type = T_RANGE;
+        else if (!strcmp(low, "max_of"))
+            type = T_MAX_OF;
+        else if (!strcmp(low, "min_of"))
+            type = T_MIN_OF;
+        else
+            return false;
+        emit(lx, t, type);
+        return true;
+    }
+}
+
+/* ---- numbers and durations ---- */
+
+static bool scan_number_v2(lexer *lx)
+{
+    const char *digits = "0123456789";
+    if (accept(lx, "0") && accept(lx, "xX")) digits = "0123456789abcdefABCDEF";
+    accept_run(lx, digits);
+    if (accept(lx, ".")) accept_run(lx, digits);
+    if (accept(lx, "eE")) {
+        accept(lx, "+-");
+        accept_run(lx, "0123456789");
+    }
+    return !is_alnum(peek(lx));
+}
+
+static bool is_in(lexer *lx, const char *set)
+{
+    return in_set(peek(lx), set);
+}
+
+static bool scan_number_v3(lexer *lx)
+{
+    size_t initial = lx->pos;
+    const char *digits = "0123456789";
+    const char *loop_set = "0123456789._eE";
+    bool hex = false;
+    if (accept(lx, "0") && accept(lx, "xX")) {
+        accept(lx, "_");
+        digits = "0123456789abcdefABCDEF";
+        loop_set = "0123456789abcdefABCDEF._eE";
+        hex = true;
+    }
+    accept(lx, ".");
+    accept(lx, digits);
+    bool dot = false, exponent = false;
+    while (is_in(lx, loop_set)) {
+        if (is_in(lx, ".") && dot) {
+            accept(lx, ".");
+            return false;
+        }
+        if (is_in(lx, "eE") && exponent) {
+            accept(lx, "eE");
+            return false;
+        }
+        if (accept(lx, ".")) {
+            dot = true;
+            if (accept(lx, "_.")) return false;
+            if (hex) return false;
+            continue;
+        }
+        if (accept(lx, "eE")) {
+            exponent = true;
+            accept(lx, "+-");
+            if (accept(lx, "._eE") || peek(lx) == EOF_RUNE) return false;
+            continue;
+        }
+        if (accept(lx, "_")) {
+            if (accept(lx, "._eE") || peek(lx) == EOF_RUNE) return false;
+            continue;
+        }
+        accept_run(lx, digits);
+    }
+    if (lx->pos == initial) return false;
+    return !is_alnum(peek(lx));
+}
+
+static bool scan_number(lexer *lx)
+{
+    return lx->v3 ? scan_number_v3(lx) : scan_number_v2(lx);
+}
+
+static bool accept_remaining_duration(lexer *lx)
+{
+    if (!accept(lx, "smhdwy")) return false;
+    accept(lx, "s");
+    while (accept(lx, "0123456789")) {
+        while (accept(lx, "0123456789")) {
+        }
+        if (!accept(lx, "smhdw")) return false;
+        accept(lx, "s");
+    }
+    return !is_alnum(next(lx));
+}
+
+static void lex_number_or_duration(lexer *lx, token *t)
+{
+    if (scan_number(lx)) {
+        emit(lx, t, T_NUMBER);
+        return;
+    }
+    if (accept_remaining_duration(lx)) {
+        backup(lx);
+        emit(lx, t, T_DURATION);
+        return;
+    }
+    error_quoted_input(lx, t, "bad number or duration syntax: ");
+}
+
+/* 2.x: the first token after '['. */
+static void lex_duration(lexer *lx, token *t)
+{
+    lx->state = ST_STATEMENTS;
+    if (scan_number(lx)) {
+        errorf(lx, t, "missing unit character in duration");
+        return;
+    }
+    if (!accept_remaining_duration(lx)) {
+        error_quoted_input(lx, t, "bad duration syntax: ");
+        return;
+    }
+    backup(lx);
+    emit(lx, t, T_DURATION);
+}
+
+/* ---- strings ---- */
+
+static int digit_val(int r)
+{
+    if (r >= '0' && r <= '9') return r - '0';
+    if (r >= 'a' && r <= 'f') return r - 'a' + 10;
+    if (r >= 'A' && r <= 'F') return r - 'A' + 10;
+    return 16;
+}
+
+/* After a backslash. Returns false (with *t an error) on a bad escape. */
+static bool lex_escape(lexer *lx, token *t)
+{
+    int n;
+    unsigned base, max;
+    int ch = next(lx);
+    switch (ch) {
+    case 'a':
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't':
+    case 'v':
+    case '\\': return true;
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+        n = 3;
+        base = 8;
+        max = 255;
+        break;
+    case 'x':
+        ch = next(lx);
+        n = 2;
+        base = 16;
+        max = 255;
+        break;
+    case 'u':
+        ch = next(lx);
+        n = 4;
+        base = 16;
+        max = 0x10FFFF;
+        break;
+    case 'U':
+        ch = next(lx);
+        n = 8;
+        base = 16;
+        max = 0x10FFFF;
+        break;
+    case EOF_RUNE: errorf(lx, t, "escape sequence not terminated"); return false;
+    default:
+        if (ch == lx->string_open) return true;
+        {
+            char u[32];
+            go_unicode_rune(u, sizeof(u), ch);
+            errorf(lx, t, "unknown escape sequence %s", u);
+        }
+        return false;
+    }
+    unsigned long x = 0;
+    while (n > 0) {
+        unsigned d = (unsigned)digit_val(ch);
+        if (d >= base) {
+            if (ch == EOF_RUNE) {
+                errorf(lx, t, "escape sequence not terminated");
+            } else {
+                char u[32];
+                go_unicode_rune(u, sizeof(u), ch);
+                errorf(lx, t, "illegal character %s in escape sequence", u);
+            }
+            return false;
+        }
+        x = x * base + d;
+        n--;
+        if (n > 0) ch = next(lx);
+    }
+    if (x > max || (x >= 0xD800 && x < 0xE000)) {
+        errorf(lx, t, "escape sequence is an invalid Unicode code point");
+        return false;
+    }
+    return true;
+}
+
+static void lex_string(lexer *lx, token *t)
+{
+    for (;;) {
+        /* Fast path over plain ASCII. */
+        while (lx->pos < lx->len) {
+            unsigned char c = (unsigned char)lx->input[lx->pos];
+            if (c >= 0x80 || c == '\\' || c == '\n' || (int)c == lx->string_open) break;
+            lx->pos++;
+        }
+        int r = next(lx);
+        if (r == '\\') {
+            if (!lex_escape(lx, t)) return;
+            continue;
+        }
+        if (r == RUNE_ERROR) {
+            errorf(lx, t, "invalid UTF-8 rune");
+            return;
+        }
+        if (r == EOF_RUNE || r == '\n') {
+            errorf(lx, t, "unterminated quoted string");
+            return;
+        }
+        if (r == lx->string_open) break;
+    }
+    emit(lx, t, T_STRING);
+}
+
+static void lex_raw_string(lexer *lx, token *t)
+{
+    for (;;) {
+        int r = next(lx);
+        if (r == RUNE_ERROR) {
+            errorf(lx, t, "invalid UTF-8 rune");
+            return;
+        }
+        if (r == EOF_RUNE) {
+            errorf(lx, t, "unterminated raw string");
+            return;
+        }
+        if (r == '`') break;
+    }
+    emit(lx, t, T_STRING);
+}
+
+static void skip_line_comment(lexer *lx)
+{
+    lx->pos++;
+    while (lx->pos < lx->len && lx->input[lx->pos] != '\n' && lx->input[lx->pos] != '\r')
+        lx->pos++;
+    ignore(lx);
+}
+
+static void skip_spaces(lexer *lx)
+{
+    while (lx->pos < lx->len && is_space((unsigned char)lx->input[lx->pos]))
+        lx->pos++;
+    ignore(lx);
+}
+
+static void lex_keyword_or_identifier(lexer *lx, token *t)
+{
+    size_t p = lx->pos;
+    bool colon = false;
+    while (p < lx->len) {
+        unsigned char c = (unsigned char)lx->input[p];
+        if (is_alnum(c))
+            p++;
+        else if (c == ':') {
+            colon = true;
+            p++;
+        } else
+            break;
+    }
+    lx->pos = p;
+    lx->width = 0;
+    const char *word = lx->input + lx->start;
+    size_t len = p - lx->start;
+    tok_type kw = colon ? T_ERROR : keyword_lookup(lx, word, len);
+    if (kw != T_ERROR) {
+        if (kw == T_FILL || kw == T_FILL_LEFT || kw == T_FILL_RIGHT) {
+            /* Keywords only when '(' follows (after spaces). */
+            size_t q = p;
+            while (q < lx->len && is_space((unsigned char)lx->input[q]))
+                q++;
+            if (q >= lx->len || lx->input[q] != '(') kw = T_IDENTIFIER;
+        }
+        emit(lx, t, kw);
+    } else {
+        emit(lx, t, colon ? T_METRIC_IDENTIFIER : T_IDENTIFIER);
+    }
+}
+
+static void lex_inside_braces(lexer *lx, token *t)
+{
+    for (;;) {
+        if (lx->pos < lx->len && lx->input[lx->pos] == '#') {
+            skip_line_comment(lx);
+            continue;
+        }
+        int r = next(lx);
+        if (r == EOF_RUNE) {
+            errorf(lx, t, "unexpected end of input inside braces");
+            return;
+        }
+        if (is_space(r)) {
+            skip_spaces(lx);
+            continue;
+        }
+        if (is_alpha(r)) {
+            while (lx->pos < lx->len && is_alnum((unsigned char)lx->input[lx->pos]))
+                lx->pos++;
+            emit(lx, t, T_IDENTIFIER);
+            return;
+        }
+        switch (r) {
+        case ',': emit(lx, t, T_COMMA); return;
+        case '"':
+        case '\'':
+            lx->string_open = r;
+            lex_string(lx, t);
+            return;
+        case '`':
+            lx->string_open = r;
+            lex_raw_string(lx, t);
+            return;
+        case '=':
+            if (next(lx) == '~') {
+                emit(lx, t, T_EQL_REGEX);
+                return;
+            }
+            backup(lx);
+            emit(lx, t, T_EQL);
+            return;
+        case '!': {
+            int nr = next(lx);
+            if (nr == '~')
+                emit(lx, t, T_NEQ_REGEX);
+            else if (nr == '=')
+                emit(lx, t, T_NEQ);
+            else
+                error_quoted_rune(lx, t, "unexpected character after '!' inside braces: ", nr);
+            return;
+        }
+        case '{': error_quoted_rune(lx, t, "unexpected left brace ", r); return;
+        case '}':
+            emit(lx, t, T_RIGHT_BRACE);
+            lx->brace_open = false;
+            return;
+        default: error_quoted_rune(lx, t, "unexpected character inside braces: ", r); return;
+        }
+    }
+}
+
+static void open_bracket(lexer *lx, token *t)
+{
+    lx->got_colon = false;
+    emit(lx, t, T_LEFT_BRACKET);
+    skip_spaces(lx);
+    lx->bracket_open = true;
+    lx->state = lx->v3 ? ST_DURATION_EXPR : ST_DURATION;
+}
+
+/* 3.x: inside brackets, before the first number. */
+static void lex_duration_expr(lexer *lx, token *t)
+{
+    for (;;) {
+        int r = next(lx);
+        switch (r) {
+        case EOF_RUNE: errorf(lx, t, "unexpected end of input in duration expression"); return;
+        case ']':
+            emit(lx, t, T_RIGHT_BRACKET);
+            lx->bracket_open = false;
+            lx->got_colon = false;
+            lx->state = ST_STATEMENTS;
+            return;
+        case ':':
+            emit(lx, t, T_COLON);
+            if (!lx->got_duration) {
+                errorf(lx, t, "unexpected colon before duration in duration expression");
+                return;
+            }
+            if (lx->got_colon) {
+                errorf(lx, t, "unexpected repeated colon in duration expression");
+                return;
+            }
+            lx->got_colon = true;
+            return;
+        case '(':
+            emit(lx, t, T_LEFT_PAREN);
+            lx->paren_depth++;
+            return;
+        case ')':
+            emit(lx, t, T_RIGHT_PAREN);
+            lx->paren_depth--;
+            if (lx->paren_depth < 0) error_quoted_rune(lx, t, "unexpected right parenthesis ", r);
+            return;
+        case ' ':
+        case '\t':
+        case '\n':
+        case '\r': skip_spaces(lx); continue;
+        case '+': emit(lx, t, T_ADD); return;
+        case '-': emit(lx, t, T_SUB); return;
+        case '*': emit(lx, t, T_MUL); return;
+        case '/': emit(lx, t, T_DIV); return;
+        case '%': emit(lx, t, T_MOD); return;
+        case '^': emit(lx, t, T_POW); return;
+        case ',': emit(lx, t, T_COMMA); return;
+        default: break;
+        }
+        if (is_duration_keyword_start(r)) {
+            if (scan_duration_keyword(lx, t)) return;
+            error_quoted_rune(lx, t, "unexpected character in duration expression: ", r);
+            return;
+        }
+        if (is_digit(r) || (r == '.' && is_digit(peek(lx)))) {
+            backup(lx);
+            lx->got_duration = true;
+            lx->state = ST_STATEMENTS;
+            lex_number_or_duration(lx, t);
+            return;
+        }
+        error_quoted_rune(lx, t, "unexpected character in duration expression: ", r);
+        return;
+    }
+}
+
+static void lex_statements(lexer *lx, token *t)
+{
+    for (;;) {
+        if (lx->brace_open) {
+            lex_inside_braces(lx, t);
+            return;
+        }
+        if (lx->pos < lx->len && lx->input[lx->pos] == '#') {
+            skip_line_comment(lx);
+            continue;
+        }
+        int r = next(lx);
+        switch (r) {
+        case EOF_RUNE:
+            if (lx->paren_depth != 0)
+                errorf(lx, t, "unclosed left parenthesis");
+            else if (lx->bracket_open)
+                errorf(lx, t, "unclosed left bracket");
+            else {
+                emit(lx, t, T_EOF);
+                lx->state = ST_DONE;
+            }
+            return;
+        case ',': emit(lx, t, T_COMMA); return;
+        case ' ':
+        case '\t':
+        case '\n':
+        case '\r': skip_spaces(lx); continue;
+        case '*': emit(lx, t, T_MUL); return;
+        case '/': emit(lx, t, T_DIV); return;
+        case '%': emit(lx, t, T_MOD); return;
+        case '+': emit(lx, t, T_ADD); return;
+        case '-': emit(lx, t, T_SUB); return;
+        case '^': emit(lx, t, T_POW); return;
+        case '=': {
+            int n = peek(lx);
+            if (n == '=') {
+                next(lx);
+                emit(lx, t, T_EQLC);
+            } else if (n == '~') {
+                error_quoted_rune(lx, t, "unexpected character after '=': ", n);
+            } else {
+                emit(lx, t, T_EQL);
+            }
+            return;
+        }
+        case '!': {
+            int n = next(lx);
+            if (n == '=')
+                emit(lx, t, T_NEQ);
+            else
+                error_quoted_rune(lx, t, "unexpected character after '!': ", n);
+            return;
+        }
+        case '<': {
+            int n = peek(lx);
+            if (n == '=') {
+                next(lx);
+                emit(lx, t, T_LTE);
+            } else if (n == '/' && lx->v3) {
+                next(lx);
+                emit(lx, t, T_TRIM_UPPER);
+            } else {
+                emit(lx, t, T_LSS);
+            }
+            return;
+        }
+        case '>': {
+            int n = peek(lx);
+            if (n == '=') {
+                next(lx);
+                emit(lx, t, T_GTE);
+            } else if (n == '/' && lx->v3) {
+                next(lx);
+                emit(lx, t, T_TRIM_LOWER);
+            } else {
+                emit(lx, t, T_GTR);
+            }
+            return;
+        }
+        case '"':
+        case '\'':
+            lx->string_open = r;
+            lex_string(lx, t);
+            return;
+        case '`':
+            lx->string_open = r;
+            lex_raw_string(lx, t);
+            return;
+        case '(':
+            emit(lx, t, T_LEFT_PAREN);
+            lx->paren_depth++;
+            return;
+        case ')':
+            emit(lx, t, T_RIGHT_PAREN);
+            lx->paren_depth--;
+            if (lx->paren_depth < 0) error_quoted_rune(lx, t, "unexpected right parenthesis ", r);
+            return;
+        case '{':
+            emit(lx, t, T_LEFT_BRACE);
+            lx->brace_open = true;
+            return;
+        case '[':
+            if (lx->bracket_open) {
+                error_quoted_rune(lx, t, "unexpected left bracket ", r);
+                return;
+            }
+            open_bracket(lx, t);
+            return;
+        case ']':
+            if (!lx->bracket_open) {
+                error_quoted_rune(lx, t, "unexpected right bracket ", r);
+                return;
+            }
+            emit(lx, t, T_RIGHT_BRACKET);
+            lx->bracket_open = false;
+            return;
+        case '@': emit(lx, t, T_AT); return;
+        default: break;
+        }
+        if (is_digit(r) || (r == '.' && is_digit(peek(lx)))) {
+            backup(lx);
+            lex_number_or_duration(lx, t);
+            return;
+        }
+        if (is_alpha(r) || r == ':') {
+            if (!lx->bracket_open) {
+                backup(lx);
+                lex_keyword_or_identifier(lx, t);
+                return;
+            }
+            if (!lx->v3) {
+                /* 2.x reads any letter inside brackets as the colon. */
+                if (lx->got_colon) {
+                    error_quoted_rune(lx, t, "unexpected colon ", r);
+                    return;
+                }
+                emit(lx, t, T_COLON);
+                lx->got_colon = true;
+                return;
+            }
+            if (r == ':') {
+                if (lx->got_colon) {
+                    error_quoted_rune(lx, t, "unexpected colon ", r);
+                    return;
+                }
+                emit(lx, t, T_COLON);
+                lx->got_colon = true;
+                return;
+            }
+            if (is_duration_keyword_start(r) && scan_duration_keyword(lx, t)) return;
+            {
+                char q[32];
+                go_quote_rune(q, sizeof(q), r);
+                errorf(lx, t, "unexpected character: %s, expected ':'", q);
+            }
+            return;
+        }
+        error_quoted_rune(lx, t, "unexpected character: ", r);
+        return;
+    }
+}
+
+void lex_next(lexer *lx, token *t)
+{
+    switch (lx->state) {
+    case ST_DURATION:
+        lx->start = lx->pos;
+        lex_duration(lx, t);
+        return;
+    case ST_DURATION_EXPR: lex_duration_expr(lx, t); return;
+    case ST_DONE:
+        if (lx->errmsg[0]) {
+            t->type = T_ERROR;
+            t->start = lx->start;
+            t->end = lx->len;
+        } else {
+            t->type = T_EOF;
+            t->start = t->end = lx->len;
+        }
+        return;
+    default: lex_statements(lx, t); return;
+    }
+}
+
+/* ---- token descriptions ---- */
+
+bool tok_is_operator(tok_type t)
+{
+    return t >= T_ADD && t <= T_ATAN2;
+}
+
+bool tok_is_aggregator(tok_type t)
+{
+    return t >= T_AVG && t <= T_LIMIT_RATIO;
+}
+
+bool tok_is_keyword(tok_type t)
+{
+    return t >= T_BOOL && t <= T_WITHOUT;
+}
+
+const char *tok_type_text(tok_type t)
+{
+    static const char *const texts[T_COUNT_OF_TYPES] = {
+        [T_LEFT_PAREN] = "(",
+        [T_RIGHT_PAREN] = ")",
+        [T_LEFT_BRACE] = "{",
+        [T_RIGHT_BRACE] = "}",
+        [T_LEFT_BRACKET] = "[",
+        [T_RIGHT_BRACKET] = "]",
+        [T_COMMA] = ",",
+        [T_EQL] = "=",
+        [T_COLON] = ":",
+        [T_ADD] = "+",
+        [T_SUB] = "-",
+        [T_MUL] = "*",
+        [T_DIV] = "/",
+        [T_MOD] = "%",
+        [T_POW] = "^",
+        [T_EQLC] = "==",
+        [T_NEQ] = "!=",
+        [T_LTE] = "<=",
+        [T_LSS] = "<",
+        [T_GTE] = ">=",
+        [T_GTR] = ">",
+        [T_EQL_REGEX] = "=~",
+        [T_NEQ_REGEX] = "!~",
+        [T_TRIM_UPPER] = "</",
+        [T_TRIM_LOWER] = ">/",
+        [T_AT] = "@",
+        [T_LAND] = "and",
+        [T_LOR] = "or",
+        [T_LUNLESS] = "unless",
+        [T_ATAN2] = "atan2",
+        [T_AVG] = "avg",
+        [T_BOTTOMK] = "bottomk",
+        [T_COUNT] = "count",
+        [T_COUNT_VALUES] = "count_values",
+        [T_GROUP] = "group",
+        [T_MAX] = "max",
+        [T_MIN] = "min",
+        [T_QUANTILE] = "quantile",
+        [T_STDDEV] = "stddev",
+        [T_STDVAR] = "stdvar",
+        [T_SUM] = "sum",
+        [T_TOPK] = "topk",
+        [T_LIMITK] = "limitk",
+        [T_LIMIT_RATIO] = "limit_ratio",
+        [T_BOOL] = "bool",
+        [T_BY] = "by",
+        [T_GROUP_LEFT] = "group_left",
+        [T_GROUP_RIGHT] = "group_right",
+        [T_FILL] = "fill",
+        [T_FILL_LEFT] = "fill_left",
+        [T_FILL_RIGHT] = "fill_right",
+        [T_IGNORING] = "ignoring",
+        [T_OFFSET] = "offset",
+        [T_SMOOTHED] = "smoothed",
+        [T_ANCHORED] = "anchored",
+        [T_ON] = "on",
+        [T_WITHOUT] = "without",
+        [T_START] = "start",
+        [T_END] = "end",
+        [T_STEP] = "step",
+        [T_RANGE] = "range",
+        [T_MAX_OF] = "max_of",
+        [T_MIN_OF] = "min_of",
+    };
+    if ((int)t < 0 || t >= T_COUNT_OF_TYPES) return NULL;
+    return texts[t];
+}
+
+/* Go's %.10q: at most 10 runes of s, quoted. */
+static size_t quote_prefix(char *buf, size_t size, const char *s, size_t len, size_t runes)
+{
+    size_t i = 0, n = 0;
+    while (i < len && n < runes) {
+        size_t w;
+        rune_decode(s + i, len - i, &w);
+        i += w ? w : 1;
+        n++;
+    }
+    return go_quote(buf, size, s, i);
+}
+
+const char *tok_describe(const lexer *lx, const token *t, char *buf, size_t size)
+{
+    const char *val = lx->input + t->start;
+    size_t len = t->end - t->start;
+    char q[128];
+    if (t->type == T_EOF) {
+        snprintf(buf, size, "end of input");
+        return buf;
+    }
+    if (t->type == T_ERROR) {
+        snprintf(buf, size, "%s", lx->errmsg);
+        return buf;
+    }
+    if (tok_type_text(t->type)) {
+        if (tok_is_keyword(t->type)) {
+            snprintf(buf, size, "<%.*s>", (int)len, val);
+        } else if (tok_is_operator(t->type)) {
+            snprintf(buf, size, "<op:%.*s>", (int)len, val);
+        } else if (tok_is_aggregator(t->type)) {
+            snprintf(buf, size, "<aggr:%.*s>", (int)len, val);
+        } else if (len > 10) {
+            quote_prefix(q, sizeof(q), val, len, 10);
+            snprintf(buf, size, "%s...", q);
+        } else {
+            go_quote(q, sizeof(q), val, len);
+            snprintf(buf, size, "%s", q);
+        }
+        return buf;
+    }
+    const char *kind = "token";
+    switch (t->type) {
+    case T_IDENTIFIER: kind = "identifier"; break;
+    case T_METRIC_IDENTIFIER: kind = "metric identifier"; break;
+    case T_STRING: kind = "string"; break;
+    case T_NUMBER: kind = "number"; break;
+    case T_DURATION: kind = "duration"; break;
+    default: break;
+    }
+    if ((t->type == T_IDENTIFIER || t->type == T_METRIC_IDENTIFIER) || len <= 10) {
+        go_quote(q, sizeof(q), val, len);
+        snprintf(buf, size, "%s %s", kind, q);
+    } else {
+        quote_prefix(q, sizeof(q), val, len, 10);
+        snprintf(buf, size, "%s %s...", kind, q);
+    }
+    return buf;
+}

@@ -1,0 +1,1938 @@
+/*
+ * The PromQL parser: precedence climbing over the token stream of lexer.c,
+ * accepting the language of Prometheus's yacc grammar (generated_parser.y)
+ * with the same semantic checks in the same order, then the type checker
+ * (Prometheus's checkAST). Parsing stops at the first error, which is the
+ * error Prometheus reports first.
+ *
+ * How the yacc grammar's precedences map onto this parser:
+ *   - binary operators climb by precedence (or < and/unless < comparisons <
+ *     + - < * / % atan2 < ^, ^ right-associative);
+ *   - unary + and - bind like * : their operand is an expression of
+ *     precedence ^ and above, so -a^b is -(a^b) and -a*b is (-a)*b;
+ *   - the postfix modifiers [range], [range:step], offset and @ always bind
+ *     to the nearest primary expression (yacc shifts them), so they are
+ *     applied right after a primary, before any operator.
+ */
+#include "promql/parser.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "promql/functions.h"
+#include "promql/lexer.h"
+#include "promql/matcher.h"
+#include "util/error.h"
+
+typedef struct parser {
+    lexer lx;
+    token tok;   /* the current token */
+    token ahead; /* the token after it, when has_ahead */
+    bool has_ahead;
+    size_t prev_end; /* end of the last consumed token */
+    arena *a;
+    const char *text;
+    size_t len;
+    sloeval_compat compat;
+    bool v3;
+    bool experimental;
+    unsigned max_depth;
+    unsigned depth;
+    int in_aggregate; /* aggregations whose operator has been read */
+    sloeval_error *err;
+    bool failed;
+} parser;
+
+/* ---- errors ---- */
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void
+fail_at(parser *p, size_t pos, const char *fmt, ...)
+{
+    if (p->failed) return;
+    p->failed = true;
+    char msg[SLOEVAL_ERROR_MESSAGE_SIZE];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    error_set_at(p->err, SLOEVAL_EPARSE, p->text, p->len, pos, pos, "%s", msg);
+}
+
+static void fail_nomem(parser *p)
+{
+    if (p->failed) return;
+    p->failed = true;
+    error_set(p->err, SLOEVAL_ENOMEM, "out of memory");
+}
+
+/* "unexpected <token>[ in <context>][, expected <what>]" at the current token. */
+static void unexpected(parser *p, const char *context, const char *expected)
+{
+    if (p->tok.type == T_ERROR) {
+        fail_at(p, p->tok.start, "%s", p->lx.errmsg);
+        return;
+    }
+    char desc[160];
+    tok_describe(&p->lx, &p->tok, desc, sizeof(desc));
+    fail_at(p, p->tok.start, "unexpected %s%s%s%s%s", desc, context[0] ? " in " : "", context,
+            expected[0] ? ", expected " : "", expected);
+}
+
+/* A syntax error where the grammar has no specific error rule: Prometheus's
+ * message names the innermost aggregation being read, if any. */
+static void unexpected_here(parser *p)
+{
+    unexpected(p, p->in_aggregate > 0 ? "aggregation" : "", "");
+}
+
+/* ---- tokens ---- */
+
+static void advance(parser *p)
+{
+    p->prev_end = p->tok.end;
+    if (p->has_ahead) {
+        p->tok = p->ahead;
+        p->has_ahead = false;
+    } else {
+        lex_next(&p->lx, &p->tok);
+    }
+}
+
+static tok_type peek_type(parser *p)
+{
+    if (!p->has_ahead) {
+        lex_next(&p->lx, &p->ahead);
+        p->has_ahead = true;
+    }
+    return p->ahead.type;
+}
+
+/* ---- nodes ---- */
+
+static ast_node *new_node(parser *p, ast_kind kind, size_t start, size_t end)
+{
+    ast_node *n = ARENA_NEW(p->a, ast_node);
+    if (!n) {
+        fail_nomem(p);
+        return NULL;
+    }
+    n->kind = kind;
+    n->pos.start = start;
+    n->pos.end = end;
+    n->depth = 1;
+    return n;
+}
+
+/* Record that `child` hangs below `n`; fails when the tree gets too deep. */
+static bool add_depth(parser *p, ast_node *n, const ast_node *child)
+{
+    if (child->depth + 1 > n->depth) n->depth = child->depth + 1;
+    if (n->depth > p->max_depth) {
+        fail_at(p, n->pos.start, "expression nesting exceeds the maximum depth of %u",
+                p->max_depth);
+        return false;
+    }
+    return true;
+}
+
+static bool str_dup(parser *p, ast_str *out, const char *s, size_t len)
+{
+    char *c = arena_strndup(p->a, s, len);
+    if (!c) {
+        fail_nomem(p);
+        return false;
+    }
+    out->ptr = c;
+    out->len = len;
+    return true;
+}
+
+/* ---- Go's strconv number parsing, for the shapes the lexer produces ---- */
+
+static char lower_c(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Go's underscoreOK: '_' only between digits (or after a base prefix). */
+static bool underscore_ok(const char *s, size_t n)
+{
+    char saw = '^';
+    size_t i = 0;
+    if (n >= 1 && (s[0] == '-' || s[0] == '+')) {
+        s++;
+        n--;
+    }
+    bool hex = false;
+    if (n >= 2 && s[0] == '0' &&
+        (lower_c(s[1]) == 'b' || lower_c(s[1]) == 'o' || lower_c(s[1]) == 'x')) {
+        i = 2;
+        saw = '0';
+        hex = lower_c(s[1]) == 'x';
+    }
+    for (; i < n; i++) {
+        char c = s[i];
+        if ((c >= '0' && c <= '9') || (hex && lower_c(c) >= 'a' && lower_c(c) <= 'f')) {
+            saw = '0';
+            continue;
+        }
+        if (c == '_') {
+            if (saw != '0') return false;
+            saw = '_';
+            continue;
+        }
+        if (saw == '_') return false;
+        saw = '!';
+    }
+    return saw != '_';
+}
+
+enum { NUM_OK = 0, NUM_SYNTAX = -1, NUM_RANGE = -2 };
+
+/* strconv.ParseInt(s, 0, 64) for an unsigned literal. */
+static int go_parse_int(const char *s0, size_t n0, int64_t *out)
+{
+    const char *s = s0;
+    size_t n = n0;
+    if (n == 0) return NUM_SYNTAX;
+    unsigned base = 10;
+    if (s[0] == '0') {
+        if (n >= 3 && lower_c(s[1]) == 'b') {
+            base = 2;
+            s += 2;
+            n -= 2;
+        } else if (n >= 3 && lower_c(s[1]) == 'o') {
+            base = 8;
+            s += 2;
+            n -= 2;
+        } else if (n >= 3 && lower_c(s[1]) == 'x') {
+            base = 16;
+            s += 2;
+            n -= 2;
+        } else {
+            base = 8;
+            s += 1;
+            n -= 1;
+        }
+    }
+    uint64_t v = 0;
+    bool underscores = false;
+    bool overflow = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        unsigned d;
+        if (c == '_') {
+            underscores = true;
+            continue;
+        } else if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (lower_c(c) >= 'a' && lower_c(c) <= 'z')
+            d = (unsigned)(lower_c(c) - 'a' + 10);
+        else
+            return NUM_SYNTAX;
+        if (d >= base) return NUM_SYNTAX;
+        if (!overflow) {
+            if (v > (UINT64_MAX - d) / base)
+                overflow = true;
+            else
+                v = v * base + d;
+        }
+    }
+    if (underscores && !underscore_ok(s0, n0)) return NUM_SYNTAX;
+    if (overflow || v > (uint64_t)INT64_MAX) return NUM_RANGE;
+    *out = (int64_t)v;
+    return NUM_OK;
+}
+
+static bool ieq(const char *s, size_t n, const char *lit)
+{
+    size_t m = strlen(lit);
+    if (n != m) return false;
+    for (size_t i = 0; i < n; i++)
+        if (lower_c(s[i]) != lit[i]) return false;
+    return true;
+}
+
+/* strconv.ParseFloat(s, 64) for the literals the lexer produces. */
+static int go_parse_float(const char *s, size_t n, double *out)
+{
+    size_t i = 0;
+    bool neg = false;
+    if (n > 0 && (s[0] == '+' || s[0] == '-')) {
+        neg = s[0] == '-';
+        i = 1;
+    }
+    const char *r = s + i;
+    size_t rn = n - i;
+    if (ieq(r, rn, "inf") || ieq(r, rn, "infinity")) {
+        *out = neg ? -INFINITY : INFINITY;
+        return NUM_OK;
+    }
+    if (i == 0 && ieq(r, rn, "nan")) {
+        *out = NAN;
+        return NUM_OK;
+    }
+    /* Hexadecimal mantissas need a 'p' exponent, which the lexer never
+     * produces: every hex literal that ParseInt rejects is invalid. */
+    if (rn >= 2 && r[0] == '0' && lower_c(r[1]) == 'x') return NUM_SYNTAX;
+    bool digits = false, underscores = false;
+    size_t j = 0;
+    for (; j < rn; j++) {
+        char c = r[j];
+        if (c >= '0' && c <= '9')
+            digits = true;
+        else if (c == '_')
+            underscores = true;
+        else if (c == '.')
+            break;
+        else
+            break;
+    }
+    if (j < rn && r[j] == '.') {
+        for (j++; j < rn; j++) {
+            char c = r[j];
+            if (c >= '0' && c <= '9')
+                digits = true;
+            else if (c == '_')
+                underscores = true;
+            else
+                break;
+        }
+    }
+    if (!digits) return NUM_SYNTAX;
+    if (j < rn && lower_c(r[j]) == 'e') {
+        j++;
+        if (j < rn && (r[j] == '+' || r[j] == '-')) j++;
+        bool exp_digits = false;
+        for (; j < rn; j++) {
+            char c = r[j];
+            if (c >= '0' && c <= '9')
+                exp_digits = true;
+            else if (c == '_')
+                underscores = true;
+            else
+                break;
+        }
+        if (!exp_digits) return NUM_SYNTAX;
+    }
+    if (j != rn) return NUM_SYNTAX;
+    if (underscores && !underscore_ok(s, n)) return NUM_SYNTAX;
+    char small[128];
+    char *buf = n < sizeof(small) ? small : malloc(n + 1);
+    if (!buf) return NUM_SYNTAX;
+    size_t k = 0;
+    for (size_t m = 0; m < n; m++)
+        if (s[m] != '_') buf[k++] = s[m];
+    buf[k] = '\0';
+    errno = 0;
+    double v = strtod(buf, NULL);
+    int rc = NUM_OK;
+    if (errno == ERANGE && isinf(v)) rc = NUM_RANGE;
+    if (buf != small) free(buf);
+    *out = v;
+    return rc;
+}
+
+/* Prometheus's parser.number(): ParseInt(s, 0, 64), else ParseFloat. */
+static bool parse_number_token(parser *p, const token *t, double *out)
+{
+    const char *s = p->text + t->start;
+    size_t n = t->end - t->start;
+    int64_t iv;
+    if (go_parse_int(s, n, &iv) == NUM_OK) {
+        *out = (double)iv;
+        return true;
+    }
+    int rc = go_parse_float(s, n, out);
+    if (rc == NUM_OK) return true;
+    char q[160];
+    go_quote(q, sizeof(q), s, n);
+    fail_at(p, t->start, "error parsing number: strconv.ParseFloat: parsing %s: %s", q,
+            rc == NUM_RANGE ? "value out of range" : "invalid syntax");
+    return false;
+}
+
+/* Go's int64(f) on amd64: out-of-range values and NaN become INT64_MIN. */
+static int64_t go_float_to_int64(double f)
+{
+    if (isnan(f) || f >= 9223372036854775808.0 || f < -9223372036854775808.0) return INT64_MIN;
+    return (int64_t)f;
+}
+
+/* ---- durations ---- */
+
+#define MS_PER_SECOND 1000LL
+#define MS_PER_MINUTE (60 * MS_PER_SECOND)
+#define MS_PER_HOUR   (60 * MS_PER_MINUTE)
+#define MS_PER_DAY    (24 * MS_PER_HOUR)
+#define MS_PER_WEEK   (7 * MS_PER_DAY)
+#define MS_PER_YEAR   (365 * MS_PER_DAY)
+
+static const struct {
+    const char *unit;
+    int64_t ms;
+} duration_units[] = {
+    {"y", MS_PER_YEAR},   {"w", MS_PER_WEEK},   {"d", MS_PER_DAY}, {"h", MS_PER_HOUR},
+    {"m", MS_PER_MINUTE}, {"s", MS_PER_SECOND}, {"ms", 1},
+};
+
+int promql_duration_parse(int64_t *out, const char *s, size_t len, char *errbuf, size_t errsize)
+{
+    char q[96];
+    if (len == 1 && s[0] == '0') {
+        *out = 0;
+        return 0;
+    }
+    if (len == 0) {
+        if (errbuf) snprintf(errbuf, errsize, "empty duration string");
+        return SLOEVAL_EPARSE;
+    }
+    go_quote(q, sizeof(q), s, len);
+    const uint64_t max_ns = (uint64_t)INT64_MAX;
+    uint64_t total_ns = 0;
+    size_t i = 0;
+    int last_unit = -1;
+    while (i < len) {
+        if (s[i] < '0' || s[i] > '9') goto invalid;
+        uint64_t v = 0;
+        bool big = false;
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+            unsigned d = (unsigned)(s[i] - '0');
+            if (v > (UINT64_MAX - d) / 10)
+                big = true;
+            else
+                v = v * 10 + d;
+            i++;
+        }
+        size_t u = i;
+        while (u < len && !(s[u] >= '0' && s[u] <= '9'))
+            u++;
+        size_t ulen = u - i;
+        int unit = -1;
+        for (int k = 0; k < (int)(sizeof(duration_units) / sizeof(duration_units[0])); k++)
+            if (strlen(duration_units[k].unit) == ulen &&
+                memcmp(duration_units[k].unit, s + i, ulen) == 0)
+                unit = k;
+        if (unit < 0 || unit <= last_unit) goto invalid;
+        last_unit = unit;
+        i = u;
+        uint64_t mult_ns = (uint64_t)duration_units[unit].ms * 1000000u;
+        if (big || v > max_ns / mult_ns) goto range;
+        total_ns += v * mult_ns;
+        if (total_ns > max_ns) goto range;
+    }
+    *out = (int64_t)(total_ns / 1000000u);
+    return 0;
+invalid:
+    if (errbuf) snprintf(errbuf, errsize, "not a valid duration string: %s", q);
+    return SLOEVAL_EPARSE;
+range:
+    if (errbuf) snprintf(errbuf, errsize, "duration out of range");
+    return SLOEVAL_EPARSE;
+}
+
+size_t promql_duration_format(char *buf, size_t size, int64_t ms)
+{
+    char tmp[96];
+    size_t n = 0;
+    uint64_t v;
+    if (ms == 0) return (size_t)snprintf(buf, size, "0s");
+    if (ms < 0) {
+        tmp[n++] = '-';
+        v = (uint64_t)0 - (uint64_t)ms;
+    } else {
+        v = (uint64_t)ms;
+    }
+    for (size_t k = 0; k < sizeof(duration_units) / sizeof(duration_units[0]); k++) {
+        uint64_t mult = (uint64_t)duration_units[k].ms;
+        /* Years and weeks only when they divide the rest exactly: 90d reads
+         * better than 12w6d. */
+        if (k < 2 && v % mult != 0) continue;
+        uint64_t q = v / mult;
+        if (q > 0) {
+            n += (size_t)snprintf(tmp + n, sizeof(tmp) - n, "%llu%s", (unsigned long long)q,
+                                  duration_units[k].unit);
+            v -= q * mult;
+        }
+    }
+    return (size_t)snprintf(buf, size, "%s", tmp);
+}
+
+/* A DURATION token as 2.x reads it: milliseconds, > 0. */
+static bool parse_duration_token_v2(parser *p, const token *t, int64_t *ms)
+{
+    char msg[160];
+    if (promql_duration_parse(ms, p->text + t->start, t->end - t->start, msg, sizeof(msg)) != 0) {
+        fail_at(p, t->start, "%s", msg);
+        return false;
+    }
+    if (*ms == 0) {
+        fail_at(p, t->start, "duration must be greater than 0");
+        return false;
+    }
+    return true;
+}
+
+/* A DURATION token as 3.x reads it: seconds (time.Duration.Seconds()). */
+static bool parse_duration_token_v3(parser *p, const token *t, double *seconds)
+{
+    char msg[160];
+    int64_t ms;
+    if (promql_duration_parse(&ms, p->text + t->start, t->end - t->start, msg, sizeof(msg)) != 0) {
+        fail_at(p, t->start, "%s", msg);
+        return false;
+    }
+    *seconds = (double)(ms / 1000) + (double)((ms % 1000) * 1000000) / 1e9;
+    return true;
+}
+
+/* 3.x: a number or duration literal token as seconds. */
+static bool parse_number_duration_v3(parser *p, const token *t, double *v)
+{
+    if (t->type == T_DURATION) return parse_duration_token_v3(p, t, v);
+    return parse_number_token(p, t, v);
+}
+
+/* 3.x: seconds as Prometheus turns them into a time.Duration, then ms. */
+static int64_t seconds_to_ms_v3(double seconds)
+{
+    int64_t ns = go_float_to_int64(round(seconds * 1e9));
+    return ns / 1000000;
+}
+
+static bool duration_literal_out_of_range(double v)
+{
+    return v > 9223372036.854775808 || v < -9223372036.854775808;
+}
+
+/* ---- strings ---- */
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    c = lower_c(c);
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+static size_t put_utf8(char *o, unsigned long r)
+{
+    if (r < 0x80) {
+        o[0] = (char)r;
+        return 1;
+    }
+    if (r < 0x800) {
+        o[0] = (char)(0xC0 | (r >> 6));
+        o[1] = (char)(0x80 | (r & 0x3F));
+        return 2;
+    }
+    if (r >= 0xD800 && r < 0xE000) r = 0xFFFD;
+    if (r < 0x10000) {
+        o[0] = (char)(0xE0 | (r >> 12));
+        o[1] = (char)(0x80 | ((r >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (r & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (r >> 18));
+    o[1] = (char)(0x80 | ((r >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((r >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (r & 0x3F));
+    return 4;
+}
+
+/* Prometheus's strutil.Unquote of a STRING token (already checked by the
+ * lexer), into an arena copy. */
+static bool unquote(parser *p, const token *t, ast_str *out)
+{
+    const char *s = p->text + t->start + 1;
+    size_t n = t->end - t->start - 2;
+    char quote = p->text[t->start];
+    if (quote == '`' || !memchr(s, '\\', n)) return str_dup(p, out, s, n);
+    char *o = arena_alloc(p->a, n + 1);
+    if (!o) {
+        fail_nomem(p);
+        return false;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        if (s[i] != '\\') {
+            o[k++] = s[i++];
+            continue;
+        }
+        char c = s[i + 1];
+        i += 2;
+        switch (c) {
+        case 'a': o[k++] = '\a'; break;
+        case 'b': o[k++] = '\b'; break;
+        case 'f': o[k++] = '\f'; break;
+        case 'n': o[k++] = '\n'; break;
+        case 'r': o[k++] = '\r'; break;
+        case 't': o[k++] = '\t'; break;
+        case 'v': o[k++] = '\v'; break;
+        case 'x':
+            o[k++] = (char)(hexval(s[i]) * 16 + hexval(s[i + 1]));
+            i += 2;
+            break;
+        case 'u':
+        case 'U': {
+            int digits = c == 'u' ? 4 : 8;
+            unsigned long r = 0;
+            for (int d = 0; d < digits; d++)
+                r = r * 16 + (unsigned long)hexval(s[i + d]);
+            i += (size_t)digits;
+            k += put_utf8(o + k, r);
+            break;
+        }
+        default:
+            if (c >= '0' && c <= '7') {
+                int v = (c - '0') * 64 + (s[i] - '0') * 8 + (s[i + 1] - '0');
+                o[k++] = (char)v;
+                i += 2;
+            } else {
+                o[k++] = c; /* \\ and the quote */
+            }
+            break;
+        }
+    }
+    o[k] = '\0';
+    out->ptr = o;
+    out->len = k;
+    return true;
+}
+
+/* ---- labels ---- */
+
+static bool is_legacy_label(const char *s, size_t n)
+{
+    if (n == 0) return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        bool ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  (i > 0 && c >= '0' && c <= '9');
+        if (!ok) return false;
+    }
+    return true;
+}
+
+static bool valid_utf8(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t w;
+        int r = rune_decode(s + i, n - i, &w);
+        if (r == 0xFFFD && w == 1) return false;
+        i += w;
+    }
+    return true;
+}
+
+/* Tokens that may name a label in by (...), on (...) and the like. */
+static bool maybe_label(parser *p, tok_type t)
+{
+    switch (t) {
+    case T_AVG:
+    case T_BOOL:
+    case T_BOTTOMK:
+    case T_BY:
+    case T_COUNT:
+    case T_COUNT_VALUES:
+    case T_GROUP:
+    case T_GROUP_LEFT:
+    case T_GROUP_RIGHT:
+    case T_IDENTIFIER:
+    case T_IGNORING:
+    case T_LAND:
+    case T_LOR:
+    case T_LUNLESS:
+    case T_MAX:
+    case T_METRIC_IDENTIFIER:
+    case T_MIN:
+    case T_OFFSET:
+    case T_ON:
+    case T_QUANTILE:
+    case T_STDDEV:
+    case T_STDVAR:
+    case T_SUM:
+    case T_TOPK:
+    case T_START:
+    case T_END:
+    case T_ATAN2: return true;
+    case T_FILL:
+    case T_FILL_LEFT:
+    case T_FILL_RIGHT:
+    case T_LIMITK:
+    case T_LIMIT_RATIO:
+    case T_STEP:
+    case T_RANGE:
+    case T_ANCHORED:
+    case T_SMOOTHED:
+    case T_MAX_OF:
+    case T_MIN_OF: return p->v3;
+    default: return false;
+    }
+}
+
+/* Tokens that may start a vector selector as its metric name. */
+static bool metric_identifier(parser *p, tok_type t)
+{
+    switch (t) {
+    case T_AVG:
+    case T_BOTTOMK:
+    case T_BY:
+    case T_COUNT:
+    case T_COUNT_VALUES:
+    case T_GROUP:
+    case T_IDENTIFIER:
+    case T_LAND:
+    case T_LOR:
+    case T_LUNLESS:
+    case T_MAX:
+    case T_METRIC_IDENTIFIER:
+    case T_MIN:
+    case T_OFFSET:
+    case T_QUANTILE:
+    case T_STDDEV:
+    case T_STDVAR:
+    case T_SUM:
+    case T_TOPK:
+    case T_WITHOUT:
+    case T_START:
+    case T_END: return true;
+    case T_FILL:
+    case T_FILL_LEFT:
+    case T_FILL_RIGHT:
+    case T_LIMITK:
+    case T_LIMIT_RATIO:
+    case T_STEP:
+    case T_RANGE:
+    case T_ANCHORED:
+    case T_SMOOTHED:
+    case T_MAX_OF:
+    case T_MIN_OF: return p->v3;
+    default: return false;
+    }
+}
+
+/* A list of labels being built in the arena. */
+typedef struct label_list {
+    ast_str *items;
+    size_t n;
+    size_t cap;
+} label_list;
+
+static bool list_push(parser *p, label_list *l, ast_str s)
+{
+    if (arena_grow(p->a, (void **)&l->items, &l->cap, l->n + 1, sizeof(ast_str)) != 0) {
+        fail_nomem(p);
+        return false;
+    }
+    l->items[l->n++] = s;
+    return true;
+}
+
+/* "(" label, ... ")" after by, without, on, ignoring, group_left, group_right. */
+static bool parse_grouping_labels(parser *p, ast_str **out, size_t *nout)
+{
+    label_list l = {NULL, 0, 0};
+    if (p->tok.type != T_LEFT_PAREN) {
+        unexpected(p, "grouping opts", "\"(\"");
+        return false;
+    }
+    advance(p);
+    if (p->tok.type == T_RIGHT_PAREN) {
+        advance(p);
+        *out = NULL;
+        *nout = 0;
+        return true;
+    }
+    for (;;) {
+        ast_str s;
+        if (maybe_label(p, p->tok.type)) {
+            const char *v = p->text + p->tok.start;
+            size_t n = p->tok.end - p->tok.start;
+            if (!p->v3 && !is_legacy_label(v, n)) {
+                unexpected(p, "grouping opts", "label");
+                return false;
+            }
+            if (!str_dup(p, &s, v, n)) return false;
+            advance(p);
+        } else if (p->v3 && p->tok.type == T_STRING) {
+            token t = p->tok;
+            if (!unquote(p, &t, &s)) return false;
+            if (s.len == 0 || !valid_utf8(s.ptr, s.len)) {
+                char q[160];
+                go_quote(q, sizeof(q), s.ptr, s.len);
+                fail_at(p, t.start, "invalid label name for grouping: %s", q);
+                return false;
+            }
+            advance(p);
+        } else {
+            unexpected(p, "grouping opts", "label");
+            return false;
+        }
+        if (!list_push(p, &l, s)) return false;
+        if (p->tok.type == T_COMMA) {
+            advance(p);
+            if (p->tok.type == T_RIGHT_PAREN) break;
+            continue;
+        }
+        if (p->tok.type == T_RIGHT_PAREN) break;
+        unexpected(p, "grouping opts", "\",\" or \")\"");
+        return false;
+    }
+    advance(p);
+    *out = l.items;
+    *nout = l.n;
+    return true;
+}
+
+/* ---- expressions ---- */
+
+static ast_node *parse_expr(parser *p, int min_prec);
+
+static bool token_binary_op(tok_type t, binary_op *op)
+{
+    switch (t) {
+    case T_LOR: *op = BIN_OR; return true;
+    case T_LAND: *op = BIN_AND; return true;
+    case T_LUNLESS: *op = BIN_UNLESS; return true;
+    case T_EQLC: *op = BIN_EQL; return true;
+    case T_NEQ: *op = BIN_NEQ; return true;
+    case T_LTE: *op = BIN_LTE; return true;
+    case T_LSS: *op = BIN_LSS; return true;
+    case T_GTE: *op = BIN_GTE; return true;
+    case T_GTR: *op = BIN_GTR; return true;
+    case T_ADD: *op = BIN_ADD; return true;
+    case T_SUB: *op = BIN_SUB; return true;
+    case T_MUL: *op = BIN_MUL; return true;
+    case T_DIV: *op = BIN_DIV; return true;
+    case T_MOD: *op = BIN_MOD; return true;
+    case T_ATAN2: *op = BIN_ATAN2; return true;
+    case T_POW: *op = BIN_POW; return true;
+    case T_TRIM_UPPER: *op = BIN_TRIM_UPPER; return true;
+    case T_TRIM_LOWER: *op = BIN_TRIM_LOWER; return true;
+    default: return false;
+    }
+}
+
+static ast_node *number_node(parser *p, const token *t)
+{
+    double v;
+    bool duration = false;
+    if (t->type == T_DURATION) {
+        if (!parse_duration_token_v3(p, t, &v)) return NULL;
+        duration = true;
+    } else if (!parse_number_token(p, t, &v)) {
+        return NULL;
+    }
+    ast_node *n = new_node(p, AST_NUMBER, t->start, t->end);
+    if (!n) return NULL;
+    n->u.number.value = v;
+    n->u.number.duration = duration;
+    return n;
+}
+
+/* Build a label matcher (Prometheus's labels.NewMatcher checks). */
+static bool make_matcher(parser *p, label_matcher *m, match_type type, ast_str name,
+                         const token *val, size_t name_pos)
+{
+    ast_str value;
+    if (!unquote(p, val, &value)) return false;
+    m->type = type;
+    m->name = name;
+    m->value = value;
+    if (type == MATCH_REGEX || type == MATCH_NOT_REGEX) {
+        char msg[SLOEVAL_ERROR_MESSAGE_SIZE];
+        bool empty = false;
+        int rc = matcher_regex_check(value, p->compat, &empty, msg, sizeof(msg));
+        if (rc == SLOEVAL_ENOMEM) {
+            fail_nomem(p);
+            return false;
+        }
+        if (rc != 0) {
+            fail_at(p, name_pos, "%s", msg);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Whether a matcher accepts the empty label value (checked regexes only). */
+static bool matcher_matches_empty(parser *p, const label_matcher *m)
+{
+    switch (m->type) {
+    case MATCH_EQUAL: return m->value.len == 0;
+    case MATCH_NOT_EQUAL: return m->value.len != 0;
+    default: {
+        char msg[SLOEVAL_ERROR_MESSAGE_SIZE];
+        bool empty = false;
+        if (matcher_regex_check(m->value, p->compat, &empty, msg, sizeof(msg)) != 0) return false;
+        return m->type == MATCH_REGEX ? empty : !empty;
+    }
+    }
+}
+
+typedef struct matcher_list {
+    label_matcher *items;
+    size_t n;
+    size_t cap;
+} matcher_list;
+
+static label_matcher *matcher_push(parser *p, matcher_list *l)
+{
+    if (arena_grow(p->a, (void **)&l->items, &l->cap, l->n + 1, sizeof(label_matcher)) != 0) {
+        fail_nomem(p);
+        return NULL;
+    }
+    label_matcher *m = &l->items[l->n++];
+    memset(m, 0, sizeof(*m));
+    return m;
+}
+
+static bool match_op(tok_type t, match_type *out)
+{
+    switch (t) {
+    case T_EQL: *out = MATCH_EQUAL; return true;
+    case T_NEQ: *out = MATCH_NOT_EQUAL; return true;
+    case T_EQL_REGEX: *out = MATCH_REGEX; return true;
+    case T_NEQ_REGEX: *out = MATCH_NOT_REGEX; return true;
+    default: return false;
+    }
+}
+
+/* "{" matcher, ... "}" (the current token is "{"). */
+static bool parse_label_matchers(parser *p, matcher_list *l)
+{
+    advance(p);
+    if (p->tok.type == T_RIGHT_BRACE) {
+        advance(p);
+        return true;
+    }
+    for (;;) {
+        match_type mt;
+        if (p->tok.type == T_IDENTIFIER) {
+            size_t name_pos = p->tok.start;
+            ast_str name;
+            if (!str_dup(p, &name, p->text + p->tok.start, p->tok.end - p->tok.start)) return false;
+            advance(p);
+            if (!match_op(p->tok.type, &mt)) {
+                unexpected(p, "label matching", "label matching operator");
+                return false;
+            }
+            advance(p);
+            if (p->tok.type != T_STRING) {
+                unexpected(p, "label matching", "string");
+                return false;
+            }
+            label_matcher *m = matcher_push(p, l);
+            if (!m || !make_matcher(p, m, mt, name, &p->tok, name_pos)) return false;
+            advance(p);
+        } else if (p->v3 && p->tok.type == T_STRING) {
+            token st = p->tok;
+            ast_str name;
+            if (!unquote(p, &st, &name)) return false;
+            advance(p);
+            label_matcher *m = matcher_push(p, l);
+            if (!m) return false;
+            if (match_op(p->tok.type, &mt)) {
+                advance(p);
+                if (p->tok.type != T_STRING) {
+                    unexpected(p, "label matching", "string");
+                    return false;
+                }
+                if (!make_matcher(p, m, mt, name, &p->tok, st.start)) return false;
+                advance(p);
+            } else {
+                /* {"metric.name"}: the metric name inside the braces. */
+                m->type = MATCH_EQUAL;
+                if (!str_dup(p, &m->name, "__name__", 8)) return false;
+                m->value = name;
+            }
+        } else {
+            unexpected(p, "label matching", "identifier or \"}\"");
+            return false;
+        }
+        if (p->tok.type == T_COMMA) {
+            advance(p);
+            if (p->tok.type == T_RIGHT_BRACE) break;
+            continue;
+        }
+        if (p->tok.type == T_RIGHT_BRACE) break;
+        unexpected(p, "label matching", "\",\" or \"}\"");
+        return false;
+    }
+    advance(p);
+    return true;
+}
+
+/* A vector selector: [metric name] ["{" matchers "}"]. */
+static ast_node *parse_vector_selector(parser *p)
+{
+    size_t start = p->tok.start;
+    ast_str name = {NULL, 0};
+    matcher_list l = {NULL, 0, 0};
+    if (p->tok.type != T_LEFT_BRACE) {
+        if (!str_dup(p, &name, p->text + p->tok.start, p->tok.end - p->tok.start)) return NULL;
+        advance(p);
+    }
+    if (p->tok.type == T_LEFT_BRACE && !parse_label_matchers(p, &l)) return NULL;
+    if (name.ptr) {
+        label_matcher *m = matcher_push(p, &l);
+        if (!m) return NULL;
+        m->type = MATCH_EQUAL;
+        if (!str_dup(p, &m->name, "__name__", 8)) return NULL;
+        m->value = name;
+    }
+    ast_node *n = new_node(p, AST_VECTOR_SELECTOR, start, p->prev_end);
+    if (!n) return NULL;
+    n->u.vector_selector.name = name.ptr ? name : (ast_str){"", 0};
+    n->u.vector_selector.matchers = l.items;
+    n->u.vector_selector.nmatchers = l.n;
+    return n;
+}
+
+typedef struct node_list {
+    ast_node **items;
+    size_t n;
+    size_t cap;
+} node_list;
+
+/* "(" [expr ("," expr)*] ")" (the current token is "("). */
+static bool parse_call_body(parser *p, node_list *args)
+{
+    advance(p);
+    if (p->tok.type == T_RIGHT_PAREN) {
+        advance(p);
+        return true;
+    }
+    for (;;) {
+        ast_node *e = parse_expr(p, 0);
+        if (!e) return false;
+        if (arena_grow(p->a, (void **)&args->items, &args->cap, args->n + 1, sizeof(ast_node *))) {
+            fail_nomem(p);
+            return false;
+        }
+        args->items[args->n++] = e;
+        if (p->tok.type == T_COMMA) {
+            size_t comma = p->tok.start;
+            advance(p);
+            if (p->tok.type == T_COMMA || p->tok.type == T_RIGHT_PAREN) {
+                fail_at(p, comma, "trailing commas not allowed in function call args");
+                return false;
+            }
+            continue;
+        }
+        if (p->tok.type == T_RIGHT_PAREN) break;
+        unexpected_here(p);
+        return false;
+    }
+    advance(p);
+    return true;
+}
+
+static ast_node *parse_call(parser *p)
+{
+    token name = p->tok;
+    node_list args = {NULL, 0, 0};
+    advance(p);
+    if (!parse_call_body(p, &args)) return NULL;
+    const char *s = p->text + name.start;
+    size_t len = name.end - name.start;
+    const function_def *f = function_lookup(s, len, p->compat);
+    if (!f) {
+        char q[160];
+        go_quote(q, sizeof(q), s, len);
+        fail_at(p, name.start, "unknown function with name %s", q);
+        return NULL;
+    }
+    if (f->experimental && !p->experimental) {
+        char q[160];
+        go_quote(q, sizeof(q), s, len);
+        fail_at(p, name.start, "function %s is not enabled", q);
+        return NULL;
+    }
+    ast_node *n = new_node(p, AST_CALL, name.start, p->prev_end);
+    if (!n) return NULL;
+    n->u.call.func = f;
+    n->u.call.args = args.items;
+    n->u.call.nargs = args.n;
+    for (size_t i = 0; i < args.n; i++)
+        if (!add_depth(p, n, args.items[i])) return NULL;
+    return n;
+}
+
+static agg_op token_agg_op(tok_type t)
+{
+    switch (t) {
+    case T_SUM: return AGG_SUM;
+    case T_AVG: return AGG_AVG;
+    case T_COUNT: return AGG_COUNT;
+    case T_MIN: return AGG_MIN;
+    case T_MAX: return AGG_MAX;
+    case T_GROUP: return AGG_GROUP;
+    case T_STDDEV: return AGG_STDDEV;
+    case T_STDVAR: return AGG_STDVAR;
+    case T_TOPK: return AGG_TOPK;
+    case T_BOTTOMK: return AGG_BOTTOMK;
+    case T_COUNT_VALUES: return AGG_COUNT_VALUES;
+    case T_QUANTILE: return AGG_QUANTILE;
+    case T_LIMITK: return AGG_LIMITK;
+    default: return AGG_LIMIT_RATIO;
+    }
+}
+
+static bool parse_agg_modifier(parser *p, ast_node *n)
+{
+    n->u.aggregate.without = p->tok.type == T_WITHOUT;
+    n->u.aggregate.grouping_given = true;
+    advance(p);
+    return parse_grouping_labels(p, &n->u.aggregate.grouping, &n->u.aggregate.ngrouping);
+}
+
+static ast_node *parse_aggregate(parser *p)
+{
+    token op = p->tok;
+    ast_node *n = new_node(p, AST_AGGREGATE, op.start, op.end);
+    if (!n) return NULL;
+    n->u.aggregate.op = token_agg_op(op.type);
+    advance(p);
+    p->in_aggregate++;
+    bool modifier_first = false;
+    if (p->tok.type == T_BY || p->tok.type == T_WITHOUT) {
+        if (!parse_agg_modifier(p, n)) return NULL;
+        modifier_first = true;
+    }
+    if (p->tok.type != T_LEFT_PAREN) {
+        unexpected_here(p);
+        return NULL;
+    }
+    node_list args = {NULL, 0, 0};
+    if (!parse_call_body(p, &args)) return NULL;
+    if (!modifier_first && (p->tok.type == T_BY || p->tok.type == T_WITHOUT)) {
+        if (!parse_agg_modifier(p, n)) return NULL;
+    }
+    p->in_aggregate--;
+    n->pos.end = p->prev_end;
+    if (args.n == 0) {
+        fail_at(p, op.start, "no arguments for aggregate expression provided");
+        return NULL;
+    }
+    agg_op aop = n->u.aggregate.op;
+    size_t want = 1;
+    if (agg_op_has_param(aop)) {
+        if ((aop == AGG_LIMITK || aop == AGG_LIMIT_RATIO) && !p->experimental) {
+            fail_at(p, op.start,
+                    "%s() is experimental and must be enabled with "
+                    "--enable-feature=promql-experimental-functions",
+                    agg_op_name(aop));
+            return NULL;
+        }
+        want = 2;
+        n->u.aggregate.param = args.items[0];
+    }
+    if (args.n != want) {
+        fail_at(
+            p, op.start,
+            "wrong number of arguments for aggregate expression provided, expected %zu, got %zu",
+            want, args.n);
+        return NULL;
+    }
+    n->u.aggregate.expr = args.items[want - 1];
+    for (size_t i = 0; i < args.n; i++)
+        if (!add_depth(p, n, args.items[i])) return NULL;
+    return n;
+}
+
+static ast_node *parse_paren(parser *p)
+{
+    size_t start = p->tok.start;
+    advance(p);
+    ast_node *e = parse_expr(p, 0);
+    if (!e) return NULL;
+    if (p->tok.type != T_RIGHT_PAREN) {
+        unexpected_here(p);
+        return NULL;
+    }
+    advance(p);
+    ast_node *n = new_node(p, AST_PAREN, start, p->prev_end);
+    if (!n) return NULL;
+    n->u.paren.expr = e;
+    return add_depth(p, n, e) ? n : NULL;
+}
+
+static ast_node *parse_primary(parser *p)
+{
+    tok_type t = p->tok.type;
+    switch (t) {
+    case T_NUMBER: {
+        token tk = p->tok;
+        ast_node *n = number_node(p, &tk);
+        if (n) advance(p);
+        return n;
+    }
+    case T_DURATION:
+        if (p->v3) {
+            token tk = p->tok;
+            ast_node *n = number_node(p, &tk);
+            if (n) advance(p);
+            return n;
+        }
+        break;
+    case T_STRING: {
+        token tk = p->tok;
+        ast_node *n = new_node(p, AST_STRING, tk.start, tk.end);
+        if (!n || !unquote(p, &tk, &n->u.string.value)) return NULL;
+        advance(p);
+        return n;
+    }
+    case T_LEFT_PAREN: return parse_paren(p);
+    case T_LEFT_BRACE: return parse_vector_selector(p);
+    case T_IDENTIFIER:
+        if (peek_type(p) == T_LEFT_PAREN) return parse_call(p);
+        return parse_vector_selector(p);
+    default: break;
+    }
+    if (tok_is_aggregator(t) && (p->v3 || (t != T_LIMITK && t != T_LIMIT_RATIO))) {
+        tok_type next = peek_type(p);
+        if (next == T_LEFT_PAREN || next == T_BY || next == T_WITHOUT) return parse_aggregate(p);
+        return parse_vector_selector(p);
+    }
+    if (p->v3 && (t == T_START || t == T_END || t == T_STEP || t == T_RANGE || t == T_MAX_OF ||
+                  t == T_MIN_OF)) {
+        if (peek_type(p) == T_LEFT_PAREN) return parse_call(p);
+    }
+    if (metric_identifier(p, t)) return parse_vector_selector(p);
+    unexpected_here(p);
+    return NULL;
+}
+
+/* ---- postfix modifiers: [range], [range:step], offset, @ ---- */
+
+static bool offset_is_set(const ast_node *e)
+{
+    if (e->kind == AST_VECTOR_SELECTOR) return e->u.vector_selector.offset_ms != 0;
+    if (e->kind == AST_MATRIX_SELECTOR)
+        return e->u.matrix_selector.vector_selector->u.vector_selector.offset_ms != 0;
+    return e->u.subquery.offset_ms != 0;
+}
+
+static bool add_offset(parser *p, ast_node *e, int64_t ms)
+{
+    if (e->kind != AST_VECTOR_SELECTOR && e->kind != AST_MATRIX_SELECTOR &&
+        e->kind != AST_SUBQUERY) {
+        fail_at(p, e->pos.start,
+                "offset modifier must be preceded by an instant vector selector or range vector "
+                "selector or a subquery");
+        return false;
+    }
+    if (offset_is_set(e)) {
+        fail_at(p, e->pos.start, "offset may not be set multiple times");
+        return false;
+    }
+    if (e->kind == AST_VECTOR_SELECTOR)
+        e->u.vector_selector.offset_ms = ms;
+    else if (e->kind == AST_MATRIX_SELECTOR)
+        e->u.matrix_selector.vector_selector->u.vector_selector.offset_ms = ms;
+    else
+        e->u.subquery.offset_ms = ms;
+    e->pos.end = p->prev_end;
+    return true;
+}
+
+/* 3.x: binary operators that would continue a duration expression. */
+static bool duration_arith_op(tok_type t)
+{
+    return t == T_ADD || t == T_SUB || t == T_MUL || t == T_DIV || t == T_MOD || t == T_POW;
+}
+
+static bool experimental_duration(parser *p, size_t pos)
+{
+    fail_at(p, pos, "experimental duration expression is not enabled");
+    return false;
+}
+
+/*
+ * 3.x: a duration inside brackets: any number of signs and a number or
+ * duration literal. Everything else (arithmetic, step(), range(), min_of,
+ * max_of, parentheses) is an experimental duration expression.
+ */
+static bool parse_bracket_duration_v3(parser *p, int64_t *ms, const char *context,
+                                      const char *expected)
+{
+    double sign = 1;
+    size_t start = p->tok.start;
+    int signs = 0;
+    while (p->tok.type == T_ADD || p->tok.type == T_SUB) {
+        if (p->tok.type == T_SUB) sign = -sign;
+        signs++;
+        advance(p);
+    }
+    tok_type t = p->tok.type;
+    if (t == T_STEP || t == T_RANGE || t == T_MAX_OF || t == T_MIN_OF || t == T_LEFT_PAREN)
+        return experimental_duration(p, p->tok.start);
+    if (t != T_NUMBER && t != T_DURATION) {
+        if (signs > 0) {
+            unexpected_here(p);
+            return false;
+        }
+        unexpected(p, context, expected);
+        return false;
+    }
+    token lit = p->tok;
+    double v;
+    if (!parse_number_duration_v3(p, &lit, &v)) return false;
+    advance(p);
+    if (duration_literal_out_of_range(v)) {
+        fail_at(p, lit.start, "duration out of range");
+        return false;
+    }
+    if (duration_arith_op(p->tok.type)) return experimental_duration(p, start);
+    v *= sign;
+    if (duration_literal_out_of_range(v)) {
+        fail_at(p, start, "duration out of range");
+        return false;
+    }
+    if (v <= 0) {
+        fail_at(p, start, "duration must be greater than 0");
+        return false;
+    }
+    *ms = seconds_to_ms_v3(v);
+    return true;
+}
+
+static ast_node *parse_bracket(parser *p, ast_node *e)
+{
+    size_t lb = p->tok.start;
+    int64_t range = 0, step = 0;
+    advance(p);
+    if (p->v3) {
+        if (!parse_bracket_duration_v3(p, &range, "subquery or range selector",
+                                       "number, duration, step(), or range()"))
+            return NULL;
+    } else {
+        if (p->tok.type != T_DURATION) {
+            unexpected(p, "subquery selector", "duration");
+            return NULL;
+        }
+        token d = p->tok;
+        if (!parse_duration_token_v2(p, &d, &range)) return NULL;
+        advance(p);
+    }
+    if (p->tok.type == T_RIGHT_BRACKET) {
+        advance(p);
+        const char *msg = NULL;
+        if (e->kind != AST_VECTOR_SELECTOR)
+            msg = "ranges only allowed for vector selectors";
+        else if (e->u.vector_selector.offset_ms != 0)
+            msg = "no offset modifiers allowed before range";
+        else if (e->u.vector_selector.at == AT_TIMESTAMP ||
+                 (p->v3 && e->u.vector_selector.at != AT_NONE))
+            msg = "no @ modifiers allowed before range";
+        if (msg) {
+            fail_at(p, lb, "%s", msg);
+            return NULL;
+        }
+        ast_node *n = new_node(p, AST_MATRIX_SELECTOR, e->pos.start, p->prev_end);
+        if (!n) return NULL;
+        n->u.matrix_selector.vector_selector = e;
+        n->u.matrix_selector.range_ms = range;
+        return add_depth(p, n, e) ? n : NULL;
+    }
+    if (p->tok.type != T_COLON) {
+        unexpected(p, "subquery or range", "\":\" or \"]\"");
+        return NULL;
+    }
+    advance(p);
+    if (p->tok.type != T_RIGHT_BRACKET) {
+        if (p->v3) {
+            if (!parse_bracket_duration_v3(p, &step, "subquery selector",
+                                           "number, duration, step(), range(), or \"]\""))
+                return NULL;
+        } else {
+            if (p->tok.type != T_DURATION) {
+                unexpected(p, "subquery selector", "duration or \"]\"");
+                return NULL;
+            }
+            token d = p->tok;
+            if (!parse_duration_token_v2(p, &d, &step)) return NULL;
+            advance(p);
+        }
+        if (p->tok.type != T_RIGHT_BRACKET) {
+            unexpected(p, "subquery selector", "\"]\"");
+            return NULL;
+        }
+    }
+    advance(p);
+    ast_node *n = new_node(p, AST_SUBQUERY, e->pos.start, p->prev_end);
+    if (!n) return NULL;
+    n->u.subquery.expr = e;
+    n->u.subquery.range_ms = range;
+    n->u.subquery.step_ms = step;
+    return add_depth(p, n, e) ? n : NULL;
+}
+
+/* 3.x offset: [sign] literal, a chain of signs before a literal, or
+ * sign "(" signs literal ")"; anything else is an experimental duration
+ * expression. */
+static bool parse_offset_v3(parser *p, int64_t *ms)
+{
+    static const char *const expected = "number, duration, step(), or range()";
+    size_t start = p->tok.start;
+    int signs = 0;
+    double sign = 1;
+    while (p->tok.type == T_ADD || p->tok.type == T_SUB) {
+        if (p->tok.type == T_SUB) sign = -sign;
+        signs++;
+        advance(p);
+    }
+    tok_type t = p->tok.type;
+    if (t == T_STEP || t == T_RANGE || t == T_MAX_OF || t == T_MIN_OF)
+        return experimental_duration(p, p->tok.start);
+    if (t == T_LEFT_PAREN) {
+        if (signs != 1) return experimental_duration(p, p->tok.start);
+        /* sign "(" duration ")" is read without the experimental switch. */
+        advance(p);
+        size_t inner = p->tok.start;
+        double isign = 1;
+        while (p->tok.type == T_ADD || p->tok.type == T_SUB) {
+            if (p->tok.type == T_SUB) isign = -isign;
+            advance(p);
+        }
+        if (p->tok.type == T_LEFT_PAREN || p->tok.type == T_STEP || p->tok.type == T_RANGE ||
+            p->tok.type == T_MAX_OF || p->tok.type == T_MIN_OF)
+            return experimental_duration(p, p->tok.start);
+        if (p->tok.type != T_NUMBER && p->tok.type != T_DURATION) {
+            unexpected(p, "offset", expected);
+            return false;
+        }
+        token lit = p->tok;
+        double v;
+        if (!parse_number_duration_v3(p, &lit, &v)) return false;
+        advance(p);
+        if (duration_literal_out_of_range(v)) {
+            fail_at(p, lit.start, "duration out of range");
+            return false;
+        }
+        if (duration_arith_op(p->tok.type)) return experimental_duration(p, inner);
+        v *= isign;
+        if (duration_literal_out_of_range(v)) {
+            fail_at(p, inner, "duration out of range");
+            return false;
+        }
+        if (p->tok.type != T_RIGHT_PAREN) {
+            unexpected(p, "offset", expected);
+            return false;
+        }
+        advance(p);
+        *ms = seconds_to_ms_v3(v * sign);
+        return true;
+    }
+    if (t != T_NUMBER && t != T_DURATION) {
+        unexpected(p, "offset", expected);
+        return false;
+    }
+    token lit = p->tok;
+    double v;
+    if (!parse_number_duration_v3(p, &lit, &v)) return false;
+    advance(p);
+    if (duration_literal_out_of_range(v)) {
+        fail_at(p, lit.start, "duration out of range");
+        return false;
+    }
+    if (signs >= 2 && duration_arith_op(p->tok.type)) return experimental_duration(p, start);
+    v *= sign;
+    if (duration_literal_out_of_range(v)) {
+        fail_at(p, start, "duration out of range");
+        return false;
+    }
+    *ms = seconds_to_ms_v3(v);
+    return true;
+}
+
+static ast_node *parse_offset(parser *p, ast_node *e)
+{
+    int64_t ms;
+    advance(p);
+    if (p->v3) {
+        if (!parse_offset_v3(p, &ms)) return NULL;
+    } else {
+        bool neg = false;
+        if (p->tok.type == T_SUB) {
+            neg = true;
+            advance(p);
+        }
+        if (p->tok.type != T_DURATION) {
+            unexpected(p, "offset", "duration");
+            return NULL;
+        }
+        token d = p->tok;
+        if (!parse_duration_token_v2(p, &d, &ms)) return NULL;
+        advance(p);
+        if (neg) ms = -ms;
+    }
+    return add_offset(p, e, ms) ? e : NULL;
+}
+
+static bool at_kind_set(ast_node *e, at_kind **kind, int64_t **ms)
+{
+    if (e->kind == AST_VECTOR_SELECTOR) {
+        *kind = &e->u.vector_selector.at;
+        *ms = &e->u.vector_selector.at_ms;
+    } else if (e->kind == AST_MATRIX_SELECTOR) {
+        ast_node *vs = e->u.matrix_selector.vector_selector;
+        *kind = &vs->u.vector_selector.at;
+        *ms = &vs->u.vector_selector.at_ms;
+    } else if (e->kind == AST_SUBQUERY) {
+        *kind = &e->u.subquery.at;
+        *ms = &e->u.subquery.at_ms;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* Go's %f. */
+static void format_go_f(char *buf, size_t size, double v)
+{
+    if (isnan(v))
+        snprintf(buf, size, "NaN");
+    else if (isinf(v))
+        snprintf(buf, size, v > 0 ? "+Inf" : "-Inf");
+    else
+        snprintf(buf, size, "%f", v);
+}
+
+static ast_node *parse_at(parser *p, ast_node *e)
+{
+    advance(p);
+    at_kind kind;
+    double ts = 0;
+    tok_type t = p->tok.type;
+    if (t == T_START || t == T_END) {
+        kind = t == T_START ? AT_START : AT_END;
+        advance(p);
+        if (p->tok.type != T_LEFT_PAREN) {
+            unexpected(p, "@", "timestamp");
+            return NULL;
+        }
+        advance(p);
+        if (p->tok.type != T_RIGHT_PAREN) {
+            unexpected(p, "@", "timestamp");
+            return NULL;
+        }
+        advance(p);
+    } else {
+        double sign = 1;
+        if (t == T_ADD || t == T_SUB) {
+            if (t == T_SUB) sign = -1;
+            advance(p);
+        }
+        token num = p->tok;
+        if (num.type == T_NUMBER || (p->v3 && num.type == T_DURATION)) {
+            bool ok = num.type == T_DURATION ? parse_duration_token_v3(p, &num, &ts)
+                                             : parse_number_token(p, &num, &ts);
+            if (!ok) return NULL;
+            advance(p);
+        } else {
+            unexpected(p, "@", "timestamp");
+            return NULL;
+        }
+        ts *= sign;
+        kind = AT_TIMESTAMP;
+        if (isinf(ts) || isnan(ts) || ts >= 9223372036854775807.0 || ts <= -9223372036854775808.0) {
+            char f[400];
+            format_go_f(f, sizeof(f), ts);
+            fail_at(p, e->pos.start, "timestamp out of bounds for @ modifier: %s", f);
+            return NULL;
+        }
+    }
+    at_kind *k;
+    int64_t *ms;
+    if (!at_kind_set(e, &k, &ms)) {
+        fail_at(p, e->pos.start,
+                "@ modifier must be preceded by an instant vector selector or range vector "
+                "selector or a subquery");
+        return NULL;
+    }
+    if (*k != AT_NONE) {
+        fail_at(p, e->pos.start, "@ <timestamp> may not be set multiple times");
+        return NULL;
+    }
+    *k = kind;
+    if (kind == AT_TIMESTAMP) *ms = go_float_to_int64(round(ts * 1000.0));
+    e->pos.end = p->prev_end;
+    return e;
+}
+
+static ast_node *parse_postfix(parser *p, ast_node *e)
+{
+    while (e) {
+        switch (p->tok.type) {
+        case T_LEFT_BRACKET: e = parse_bracket(p, e); break;
+        case T_OFFSET: e = parse_offset(p, e); break;
+        case T_AT: e = parse_at(p, e); break;
+        case T_ANCHORED:
+        case T_SMOOTHED:
+            fail_at(p, e->pos.start, "%s modifier is experimental and not enabled",
+                    p->tok.type == T_ANCHORED ? "anchored" : "smoothed");
+            return NULL;
+        default: return e;
+        }
+    }
+    return NULL;
+}
+
+static ast_node *parse_unary(parser *p)
+{
+    tok_type t = p->tok.type;
+    if (t != T_ADD && t != T_SUB) return parse_postfix(p, parse_primary(p));
+    size_t start = p->tok.start;
+    advance(p);
+    ast_node *e = parse_expr(p, 6);
+    if (!e) return NULL;
+    if (e->kind == AST_NUMBER) {
+        if (t == T_SUB) e->u.number.value = -e->u.number.value;
+        e->pos.start = start;
+        return e;
+    }
+    ast_node *n = new_node(p, AST_UNARY, start, e->pos.end);
+    if (!n) return NULL;
+    n->u.unary.op = t == T_SUB ? UNARY_MINUS : UNARY_PLUS;
+    n->u.unary.expr = e;
+    return add_depth(p, n, e) ? n : NULL;
+}
+
+/* 3.x fill(), fill_left(), fill_right(): "(" [sign] number ")". */
+static bool parse_fill_value(parser *p)
+{
+    advance(p);
+    if (p->tok.type != T_LEFT_PAREN) {
+        unexpected_here(p);
+        return false;
+    }
+    advance(p);
+    if (p->tok.type == T_ADD || p->tok.type == T_SUB) advance(p);
+    if (p->tok.type != T_NUMBER && p->tok.type != T_DURATION) {
+        unexpected_here(p);
+        return false;
+    }
+    token lit = p->tok;
+    double v;
+    if (!parse_number_duration_v3(p, &lit, &v)) return false;
+    advance(p);
+    if (p->tok.type != T_RIGHT_PAREN) {
+        unexpected_here(p);
+        return false;
+    }
+    advance(p);
+    return true;
+}
+
+static bool parse_bin_modifiers(parser *p, bool *return_bool, vector_matching **out, bool *fill)
+{
+    vector_matching *vm = ARENA_NEW(p->a, vector_matching);
+    if (!vm) {
+        fail_nomem(p);
+        return false;
+    }
+    vm->card = CARD_ONE_TO_ONE;
+    *out = vm;
+    if (p->tok.type == T_BOOL) {
+        *return_bool = true;
+        advance(p);
+    }
+    if (p->tok.type == T_ON || p->tok.type == T_IGNORING) {
+        vm->on = p->tok.type == T_ON;
+        vm->explicit_ = true;
+        advance(p);
+        if (!parse_grouping_labels(p, &vm->labels, &vm->nlabels)) return false;
+        if (p->tok.type == T_GROUP_LEFT || p->tok.type == T_GROUP_RIGHT) {
+            vm->card = p->tok.type == T_GROUP_LEFT ? CARD_MANY_TO_ONE : CARD_ONE_TO_MANY;
+            advance(p);
+            if (p->tok.type == T_LEFT_PAREN &&
+                !parse_grouping_labels(p, &vm->include, &vm->ninclude))
+                return false;
+        }
+    }
+    if (p->v3) {
+        tok_type first = p->tok.type;
+        if (first == T_FILL) {
+            *fill = true;
+            return parse_fill_value(p);
+        }
+        if (first == T_FILL_LEFT || first == T_FILL_RIGHT) {
+            *fill = true;
+            if (!parse_fill_value(p)) return false;
+            tok_type other = first == T_FILL_LEFT ? T_FILL_RIGHT : T_FILL_LEFT;
+            if (p->tok.type == other) return parse_fill_value(p);
+        }
+    }
+    return true;
+}
+
+static ast_node *parse_expr(parser *p, int min_prec)
+{
+    if (++p->depth > p->max_depth) {
+        fail_at(p, p->tok.start, "expression nesting exceeds the maximum depth of %u",
+                p->max_depth);
+        return NULL;
+    }
+    ast_node *lhs = parse_unary(p);
+    while (lhs) {
+        binary_op op;
+        if (!token_binary_op(p->tok.type, &op)) break;
+        int prec = binary_op_precedence(op);
+        if (prec < min_prec) break;
+        advance(p);
+        bool return_bool = false, fill = false;
+        vector_matching *vm;
+        if (!parse_bin_modifiers(p, &return_bool, &vm, &fill)) return NULL;
+        ast_node *rhs = parse_expr(p, op == BIN_POW ? prec : prec + 1);
+        if (!rhs) return NULL;
+        if (fill) {
+            fail_at(p, lhs->pos.start, "binop fill modifiers are experimental and not enabled");
+            return NULL;
+        }
+        ast_node *n = new_node(p, AST_BINARY, lhs->pos.start, rhs->pos.end);
+        if (!n) return NULL;
+        n->u.binary.op = op;
+        n->u.binary.lhs = lhs;
+        n->u.binary.rhs = rhs;
+        n->u.binary.matching = vm;
+        n->u.binary.return_bool = return_bool;
+        if (!add_depth(p, n, lhs) || !add_depth(p, n, rhs)) return NULL;
+        lhs = n;
+    }
+    p->depth--;
+    return lhs;
+}
+
+/* ---- type checking (Prometheus's checkAST) ---- */
+
+static const char *value_type_raw(value_type t)
+{
+    switch (t) {
+    case VALUE_TYPE_SCALAR: return "scalar";
+    case VALUE_TYPE_VECTOR: return "vector";
+    case VALUE_TYPE_MATRIX: return "matrix";
+    case VALUE_TYPE_STRING: return "string";
+    default: return "none";
+    }
+}
+
+static value_type check(parser *p, ast_node *n, bool bypass_empty);
+
+static void expect_type(parser *p, ast_node *n, value_type want, const char *context)
+{
+    value_type t = check(p, n, false);
+    if (t != want)
+        fail_at(p, n->pos.start, "expected type %s in %s, got %s", value_type_name(want), context,
+                value_type_name(t));
+}
+
+/* Where the operator of a binary expression starts (for its errors). */
+static size_t op_position(parser *p, const ast_node *n)
+{
+    size_t i = n->u.binary.lhs->pos.end;
+    while (i < p->len &&
+           (p->text[i] == ' ' || p->text[i] == '\t' || p->text[i] == '\n' || p->text[i] == '\r'))
+        i++;
+    return i;
+}
+
+static void check_binary(parser *p, ast_node *n)
+{
+    value_type lt = check(p, n->u.binary.lhs, false);
+    value_type rt = check(p, n->u.binary.rhs, false);
+    binary_op op = n->u.binary.op;
+    vector_matching *vm = n->u.binary.matching;
+    if (n->u.binary.return_bool && !binary_op_is_comparison(op))
+        fail_at(p, op_position(p, n), "bool modifier can only be used on comparison operators");
+    if (binary_op_is_comparison(op) && !n->u.binary.return_bool &&
+        ast_node_type(n->u.binary.rhs) == VALUE_TYPE_SCALAR &&
+        ast_node_type(n->u.binary.lhs) == VALUE_TYPE_SCALAR)
+        fail_at(p, op_position(p, n), "comparisons between scalars must use BOOL modifier");
+    if (binary_op_is_set(op) && vm->card == CARD_ONE_TO_ONE) vm->card = CARD_MANY_TO_MANY;
+    if (vm->on) {
+        for (size_t i = 0; i < vm->nlabels; i++)
+            for (size_t j = 0; j < vm->ninclude; j++)
+                if (strv_eq(vm->labels[i], vm->include[j])) {
+                    char q[160];
+                    go_quote(q, sizeof(q), vm->labels[i].ptr, vm->labels[i].len);
+                    fail_at(p, op_position(p, n),
+                            "label %s must not occur in ON and GROUP clause at once", q);
+                }
+    }
+    if (lt != VALUE_TYPE_SCALAR && lt != VALUE_TYPE_VECTOR)
+        fail_at(p, n->u.binary.lhs->pos.start,
+                "binary expression must contain only scalar and instant vector types");
+    if (rt != VALUE_TYPE_SCALAR && rt != VALUE_TYPE_VECTOR)
+        fail_at(p, n->u.binary.rhs->pos.start,
+                "binary expression must contain only scalar and instant vector types");
+    if (lt != VALUE_TYPE_VECTOR || rt != VALUE_TYPE_VECTOR) {
+        if (vm->nlabels > 0)
+            fail_at(p, n->pos.start, "vector matching only allowed between instant vectors");
+        n->u.binary.matching = NULL;
+    } else if (binary_op_is_set(op)) {
+        if (vm->card == CARD_ONE_TO_MANY || vm->card == CARD_MANY_TO_ONE)
+            fail_at(p, n->pos.start, "no grouping allowed for \"%s\" operation", binary_op_str(op));
+        if (vm->card != CARD_MANY_TO_MANY)
+            fail_at(p, n->pos.start, "set operations must always be many-to-many");
+    }
+    if ((lt == VALUE_TYPE_SCALAR || rt == VALUE_TYPE_SCALAR) && binary_op_is_set(op))
+        fail_at(p, n->pos.start, "set operator \"%s\" not allowed in binary scalar expression",
+                binary_op_str(op));
+}
+
+static void check_call(parser *p, ast_node *n)
+{
+    const function_def *f = n->u.call.func;
+    size_t nargs = f->nargs, got = n->u.call.nargs;
+    char fq[96];
+    go_quote(fq, sizeof(fq), f->name, strlen(f->name));
+    if (f->variadic == 0) {
+        if (nargs != got)
+            fail_at(p, n->pos.start, "expected %zu argument(s) in call to %s, got %zu", nargs, fq,
+                    got);
+    } else {
+        size_t na = nargs - 1;
+        if (na > got)
+            fail_at(p, n->pos.start, "expected at least %zu argument(s) in call to %s, got %zu", na,
+                    fq, got);
+        else if (f->variadic > 0 && na + (size_t)f->variadic < got)
+            fail_at(p, n->pos.start, "expected at most %zu argument(s) in call to %s, got %zu",
+                    na + (size_t)f->variadic, fq, got);
+    }
+    bool bypass_second = false;
+    if (f->id == FN_INFO && got > 1) {
+        ast_node *a = n->u.call.args[1];
+        value_type t = ast_node_type(a);
+        if (t != VALUE_TYPE_VECTOR)
+            fail_at(p, n->pos.start, "expected type instant vector in call to function %s, got %s",
+                    fq, value_type_name(t));
+        if (a->kind == AST_VECTOR_SELECTOR && a->u.vector_selector.name.len > 0)
+            fail_at(p, a->pos.start, "expected label selectors only, got vector selector instead");
+        else if (a->kind == AST_VECTOR_SELECTOR)
+            bypass_second = true;
+        else
+            fail_at(p, a->pos.start, "expected label selectors only");
+    }
+    char context[128];
+    snprintf(context, sizeof(context), "call to function %s", fq);
+    for (size_t i = 0; i < got; i++) {
+        size_t k = i;
+        if (k >= nargs) {
+            if (f->variadic == 0) break;
+            k = nargs - 1;
+        }
+        value_type t = check(p, n->u.call.args[i], i == 1 && bypass_second);
+        if (t != f->arg_types[k])
+            fail_at(p, n->u.call.args[i]->pos.start, "expected type %s in %s, got %s",
+                    value_type_name(f->arg_types[k]), context, value_type_name(t));
+    }
+}
+
+static void check_vector_selector(parser *p, ast_node *n, bool bypass_empty)
+{
+    const label_matcher *m = n->u.vector_selector.matchers;
+    size_t nm = n->u.vector_selector.nmatchers;
+    if (n->u.vector_selector.name.len > 0) {
+        for (size_t i = 0; i + 1 < nm; i++) {
+            if (strv_eq_cstr(m[i].name, "__name__")) {
+                char q1[160], q2[160];
+                go_quote(q1, sizeof(q1), n->u.vector_selector.name.ptr,
+                         n->u.vector_selector.name.len);
+                go_quote(q2, sizeof(q2), m[i].value.ptr, m[i].value.len);
+                fail_at(p, n->pos.start, "metric name must not be set twice: %s or %s", q1, q2);
+            }
+        }
+        return;
+    }
+    if (bypass_empty) return;
+    for (size_t i = 0; i < nm; i++)
+        if (!matcher_matches_empty(p, &m[i])) return;
+    fail_at(p, n->pos.start, "vector selector must contain at least one non-empty matcher");
+}
+
+static value_type check(parser *p, ast_node *n, bool bypass_empty)
+{
+    value_type typ = ast_node_type(n);
+    switch (n->kind) {
+    case AST_AGGREGATE:
+        expect_type(p, n->u.aggregate.expr, VALUE_TYPE_VECTOR, "aggregation expression");
+        switch (n->u.aggregate.op) {
+        case AGG_TOPK:
+        case AGG_BOTTOMK:
+        case AGG_QUANTILE:
+        case AGG_LIMITK:
+        case AGG_LIMIT_RATIO:
+            expect_type(p, n->u.aggregate.param, VALUE_TYPE_SCALAR, "aggregation parameter");
+            break;
+        case AGG_COUNT_VALUES:
+            expect_type(p, n->u.aggregate.param, VALUE_TYPE_STRING, "aggregation parameter");
+            break;
+        default: break;
+        }
+        break;
+    case AST_BINARY: check_binary(p, n); break;
+    case AST_CALL: check_call(p, n); break;
+    case AST_PAREN: check(p, n->u.paren.expr, false); break;
+    case AST_UNARY: {
+        value_type t = check(p, n->u.unary.expr, false);
+        if (t != VALUE_TYPE_SCALAR && t != VALUE_TYPE_VECTOR)
+            fail_at(p, n->pos.start,
+                    "unary expression only allowed on expressions of type scalar or instant "
+                    "vector, got \"%s\"",
+                    value_type_name(t));
+        break;
+    }
+    case AST_SUBQUERY: {
+        value_type t = check(p, n->u.subquery.expr, false);
+        if (t != VALUE_TYPE_VECTOR)
+            fail_at(p, n->pos.start, "subquery is only allowed on instant vector, got %s instead",
+                    value_type_raw(t));
+        break;
+    }
+    case AST_MATRIX_SELECTOR: check(p, n->u.matrix_selector.vector_selector, false); break;
+    case AST_VECTOR_SELECTOR: check_vector_selector(p, n, bypass_empty); break;
+    default: break;
+    }
+    return typ;
+}
+
+int promql_parse(ast_node **out, arena *a, const char *text, size_t len, const parse_options *opts,
+                 sloeval_error *err)
+{
+    parser p;
+    sloeval_error local = SLOEVAL_ERROR_INIT;
+    memset(&p, 0, sizeof(p));
+    p.a = a;
+    p.text = text;
+    p.len = len;
+    p.compat = opts && opts->compat == SLOEVAL_COMPAT_V2 ? SLOEVAL_COMPAT_V2 : SLOEVAL_COMPAT_V3;
+    p.v3 = p.compat == SLOEVAL_COMPAT_V3;
+    p.experimental = opts && opts->experimental_functions;
+    p.max_depth = opts && opts->max_depth ? opts->max_depth : PARSE_DEFAULT_MAX_DEPTH;
+    p.err = err ? err : &local;
+    *out = NULL;
+    if (error_is_set(p.err)) p.err = &local; /* the caller's error already holds one */
+    lex_init(&p.lx, text, len, p.compat);
+    lex_next(&p.lx, &p.tok);
+    if (p.tok.type == T_EOF) {
+        fail_at(&p, 0, "no expression found in input");
+        return SLOEVAL_EPARSE;
+    }
+    ast_node *root = parse_expr(&p, 0);
+    if (root && p.tok.type != T_EOF) unexpected(&p, "", "");
+    if (p.failed) return p.err->code ? p.err->code : SLOEVAL_EPARSE;
+    check(&p, root, false);
+    if (p.failed) return p.err->code ? p.err->code : SLOEVAL_EPARSE;
+    *out = root;
+    return 0;
+}

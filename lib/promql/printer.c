@@ -1,0 +1,353 @@
+/* The canonical PromQL printer. See printer.h. */
+#include "promql/printer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "promql/functions.h"
+#include "promql/lexer.h"
+#include "promql/parser.h"
+
+size_t format_go_float(char *buf, size_t size, double v)
+{
+    if (isnan(v)) return (size_t)snprintf(buf, size, "NaN");
+    if (isinf(v)) return (size_t)snprintf(buf, size, v > 0 ? "+Inf" : "-Inf");
+    if (v == 0) return (size_t)snprintf(buf, size, signbit(v) ? "-0" : "0");
+    /* Shortest digits that read back to v. */
+    char e[40];
+    int prec;
+    for (prec = 1; prec <= 17; prec++) {
+        snprintf(e, sizeof(e), "%.*e", prec - 1, v);
+        if (strtod(e, NULL) == v) break;
+    }
+    /* e is "[-]d.ddddde[+-]XX": split into digits and exponent. */
+    bool neg = e[0] == '-';
+    const char *m = e + (neg ? 1 : 0);
+    char digits[20];
+    int nd = 0;
+    const char *q = m;
+    for (; *q && *q != 'e'; q++)
+        if (*q >= '0' && *q <= '9') digits[nd++] = *q;
+    int exp10 = atoi(q + 1);
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    digits[nd] = '\0';
+    char out[64];
+    size_t n = 0;
+    if (neg) out[n++] = '-';
+    if (exp10 < -4 || exp10 >= 6) {
+        out[n++] = digits[0];
+        if (nd > 1) {
+            out[n++] = '.';
+            memcpy(out + n, digits + 1, (size_t)nd - 1);
+            n += (size_t)nd - 1;
+        }
+        n += (size_t)snprintf(out + n, sizeof(out) - n, "e%c%02d", exp10 < 0 ? '-' : '+',
+                              exp10 < 0 ? -exp10 : exp10);
+    } else if (exp10 < 0) {
+        out[n++] = '0';
+        out[n++] = '.';
+        for (int i = 0; i < -exp10 - 1; i++)
+            out[n++] = '0';
+        memcpy(out + n, digits, (size_t)nd);
+        n += (size_t)nd;
+    } else {
+        int dp = exp10 + 1; /* digits before the point */
+        for (int i = 0; i < dp; i++)
+            out[n++] = i < nd ? digits[i] : '0';
+        if (nd > dp) {
+            out[n++] = '.';
+            memcpy(out + n, digits + dp, (size_t)(nd - dp));
+            n += (size_t)(nd - dp);
+        }
+    }
+    out[n] = '\0';
+    return (size_t)snprintf(buf, size, "%s", out);
+}
+
+void quote_promql_string(strbuf *sb, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    strbuf_reserve(sb, len + 2);
+    strbuf_putc(sb, '"');
+    size_t run = 0; /* start of the pending run of plain bytes */
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+            i++;
+            continue;
+        }
+        size_t w = 1;
+        int r = c < 0x80 ? (int)c : rune_decode(s + i, len - i, &w);
+        /* Printable non-ASCII runes stay as they are, except U+FFFD, which
+         * Prometheus's lexer refuses inside strings. */
+        if (c >= 0x80 && !(r == 0xFFFD) && r >= 0xA0 && !(r >= 0x2028 && r <= 0x2029) &&
+            r != 0xFEFF) {
+            i += w;
+            continue;
+        }
+        strbuf_append(sb, s + run, i - run);
+        char esc[12];
+        switch (c) {
+        case '"': strbuf_puts(sb, "\\\""); break;
+        case '\\': strbuf_puts(sb, "\\\\"); break;
+        case '\a': strbuf_puts(sb, "\\a"); break;
+        case '\b': strbuf_puts(sb, "\\b"); break;
+        case '\f': strbuf_puts(sb, "\\f"); break;
+        case '\n': strbuf_puts(sb, "\\n"); break;
+        case '\r': strbuf_puts(sb, "\\r"); break;
+        case '\t': strbuf_puts(sb, "\\t"); break;
+        case '\v': strbuf_puts(sb, "\\v"); break;
+        default:
+            if (c < 0x80 || (r == 0xFFFD && w == 1)) {
+                esc[0] = '\\';
+                esc[1] = 'x';
+                esc[2] = hex[c >> 4];
+                esc[3] = hex[c & 15];
+                strbuf_append(sb, esc, 4);
+            } else {
+                snprintf(esc, sizeof(esc), r < 0x10000 ? "\\u%04x" : "\\U%08x", (unsigned)r);
+                strbuf_puts(sb, esc);
+            }
+            break;
+        }
+        i += w;
+        run = i;
+    }
+    strbuf_append(sb, s + run, len - run);
+    strbuf_putc(sb, '"');
+}
+
+static bool legacy_name(ast_str s)
+{
+    if (s.len == 0) return false;
+    for (size_t i = 0; i < s.len; i++) {
+        char c = s.ptr[i];
+        if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (i > 0 && c >= '0' && c <= '9')))
+            return false;
+    }
+    return true;
+}
+
+static void print_label_name(strbuf *sb, ast_str s)
+{
+    if (legacy_name(s))
+        strbuf_append(sb, s.ptr, s.len);
+    else
+        quote_promql_string(sb, s.ptr, s.len);
+}
+
+static void print_labels(strbuf *sb, const ast_str *l, size_t n)
+{
+    strbuf_putc(sb, '(');
+    for (size_t i = 0; i < n; i++) {
+        if (i) strbuf_puts(sb, ", ");
+        print_label_name(sb, l[i]);
+    }
+    strbuf_putc(sb, ')');
+}
+
+/* 3.x reads durations through float seconds: the milliseconds a duration
+ * text for `ms` reads back as. */
+static int64_t v3_reread(int64_t ms)
+{
+    double seconds = (double)(ms / 1000) + (double)((ms % 1000) * 1000000) / 1e9;
+    double ns = round(seconds * 1e9);
+    if (isnan(ns) || ns >= 9223372036854775808.0 || ns < -9223372036854775808.0)
+        return INT64_MIN / 1000000;
+    return (int64_t)ns / 1000000;
+}
+
+/* A duration text that the parser reads back as `ms`. */
+static void print_duration(strbuf *sb, int64_t ms, sloeval_compat compat, bool positive_only)
+{
+    char buf[64];
+    int64_t text_ms = ms;
+    if (compat != SLOEVAL_COMPAT_V2) {
+        if (ms == 0 && positive_only) {
+            /* A positive duration below a millisecond. */
+            strbuf_puts(sb, "0.0001");
+            return;
+        }
+        if (v3_reread(ms) != ms) {
+            for (int64_t d = 1; d <= 4; d++) {
+                if (ms <= INT64_MAX - d && v3_reread(ms + d) == ms) {
+                    text_ms = ms + d;
+                    break;
+                }
+                if (ms >= INT64_MIN + d && v3_reread(ms - d) == ms) {
+                    text_ms = ms - d;
+                    break;
+                }
+            }
+        }
+    }
+    promql_duration_format(buf, sizeof(buf), text_ms);
+    strbuf_puts(sb, buf);
+}
+
+/* An @ timestamp: milliseconds as seconds with three decimals, checked to
+ * read back to the same milliseconds. */
+static void print_at_ms(strbuf *sb, int64_t ms)
+{
+    char buf[48];
+    uint64_t a = ms < 0 ? (uint64_t)0 - (uint64_t)ms : (uint64_t)ms;
+    snprintf(buf, sizeof(buf), "%s%llu.%03llu", ms < 0 ? "-" : "", (unsigned long long)(a / 1000),
+             (unsigned long long)(a % 1000));
+    double d = strtod(buf, NULL);
+    double r = round(d * 1000.0);
+    bool ok = !(r >= 9223372036854775808.0 || r < -9223372036854775808.0) && (int64_t)r == ms;
+    if (!ok && r < -9223372036854775807.0 && ms == INT64_MIN) ok = true;
+    if (!ok) {
+        /* Try the doubles next to ms / 1000 (huge timestamps only). */
+        double base = (double)ms / 1000.0;
+        double c = base;
+        for (int i = 0; i < 8 && !ok; i++) {
+            c = i % 2 ? nextafter(base, INFINITY) : nextafter(c, -INFINITY);
+            double rr = round(c * 1000.0);
+            if (!(rr >= 9223372036854775808.0 || rr < -9223372036854775808.0) &&
+                (int64_t)rr == ms) {
+                snprintf(buf, sizeof(buf), "%.17g", c);
+                ok = true;
+            }
+        }
+    }
+    strbuf_puts(sb, buf);
+}
+
+static void print_at_offset(strbuf *sb, at_kind at, int64_t at_ms, int64_t offset_ms,
+                            sloeval_compat compat)
+{
+    switch (at) {
+    case AT_TIMESTAMP:
+        strbuf_puts(sb, " @ ");
+        print_at_ms(sb, at_ms);
+        break;
+    case AT_START: strbuf_puts(sb, " @ start()"); break;
+    case AT_END: strbuf_puts(sb, " @ end()"); break;
+    default: break;
+    }
+    if (offset_ms != 0) {
+        strbuf_puts(sb, " offset ");
+        print_duration(sb, offset_ms, compat, false);
+    }
+}
+
+static void print_selector_body(strbuf *sb, const ast_node *n)
+{
+    const label_matcher *m = n->u.vector_selector.matchers;
+    size_t nm = n->u.vector_selector.nmatchers;
+    ast_str name = n->u.vector_selector.name;
+    strbuf_append(sb, name.ptr, name.len);
+    /* With a name, the last matcher is the one the name made. */
+    if (name.len > 0 && nm > 0) nm--;
+    if (nm == 0 && name.len > 0) return;
+    strbuf_putc(sb, '{');
+    for (size_t i = 0; i < nm; i++) {
+        if (i) strbuf_putc(sb, ',');
+        print_label_name(sb, m[i].name);
+        strbuf_puts(sb, match_type_str(m[i].type));
+        quote_promql_string(sb, m[i].value.ptr, m[i].value.len);
+    }
+    strbuf_putc(sb, '}');
+}
+
+static void print(strbuf *sb, const ast_node *n, sloeval_compat compat)
+{
+    char buf[64];
+    switch (n->kind) {
+    case AST_NUMBER:
+        if (n->u.number.duration) {
+            double ms = round(n->u.number.value * 1000.0);
+            print_duration(sb, (int64_t)ms, compat, false);
+        } else {
+            format_go_float(buf, sizeof(buf), n->u.number.value);
+            strbuf_puts(sb, buf);
+        }
+        return;
+    case AST_STRING: quote_promql_string(sb, n->u.string.value.ptr, n->u.string.value.len); return;
+    case AST_VECTOR_SELECTOR:
+        print_selector_body(sb, n);
+        print_at_offset(sb, n->u.vector_selector.at, n->u.vector_selector.at_ms,
+                        n->u.vector_selector.offset_ms, compat);
+        return;
+    case AST_MATRIX_SELECTOR: {
+        const ast_node *vs = n->u.matrix_selector.vector_selector;
+        print_selector_body(sb, vs);
+        strbuf_putc(sb, '[');
+        print_duration(sb, n->u.matrix_selector.range_ms, compat, true);
+        strbuf_putc(sb, ']');
+        print_at_offset(sb, vs->u.vector_selector.at, vs->u.vector_selector.at_ms,
+                        vs->u.vector_selector.offset_ms, compat);
+        return;
+    }
+    case AST_SUBQUERY:
+        print(sb, n->u.subquery.expr, compat);
+        strbuf_putc(sb, '[');
+        print_duration(sb, n->u.subquery.range_ms, compat, true);
+        strbuf_putc(sb, ':');
+        if (n->u.subquery.step_ms != 0) print_duration(sb, n->u.subquery.step_ms, compat, true);
+        strbuf_putc(sb, ']');
+        print_at_offset(sb, n->u.subquery.at, n->u.subquery.at_ms, n->u.subquery.offset_ms, compat);
+        return;
+    case AST_CALL:
+        strbuf_puts(sb, n->u.call.func->name);
+        strbuf_putc(sb, '(');
+        for (size_t i = 0; i < n->u.call.nargs; i++) {
+            if (i) strbuf_puts(sb, ", ");
+            print(sb, n->u.call.args[i], compat);
+        }
+        strbuf_putc(sb, ')');
+        return;
+    case AST_AGGREGATE:
+        strbuf_puts(sb, agg_op_name(n->u.aggregate.op));
+        if (n->u.aggregate.grouping_given) {
+            strbuf_puts(sb, n->u.aggregate.without ? " without " : " by ");
+            print_labels(sb, n->u.aggregate.grouping, n->u.aggregate.ngrouping);
+            strbuf_putc(sb, ' ');
+        }
+        strbuf_putc(sb, '(');
+        if (n->u.aggregate.param) {
+            print(sb, n->u.aggregate.param, compat);
+            strbuf_puts(sb, ", ");
+        }
+        print(sb, n->u.aggregate.expr, compat);
+        strbuf_putc(sb, ')');
+        return;
+    case AST_BINARY: {
+        const vector_matching *vm = n->u.binary.matching;
+        print(sb, n->u.binary.lhs, compat);
+        strbuf_putc(sb, ' ');
+        strbuf_puts(sb, binary_op_str(n->u.binary.op));
+        if (n->u.binary.return_bool) strbuf_puts(sb, " bool");
+        if (vm && vm->explicit_) {
+            strbuf_puts(sb, vm->on ? " on " : " ignoring ");
+            print_labels(sb, vm->labels, vm->nlabels);
+            if (vm->card == CARD_MANY_TO_ONE || vm->card == CARD_ONE_TO_MANY) {
+                strbuf_puts(sb, vm->card == CARD_MANY_TO_ONE ? " group_left " : " group_right ");
+                print_labels(sb, vm->include, vm->ninclude);
+            }
+        }
+        strbuf_putc(sb, ' ');
+        print(sb, n->u.binary.rhs, compat);
+        return;
+    }
+    case AST_UNARY:
+        strbuf_putc(sb, n->u.unary.op == UNARY_MINUS ? '-' : '+');
+        print(sb, n->u.unary.expr, compat);
+        return;
+    case AST_PAREN:
+        strbuf_putc(sb, '(');
+        print(sb, n->u.paren.expr, compat);
+        strbuf_putc(sb, ')');
+        return;
+    }
+}
+
+void ast_print(strbuf *sb, const ast_node *n, sloeval_compat compat)
+{
+    print(sb, n, compat);
+}

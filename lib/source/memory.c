@@ -1,0 +1,706 @@
+/* The in-memory source: see memory.h for the storage rules. */
+#include "source/memory.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/hash.h"
+#include "model/regex.h"
+#include "util/error.h"
+
+/* ---- a string -> index hash table ----------------------------------------- */
+
+typedef struct smap_slot {
+    uint64_t hash;
+    strv key;
+    uint32_t val; /* UINT32_MAX: empty */
+} smap_slot;
+
+typedef struct smap {
+    smap_slot *slots;
+    size_t cap, count; /* cap is a power of two */
+} smap;
+
+static smap_slot *smap_find(const smap *m, strv key, uint64_t h)
+{
+    if (!m->cap) return NULL;
+    size_t mask = m->cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        smap_slot *s = &m->slots[i];
+        if (s->val == UINT32_MAX) return NULL;
+        if (s->hash == h && strv_eq(s->key, key)) return s;
+    }
+}
+
+static int smap_put(smap *m, strv key, uint64_t h, uint32_t val)
+{
+    if ((m->count + 1) * 2 > m->cap) {
+        size_t ncap = m->cap ? m->cap * 2 : 16;
+        smap_slot *ns = malloc(ncap * sizeof(*ns));
+        if (!ns) return -1;
+        for (size_t i = 0; i < ncap; i++)
+            ns[i].val = UINT32_MAX;
+        for (size_t i = 0; i < m->cap; i++) {
+            smap_slot *s = &m->slots[i];
+            if (s->val == UINT32_MAX) continue;
+            size_t j = s->hash & (ncap - 1);
+            while (ns[j].val != UINT32_MAX)
+                j = (j + 1) & (ncap - 1);
+            ns[j] = *s;
+        }
+        free(m->slots);
+        m->slots = ns;
+        m->cap = ncap;
+    }
+    size_t mask = m->cap - 1;
+    size_t i = h & mask;
+    while (m->slots[i].val != UINT32_MAX)
+        i = (i + 1) & mask;
+    m->slots[i] = (smap_slot){h, key, val};
+    m->count++;
+    return 0;
+}
+
+static void smap_free(smap *m)
+{
+    free(m->slots);
+    memset(m, 0, sizeof(*m));
+}
+
+/* ---- the store --------------------------------------------------------------- */
+
+typedef struct ids {
+    uint32_t *v;
+    size_t n, cap;
+} ids;
+
+static int ids_push(ids *a, uint32_t x)
+{
+    if (a->n == a->cap) {
+        size_t ncap = a->cap ? a->cap * 2 : 4;
+        uint32_t *nv = realloc(a->v, ncap * sizeof(uint32_t));
+        if (!nv) return -1;
+        a->v = nv;
+        a->cap = ncap;
+    }
+    a->v[a->n++] = x;
+    return 0;
+}
+
+typedef struct value_ent {
+    strv val;
+    ids postings; /* sorted series ids */
+} value_ent;
+
+typedef struct name_ent {
+    strv name;
+    smap values;
+    value_ent *ents;
+    size_t n, cap;
+} name_ent;
+
+typedef struct mseries {
+    const labels *ls;
+    sample *samples;
+    size_t count;     /* appended, including a load's pending samples */
+    size_t committed; /* visible */
+    size_t cap;
+    uint32_t epoch; /* the load that last touched it */
+} mseries;
+
+typedef struct memory_source {
+    sloeval_source base;
+    arena a; /* label sets and their strings */
+    mseries *series;
+    size_t nseries, capseries;
+    /* series by label-set hash: slots hold id + 1, 0 empty */
+    uint32_t *table;
+    size_t tcap;
+    smap names;
+    name_ent *nents;
+    size_t nnames, capnames;
+    /* the load in progress */
+    bool loading;
+    uint32_t epoch;
+    ids touched;
+    size_t series_before;
+    label *scratch;
+    size_t capscratch;
+    uint32_t last; /* last series appended to, + 1 */
+} memory_source;
+
+static const source_vtable memory_vtable;
+
+bool memory_is_source(const sloeval_source *src)
+{
+    return src && src->vt == &memory_vtable;
+}
+
+static memory_source *M(sloeval_source *src)
+{
+    return (memory_source *)src;
+}
+
+arena *memory_arena(sloeval_source *src)
+{
+    return &M(src)->a;
+}
+
+static uint64_t pair_hash(strv name, strv val)
+{
+    return hash_finish(
+        hash_bytes(hash_bytes(HASH_P1, name.ptr, name.len) ^ HASH_SEP, val.ptr, val.len), 2);
+}
+
+static int index_series(memory_source *m, uint32_t id)
+{
+    const labels *ls = m->series[id].ls;
+    for (size_t i = 0; i < ls->count; i++) {
+        strv name = ls->pairs[i].name, val = ls->pairs[i].value;
+        uint64_t hn = hash_string(name.ptr, name.len);
+        smap_slot *s = smap_find(&m->names, name, hn);
+        uint32_t ni;
+        if (s) {
+            ni = s->val;
+        } else {
+            if (m->nnames == m->capnames) {
+                size_t ncap = m->capnames ? m->capnames * 2 : 16;
+                name_ent *nn = realloc(m->nents, ncap * sizeof(*nn));
+                if (!nn) return -1;
+                m->nents = nn;
+                m->capnames = ncap;
+            }
+            ni = (uint32_t)m->nnames;
+            memset(&m->nents[ni], 0, sizeof(name_ent));
+            m->nents[ni].name = name;
+            if (smap_put(&m->names, name, hn, ni)) return -1;
+            m->nnames++;
+        }
+        name_ent *ne = &m->nents[ni];
+        uint64_t hv = pair_hash(name, val);
+        s = smap_find(&ne->values, val, hv);
+        uint32_t vi;
+        if (s) {
+            vi = s->val;
+        } else {
+            if (ne->n == ne->cap) {
+                size_t ncap = ne->cap ? ne->cap * 2 : 4;
+                value_ent *nv = realloc(ne->ents, ncap * sizeof(*nv));
+                if (!nv) return -1;
+                ne->ents = nv;
+                ne->cap = ncap;
+            }
+            vi = (uint32_t)ne->n;
+            memset(&ne->ents[vi], 0, sizeof(value_ent));
+            ne->ents[vi].val = val;
+            if (smap_put(&ne->values, val, hv, vi)) return -1;
+            ne->n++;
+        }
+        if (ids_push(&ne->ents[vi].postings, id)) return -1;
+    }
+    return 0;
+}
+
+static int table_insert(memory_source *m, uint32_t id)
+{
+    if ((m->nseries + 1) * 2 > m->tcap) {
+        size_t ncap = m->tcap ? m->tcap * 2 : 64;
+        uint32_t *nt = calloc(ncap, sizeof(uint32_t));
+        if (!nt) return -1;
+        for (size_t i = 0; i < m->tcap; i++) {
+            if (!m->table[i]) continue;
+            size_t j = m->series[m->table[i] - 1].ls->hash & (ncap - 1);
+            while (nt[j])
+                j = (j + 1) & (ncap - 1);
+            nt[j] = m->table[i];
+        }
+        free(m->table);
+        m->table = nt;
+        m->tcap = ncap;
+    }
+    size_t j = m->series[id].ls->hash & (m->tcap - 1);
+    while (m->table[j])
+        j = (j + 1) & (m->tcap - 1);
+    m->table[j] = id + 1;
+    return 0;
+}
+
+static bool pairs_equal(const labels *ls, const label *p, size_t n)
+{
+    if (ls->count != n) return false;
+    for (size_t i = 0; i < n; i++)
+        if (!strv_eq(ls->pairs[i].name, p[i].name) || !strv_eq(ls->pairs[i].value, p[i].value))
+            return false;
+    return true;
+}
+
+/* The id of the series with these sorted pairs, or UINT32_MAX. */
+static uint32_t find_series(const memory_source *m, const label *p, size_t n, uint64_t h)
+{
+    if (m->last && m->series[m->last - 1].ls->hash == h &&
+        pairs_equal(m->series[m->last - 1].ls, p, n))
+        return m->last - 1;
+    if (!m->tcap) return UINT32_MAX;
+    for (size_t j = h & (m->tcap - 1); m->table[j]; j = (j + 1) & (m->tcap - 1)) {
+        const mseries *s = &m->series[m->table[j] - 1];
+        if (s->ls->hash == h && pairs_equal(s->ls, p, n)) return m->table[j] - 1;
+    }
+    return UINT32_MAX;
+}
+
+static int new_series(memory_source *m, const labels *ls, uint32_t *out)
+{
+    if (m->nseries >= UINT32_MAX - 1) return -1;
+    if (m->nseries == m->capseries) {
+        size_t ncap = m->capseries ? m->capseries * 2 : 64;
+        mseries *ns = realloc(m->series, ncap * sizeof(*ns));
+        if (!ns) return -1;
+        m->series = ns;
+        m->capseries = ncap;
+    }
+    uint32_t id = (uint32_t)m->nseries;
+    memset(&m->series[id], 0, sizeof(mseries));
+    m->series[id].ls = ls;
+    m->nseries++;
+    if (table_insert(m, id) || index_series(m, id)) {
+        /* leave the store consistent: the series exists, without samples */
+        return -1;
+    }
+    *out = id;
+    return 0;
+}
+
+static void describe(strbuf *sb, const labels *ls)
+{
+    strv name = labels_get(ls, STRV_LIT(METRIC_NAME_LABEL));
+    if (name.ptr) strbuf_append(sb, name.ptr, name.len);
+    const labels *rest = ls;
+    strbuf tmp = STRBUF_INIT;
+    strbuf_putc(&tmp, '{');
+    size_t k = 0;
+    for (size_t i = 0; i < rest->count; i++) {
+        if (strv_eq_cstr(rest->pairs[i].name, METRIC_NAME_LABEL)) continue;
+        if (k++) strbuf_append(&tmp, ", ", 2);
+        strbuf_append(&tmp, rest->pairs[i].name.ptr, rest->pairs[i].name.len);
+        strbuf_putc(&tmp, '=');
+        quote_go_string(&tmp, rest->pairs[i].value);
+    }
+    strbuf_putc(&tmp, '}');
+    if (k || !name.ptr) strbuf_append(sb, tmp.data, tmp.len);
+    strbuf_free(&tmp);
+}
+
+static int append_to(memory_source *m, uint32_t id, int64_t t, double v, const char *where,
+                     sloeval_error *err)
+{
+    mseries *s = &m->series[id];
+    m->last = id + 1;
+    if (s->count > 0) {
+        const sample *lastp = &s->samples[s->count - 1];
+        if (t <= lastp->t) {
+            uint64_t a, b;
+            memcpy(&a, &lastp->v, 8);
+            memcpy(&b, &v, 8);
+            if (t == lastp->t && a == b) return 0; /* an exact repeat, dropped as the TSDB does */
+            strbuf sb = STRBUF_INIT;
+            describe(&sb, s->ls);
+            int rc;
+            if (t == lastp->t)
+                rc = error_set(err, SLOEVAL_EDATA,
+                               "%s%sduplicate sample for timestamp %lld with a different value "
+                               "for series %s",
+                               where ? where : "", where ? ": " : "", (long long)t,
+                               strbuf_cstr(&sb));
+            else
+                rc = error_set(err, SLOEVAL_EDATA,
+                               "%s%sout of order sample: timestamp %lld is before %lld, the last "
+                               "one of series %s",
+                               where ? where : "", where ? ": " : "", (long long)t,
+                               (long long)lastp->t, strbuf_cstr(&sb));
+            strbuf_free(&sb);
+            return rc;
+        }
+    }
+    if (s->count == s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 16;
+        sample *ns = realloc(s->samples, ncap * sizeof(sample));
+        if (!ns) return error_set(err, SLOEVAL_ENOMEM, "out of memory storing samples");
+        s->samples = ns;
+        s->cap = ncap;
+    }
+    s->samples[s->count++] = (sample){t, v};
+    if (!m->loading) {
+        s->committed = s->count;
+    } else if (s->epoch != m->epoch) {
+        s->epoch = m->epoch;
+        if (ids_push(&m->touched, id)) {
+            s->count--;
+            return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+        }
+    }
+    return 0;
+}
+
+static int pair_cmp(const void *a, const void *b)
+{
+    return strv_cmp(((const label *)a)->name, ((const label *)b)->name);
+}
+
+int memory_load_append(sloeval_source *src, const label *pairs, size_t n, int64_t t, double v,
+                       const char *where, sloeval_error *err)
+{
+    memory_source *m = M(src);
+    if (n > m->capscratch) {
+        size_t ncap = n < 16 ? 16 : n * 2;
+        label *ns = realloc(m->scratch, ncap * sizeof(label));
+        if (!ns) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+        m->scratch = ns;
+        m->capscratch = ncap;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (pairs[i].value.len > 0) m->scratch[k++] = pairs[i];
+    label *p = m->scratch;
+    /* usually sorted already (and small): insertion sort, else qsort */
+    if (k > 32) {
+        qsort(p, k, sizeof(label), pair_cmp);
+    } else {
+        for (size_t i = 1; i < k; i++) {
+            label x = p[i];
+            size_t j = i;
+            while (j > 0 && strv_cmp(p[j - 1].name, x.name) > 0) {
+                p[j] = p[j - 1];
+                j--;
+            }
+            p[j] = x;
+        }
+    }
+    for (size_t i = 1; i < k; i++) {
+        if (strv_eq(p[i - 1].name, p[i].name)) {
+            strbuf sb = STRBUF_INIT;
+            strbuf_append(&sb, p[i].name.ptr, p[i].name.len);
+            int rc = error_set(err, SLOEVAL_EDATA, "%s%slabel name \"%s\" appears twice",
+                               where ? where : "", where ? ": " : "", strbuf_cstr(&sb));
+            strbuf_free(&sb);
+            return rc;
+        }
+    }
+    uint64_t h = labels_hash_sorted(p, k);
+    uint32_t id = find_series(m, p, k, h);
+    if (id == UINT32_MAX) {
+        const labels *ls = labels_make(&m->a, p, k, false, NULL);
+        if (!ls || new_series(m, ls, &id))
+            return error_set(err, SLOEVAL_ENOMEM, "out of memory storing series");
+    }
+    return append_to(m, id, t, v, where, err);
+}
+
+int memory_load_append_labels(sloeval_source *src, const labels *ls, int64_t t, double v,
+                              const char *where, sloeval_error *err)
+{
+    memory_source *m = M(src);
+    uint32_t id = find_series(m, ls->pairs, ls->count, ls->hash);
+    if (id == UINT32_MAX) {
+        const labels *copy = labels_make(&m->a, ls->pairs, ls->count, false, NULL);
+        if (!copy || new_series(m, copy, &id))
+            return error_set(err, SLOEVAL_ENOMEM, "out of memory storing series");
+    }
+    return append_to(m, id, t, v, where, err);
+}
+
+int memory_load_begin(sloeval_source *src, sloeval_error *err)
+{
+    memory_source *m = M(src);
+    if (m->loading) return error_set(err, SLOEVAL_EINVAL, "a load is already in progress");
+    m->loading = true;
+    m->epoch++;
+    m->touched.n = 0;
+    m->series_before = m->nseries;
+    return 0;
+}
+
+void memory_load_commit(sloeval_source *src)
+{
+    memory_source *m = M(src);
+    for (size_t i = 0; i < m->touched.n; i++) {
+        mseries *s = &m->series[m->touched.v[i]];
+        s->committed = s->count;
+        /* trim to 16 bytes a sample once the load is done */
+        if (s->cap > s->count && s->count > 0) {
+            sample *ns = realloc(s->samples, s->count * sizeof(sample));
+            if (ns) {
+                s->samples = ns;
+                s->cap = s->count;
+            }
+        }
+    }
+    m->touched.n = 0;
+    m->loading = false;
+    m->last = 0;
+}
+
+void memory_load_abort(sloeval_source *src)
+{
+    memory_source *m = M(src);
+    for (size_t i = 0; i < m->touched.n; i++) {
+        mseries *s = &m->series[m->touched.v[i]];
+        s->count = s->committed;
+    }
+    /* Series made by the aborted load stay in the index with no samples:
+     * select never returns a series without visible samples. */
+    m->touched.n = 0;
+    m->loading = false;
+    m->last = 0;
+}
+
+static void free_index(memory_source *m)
+{
+    for (size_t i = 0; i < m->nnames; i++) {
+        name_ent *ne = &m->nents[i];
+        for (size_t j = 0; j < ne->n; j++)
+            free(ne->ents[j].postings.v);
+        free(ne->ents);
+        smap_free(&ne->values);
+    }
+    free(m->nents);
+    m->nents = NULL;
+    m->nnames = m->capnames = 0;
+    smap_free(&m->names);
+}
+
+void memory_clear(sloeval_source *src)
+{
+    memory_source *m = M(src);
+    for (size_t i = 0; i < m->nseries; i++)
+        free(m->series[i].samples);
+    m->nseries = 0;
+    free(m->table);
+    m->table = NULL;
+    m->tcap = 0;
+    free_index(m);
+    arena_free(&m->a);
+    m->touched.n = 0;
+    m->loading = false;
+    m->last = 0;
+}
+
+void memory_get_stats(const sloeval_source *src, memory_stats *out)
+{
+    const memory_source *m = (const memory_source *)src;
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < m->nseries; i++) {
+        const mseries *s = &m->series[i];
+        if (s->committed) out->series++;
+        out->samples += s->committed;
+        out->sample_bytes += s->cap * sizeof(sample);
+    }
+    out->index_bytes = m->capseries * sizeof(mseries) + m->tcap * sizeof(uint32_t) +
+                       m->names.cap * sizeof(smap_slot) + m->capnames * sizeof(name_ent);
+    for (size_t i = 0; i < m->nnames; i++) {
+        const name_ent *ne = &m->nents[i];
+        out->index_bytes += ne->values.cap * sizeof(smap_slot) + ne->cap * sizeof(value_ent);
+        for (size_t j = 0; j < ne->n; j++)
+            out->index_bytes += ne->ents[j].postings.cap * sizeof(uint32_t);
+    }
+    out->label_bytes = m->a.reserved;
+}
+
+/* ---- select ---------------------------------------------------------------- */
+
+typedef struct matcher_rt {
+    const label_matcher *lm;
+    promql_regex *re;
+    bool matches_empty;
+} matcher_rt;
+
+static bool matcher_test(const matcher_rt *mr, strv val)
+{
+    switch (mr->lm->type) {
+    case MATCH_EQUAL: return strv_eq(val, mr->lm->value);
+    case MATCH_NOT_EQUAL: return !strv_eq(val, mr->lm->value);
+    case MATCH_REGEX: return promql_regex_match(mr->re, val);
+    case MATCH_NOT_REGEX: return !promql_regex_match(mr->re, val);
+    }
+    return false;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The series ids having a value of `name` that the matcher accepts. */
+static int positive_postings(memory_source *m, const matcher_rt *mr, ids *out)
+{
+    strv name = mr->lm->name;
+    smap_slot *s = smap_find(&m->names, name, hash_string(name.ptr, name.len));
+    if (!s) return 0;
+    name_ent *ne = &m->nents[s->val];
+    if (mr->lm->type == MATCH_EQUAL) {
+        smap_slot *vs = smap_find(&ne->values, mr->lm->value, pair_hash(name, mr->lm->value));
+        if (!vs) return 0;
+        ids *p = &ne->ents[vs->val].postings;
+        for (size_t i = 0; i < p->n; i++)
+            if (ids_push(out, p->v[i])) return -1;
+        return 0;
+    }
+    size_t lists = 0;
+    for (size_t i = 0; i < ne->n; i++) {
+        if (!matcher_test(mr, ne->ents[i].val)) continue;
+        ids *p = &ne->ents[i].postings;
+        for (size_t j = 0; j < p->n; j++)
+            if (ids_push(out, p->v[j])) return -1;
+        lists++;
+    }
+    /* each series has one value per name: the lists are disjoint */
+    if (lists > 1) qsort(out->v, out->n, sizeof(uint32_t), id_cmp);
+    return 0;
+}
+
+static void intersect(ids *acc, const ids *other)
+{
+    size_t i = 0, j = 0, w = 0;
+    while (i < acc->n && j < other->n) {
+        if (acc->v[i] < other->v[j]) {
+            i++;
+        } else if (acc->v[i] > other->v[j]) {
+            j++;
+        } else {
+            acc->v[w++] = acc->v[i];
+            i++;
+            j++;
+        }
+    }
+    acc->n = w;
+}
+
+static int series_order(const void *a, const void *b)
+{
+    const series *x = a, *y = b;
+    return labels_compare(x->labels, y->labels);
+}
+
+static int memory_select(sloeval_source *src, const label_matcher *matchers, size_t nmatchers,
+                         int64_t mint, int64_t maxt, arena *a, matrix *out, source_notes *notes,
+                         sloeval_error *err)
+{
+    memory_source *m = M(src);
+    memset(out, 0, sizeof(*out));
+    int rc = 0;
+    matcher_rt *mr = calloc(nmatchers ? nmatchers : 1, sizeof(*mr));
+    ids cand = {0}, tmp = {0};
+    bool have_cand = false;
+    if (!mr) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+    for (size_t i = 0; i < nmatchers; i++) {
+        mr[i].lm = &matchers[i];
+        if (matchers[i].type == MATCH_REGEX || matchers[i].type == MATCH_NOT_REGEX) {
+            char ebuf[256] = "";
+            int c =
+                promql_regex_compile(&mr[i].re, matchers[i].value, src->compat, ebuf, sizeof(ebuf));
+            if (c) {
+                rc = error_set(err, c, "%s", ebuf);
+                goto done;
+            }
+        }
+        mr[i].matches_empty = matcher_test(&mr[i], STRV_LIT(""));
+    }
+    if (mint > maxt) goto done;
+    for (size_t i = 0; i < nmatchers; i++) {
+        if (mr[i].matches_empty) continue;
+        tmp.n = 0;
+        if (positive_postings(m, &mr[i], &tmp)) {
+            rc = error_set(err, SLOEVAL_ENOMEM, "out of memory");
+            goto done;
+        }
+        if (!have_cand) {
+            ids t2 = cand;
+            cand = tmp;
+            tmp = t2;
+            have_cand = true;
+        } else {
+            intersect(&cand, &tmp);
+        }
+        if (cand.n == 0) goto done;
+    }
+    if (!have_cand) {
+        for (size_t i = 0; i < m->nseries; i++) {
+            if (ids_push(&cand, (uint32_t)i)) {
+                rc = error_set(err, SLOEVAL_ENOMEM, "out of memory");
+                goto done;
+            }
+        }
+    }
+    for (size_t c = 0; c < cand.n; c++) {
+        const mseries *s = &m->series[cand.v[c]];
+        if (!s->committed) continue;
+        bool ok = true;
+        for (size_t i = 0; i < nmatchers && ok; i++) {
+            strv v = labels_get(s->ls, matchers[i].name);
+            if (!v.ptr) v = STRV_LIT("");
+            ok = matcher_test(&mr[i], v);
+        }
+        if (!ok) continue;
+        /* samples with mint <= t <= maxt */
+        size_t lo = 0, hi = s->committed;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (s->samples[mid].t < mint)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        size_t first = lo;
+        hi = s->committed;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (s->samples[mid].t <= maxt)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == first) continue;
+        if (matrix_push(a, out, s->ls, s->samples + first, lo - first)) {
+            rc = error_set(err, SLOEVAL_ENOMEM, "out of memory");
+            goto done;
+        }
+    }
+    /* Prometheus's storage answers in label order. */
+    if (out->count > 1) qsort(out->items, out->count, sizeof(series), series_order);
+done:
+    (void)notes;
+    for (size_t i = 0; i < nmatchers; i++)
+        promql_regex_free(mr[i].re);
+    free(mr);
+    free(cand.v);
+    free(tmp.v);
+    if (rc) memset(out, 0, sizeof(*out));
+    return rc;
+}
+
+static void memory_destroy(sloeval_source *src)
+{
+    memory_source *m = M(src);
+    memory_clear(src);
+    free(m->series);
+    free(m->touched.v);
+    free(m->scratch);
+    free(m);
+}
+
+static const source_vtable memory_vtable = {
+    "memory", memory_select, NULL, NULL, memory_destroy,
+};
+
+int memory_new(sloeval_source **out, sloeval_compat compat)
+{
+    *out = NULL;
+    memory_source *m = calloc(1, sizeof(*m));
+    if (!m) return SLOEVAL_ENOMEM;
+    m->base.vt = &memory_vtable;
+    m->base.compat = compat == SLOEVAL_COMPAT_V2 ? SLOEVAL_COMPAT_V2 : SLOEVAL_COMPAT_V3;
+    arena_init(&m->a, 64 * 1024);
+    *out = &m->base;
+    return 0;
+}

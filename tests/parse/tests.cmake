@@ -1,0 +1,6 @@
+# The PromQL front end's tests beyond the unit suites: the sloeval parse
+# command line, and the acceptance test against a real Prometheus 2.42.
+if(SLOEVAL_BUILD_CLI)
+  add_test(NAME parse_cli COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli.sh $<TARGET_FILE:sloeval_cli>)
+  set_tests_properties(parse_cli PROPERTIES LABELS cli TIMEOUT 120)
+endif()

@@ -1,0 +1,111 @@
+/* Expression corpora for tests. See corpus.h. */
+#include "corpus.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int corpus_add(corpus *c, const char *text, size_t len, int line)
+{
+    corpus_entry *e = realloc(c->entries, (c->n + 1) * sizeof(*e));
+    if (!e) return -1;
+    c->entries = e;
+    char *t = malloc(len + 1);
+    if (!t) return -1;
+    memcpy(t, text, len);
+    t[len] = '\0';
+    c->entries[c->n].text = t;
+    c->entries[c->n].len = len;
+    c->entries[c->n].line = line;
+    c->n++;
+    return 0;
+}
+
+static int hexv(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+int corpus_load(corpus *c, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int lineno = 0, rc = 0;
+    while ((n = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        if (n > 0 && line[n - 1] == '\n') line[--n] = '\0';
+        if (n == 0 || (n >= 2 && line[0] == '/' && line[1] == '/')) continue;
+        if (line[0] != '%') {
+            if (corpus_add(c, line, (size_t)n, lineno)) rc = -1;
+            continue;
+        }
+        size_t k = 0;
+        for (ssize_t i = 1; i < n; i++) {
+            char ch = line[i];
+            if (ch == '\\' && i + 1 < n) {
+                char e = line[++i];
+                if (e == 'n')
+                    ch = '\n';
+                else if (e == 't')
+                    ch = '\t';
+                else if (e == 'r')
+                    ch = '\r';
+                else if (e == 'x' && i + 2 < n && hexv(line[i + 1]) >= 0 &&
+                         hexv(line[i + 2]) >= 0) {
+                    ch = (char)(hexv(line[i + 1]) * 16 + hexv(line[i + 2]));
+                    i += 2;
+                } else
+                    ch = e;
+            }
+            line[k++] = ch;
+        }
+        if (corpus_add(c, line, k, lineno)) rc = -1;
+    }
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+void corpus_free(corpus *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->entries[i].text);
+    free(c->entries);
+    c->entries = NULL;
+    c->n = 0;
+}
+
+char *corpus_escape(const char *text, size_t len, char *buf, size_t size)
+{
+    int plain = len > 0 && text[0] != '%' && !(len >= 2 && text[0] == '/' && text[1] == '/');
+    for (size_t i = 0; i < len && plain; i++)
+        if ((unsigned char)text[i] < 0x20 || (unsigned char)text[i] >= 0x7f) plain = 0;
+    size_t k = 0;
+    if (size == 0) return buf;
+    if (plain) {
+        snprintf(buf, size, "%.*s", (int)len, text);
+        return buf;
+    }
+    buf[k++] = '%';
+    for (size_t i = 0; i < len && k + 5 < size; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        if (ch == '\n')
+            k += (size_t)snprintf(buf + k, size - k, "\\n");
+        else if (ch == '\t')
+            k += (size_t)snprintf(buf + k, size - k, "\\t");
+        else if (ch == '\\')
+            k += (size_t)snprintf(buf + k, size - k, "\\\\");
+        else if (ch < 0x20 || ch >= 0x7f)
+            k += (size_t)snprintf(buf + k, size - k, "\\x%02x", ch);
+        else
+            buf[k++] = (char)ch;
+    }
+    buf[k] = '\0';
+    return buf;
+}

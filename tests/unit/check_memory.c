@@ -1,0 +1,271 @@
+/* Unit tests of lib/source/memory: storage rules and select. */
+#include <check.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sloeval/source.h"
+#include "source/memory.h"
+#include "source/openmetrics.h"
+
+static sloeval_source *fixture(sloeval_compat compat)
+{
+    const char *t = "up{job=\"api\",instance=\"a\"} 1 10\n"
+                    "up{job=\"api\",instance=\"a\"} 1 20\n"
+                    "up{job=\"api\",instance=\"a\"} 0 30\n"
+                    "up{job=\"api\",instance=\"b\"} 1 10\n"
+                    "up{job=\"db\",instance=\"c\",zone=\"eu\"} 1 15\n"
+                    "up{job=\"db\",instance=\"d\"} 1 40\n"
+                    "requests_total{job=\"api\",path=\"/x\\ny\"} 5 10\n"
+                    "requests_total{job=\"api\",path=\"/z\"} 7 10\n"
+                    "# EOF\n";
+    sloeval_source *src;
+    ck_assert_int_eq(sloeval_source_new_memory(&src, compat), 0);
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_int_eq(sloeval_memory_load_openmetrics(src, t, strlen(t), "fx", &err), 0);
+    return src;
+}
+
+/* Select with matchers written as "name=value", "name!=value", "name=~re",
+ * "name!~re"; returns the instance (or path) labels joined by ','. */
+static char *sel(sloeval_source *src, int64_t mint, int64_t maxt, int n, ...)
+{
+    label_matcher ms[8];
+    char bufs[8][64];
+    va_list ap;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++) {
+        const char *spec = va_arg(ap, const char *);
+        snprintf(bufs[i], sizeof(bufs[i]), "%s", spec);
+        char *op = strpbrk(bufs[i], "=!");
+        match_type t = MATCH_EQUAL;
+        size_t oplen = 1;
+        if (op[0] == '!' && op[1] == '=') t = MATCH_NOT_EQUAL, oplen = 2;
+        if (op[0] == '!' && op[1] == '~') t = MATCH_NOT_REGEX, oplen = 2;
+        if (op[0] == '=' && op[1] == '~') t = MATCH_REGEX, oplen = 2;
+        ms[i].type = t;
+        ms[i].name = (strv){bufs[i], (size_t)(op - bufs[i])};
+        ms[i].value = strv_from_cstr(op + oplen);
+    }
+    va_end(ap);
+    arena a;
+    arena_init(&a, 0);
+    matrix out;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    int rc = src->vt->select(src, ms, (size_t)n, mint, maxt, &a, &out, NULL, &err);
+    strbuf sb = STRBUF_INIT;
+    if (rc) {
+        strbuf_printf(&sb, "error: %s", err.message);
+    } else {
+        for (size_t i = 0; i < out.count; i++) {
+            strv v = labels_get(out.items[i].labels, STRV_LIT("instance"));
+            if (!v.ptr) v = labels_get(out.items[i].labels, STRV_LIT("path"));
+            if (i) strbuf_putc(&sb, ',');
+            strbuf_append(&sb, v.ptr, v.len);
+            strbuf_printf(&sb, ":%zu", out.items[i].count);
+        }
+    }
+    arena_free(&a);
+    char *r = strbuf_detach(&sb);
+    return r ? r : strdup("");
+}
+
+#define CHECK_SEL(want, ...)                                                                       \
+    do {                                                                                           \
+        char *got_ = sel(__VA_ARGS__);                                                             \
+        ck_assert_msg(strcmp(got_, want) == 0, "got '%s' want '%s'", got_, want);                  \
+        free(got_);                                                                                \
+    } while (0)
+
+#define ALL INT64_MIN, INT64_MAX
+
+START_TEST(test_select_matchers)
+{
+    sloeval_source *src = fixture(SLOEVAL_COMPAT_V3);
+    CHECK_SEL("a:3,b:1,c:1,d:1", src, ALL, 1, "__name__=up");
+    CHECK_SEL("a:3,b:1", src, ALL, 2, "__name__=up", "job=api");
+    CHECK_SEL("c:1,d:1", src, ALL, 2, "__name__=up", "job!=api");
+    CHECK_SEL("a:3,b:1,d:1", src, ALL, 2, "__name__=up", "zone="); /* no zone label */
+    CHECK_SEL("c:1", src, ALL, 2, "__name__=up", "zone!=");
+    CHECK_SEL("c:1", src, ALL, 2, "__name__=up", "zone=~.+");
+    CHECK_SEL("a:3,b:1,d:1", src, ALL, 2, "__name__=up", "zone!~.+");
+    CHECK_SEL("a:3,b:1,c:1,d:1", src, ALL, 2, "__name__=up", "zone=~|eu");
+    CHECK_SEL("a:3,b:1,d:1", src, ALL, 2, "__name__=up", "zone=~|us");
+    CHECK_SEL("a:3,c:1", src, ALL, 2, "__name__=up", "instance=~a|c");
+    CHECK_SEL("b:1,d:1", src, ALL, 2, "__name__=up", "instance!~a|c");
+    CHECK_SEL("", src, ALL, 2, "__name__=up", "instance=~A");     /* case kept */
+    CHECK_SEL("a:3", src, ALL, 2, "__name__=up", "instance=~^a"); /* a ^ inside is harmless */
+    CHECK_SEL("a:3", src, ALL, 2, "__name__=up", "instance=~^a$");
+    CHECK_SEL("", src, ALL, 2, "__name__=up", "instance=~b.");
+    CHECK_SEL("", src, ALL, 2, "__name__=up", "job=nope");
+    CHECK_SEL("", src, ALL, 1, "__name__=nope");
+    CHECK_SEL("a:3,b:1,c:1,d:1", src, ALL, 1, "__name__=~u.");
+    /* by regex over all names; ordered by labels: requests_total < up */
+    CHECK_SEL("/x\ny:1,/z:1,a:3,b:1", src, ALL, 1, "job=api");
+    /* 3.x: '.' matches the newline in the path */
+    CHECK_SEL("/x\ny:1", src, ALL, 1, "path=~/x.y");
+    CHECK_SEL("error: error parsing regexp: missing closing ): `(`", src, ALL, 1, "job=~(");
+    sloeval_source_free(src);
+
+    src = fixture(SLOEVAL_COMPAT_V2);
+    CHECK_SEL("", src, ALL, 1, "path=~/x.y"); /* 2.x: it does not */
+    CHECK_SEL("error: error parsing regexp: missing closing ): `^(?:()$`", src, ALL, 1, "job=~(");
+    sloeval_source_free(src);
+}
+END_TEST
+
+START_TEST(test_select_time_range)
+{
+    sloeval_source *src = fixture(SLOEVAL_COMPAT_V3);
+    /* both ends inclusive */
+    CHECK_SEL("a:3,b:1,c:1", src, 10000, 30000, 2, "__name__=up", "instance!=d");
+    CHECK_SEL("a:2", src, 10001, 30000, 2, "__name__=up", "instance=a");
+    CHECK_SEL("a:1", src, 20000, 20000, 2, "__name__=up", "instance=a");
+    CHECK_SEL("a:2,c:1", src, 15000, 39999, 1, "__name__=up"); /* series without samples left out */
+    CHECK_SEL("", src, 31000, 39999, 2, "__name__=up", "job=api");
+    CHECK_SEL("", src, 30000, 10000, 1, "__name__=up"); /* empty range */
+
+    /* the samples are the store's, not copies */
+    arena a;
+    arena_init(&a, 0);
+    label_matcher m = {MATCH_EQUAL, STRV_LIT("instance"), STRV_LIT("a")};
+    matrix x, y;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_int_eq(src->vt->select(src, &m, 1, ALL, &a, &x, NULL, &err), 0);
+    ck_assert_int_eq(src->vt->select(src, &m, 1, 20000, 30000, &a, &y, NULL, &err), 0);
+    ck_assert_ptr_eq(y.items[0].samples, x.items[0].samples + 1);
+    ck_assert_ptr_eq(y.items[0].labels, x.items[0].labels);
+    ck_assert_int_eq(x.items[0].samples[2].t, 30000);
+    ck_assert(x.items[0].samples[2].v == 0);
+    arena_free(&a);
+    sloeval_source_free(src);
+}
+END_TEST
+
+START_TEST(test_append_api)
+{
+    sloeval_source *src;
+    ck_assert_int_eq(sloeval_source_new_memory(&src, SLOEVAL_COMPAT_V2), 0);
+    ck_assert_int_eq(sloeval_source_compat(src), SLOEVAL_COMPAT_V2);
+    sloeval_label l1[] = {{"job", "x"}, {"__name__", "m"}, {"empty", ""}};
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_int_eq(sloeval_memory_append(src, l1, 3, 1000, 1.0, &err), 0);
+    ck_assert_int_eq(sloeval_memory_append(src, l1, 3, 2000, 2.0, &err), 0);
+    ck_assert_int_eq(sloeval_memory_append(src, l1, 3, 2000, 2.0, &err), 0); /* exact repeat */
+    ck_assert_int_eq(sloeval_memory_append(src, l1, 3, 2000, 3.0, &err), SLOEVAL_EDATA);
+    ck_assert_str_eq(err.message,
+                     "duplicate sample for timestamp 2000 with a different value for series "
+                     "m{job=\"x\"}");
+    sloeval_error_clear(&err);
+    ck_assert_int_eq(sloeval_memory_append(src, l1, 3, 1500, 3.0, &err), SLOEVAL_EDATA);
+    ck_assert_str_eq(err.message, "out of order sample: timestamp 1500 is before 2000, the last "
+                                  "one of series m{job=\"x\"}");
+    sloeval_error_clear(&err);
+    sloeval_label dup[] = {{"a", "1"}, {"a", "2"}};
+    ck_assert_int_eq(sloeval_memory_append(src, dup, 2, 0, 0, &err), SLOEVAL_EDATA);
+    sloeval_error_clear(&err);
+    sloeval_label bad[] = {{"a", NULL}};
+    ck_assert_int_eq(sloeval_memory_append(src, bad, 1, 0, 0, &err), SLOEVAL_EINVAL);
+    /* a series without a name is fine */
+    sloeval_label noname[] = {{"a", "1"}};
+    sloeval_error_clear(&err);
+    ck_assert_int_eq(sloeval_memory_append(src, noname, 1, 0, NAN, &err), 0);
+    sloeval_memory_stats st;
+    ck_assert_int_eq(sloeval_memory_get_stats(src, &st), 0);
+    ck_assert_uint_eq(st.series, 2);
+    ck_assert_uint_eq(st.samples, 3);
+    ck_assert_int_eq(sloeval_memory_get_stats(NULL, &st), SLOEVAL_EINVAL);
+    CHECK_SEL(":1", src, ALL, 1, "a=1");
+    memory_clear(src);
+    sloeval_memory_get_stats(src, &st);
+    ck_assert_uint_eq(st.series, 0);
+    CHECK_SEL("", src, ALL, 1, "a=1");
+    ck_assert_int_eq(sloeval_memory_append(src, noname, 1, -5, 1, &err), 0);
+    CHECK_SEL(":1", src, ALL, 1, "a=1");
+    sloeval_source_free(src);
+    sloeval_source_free(NULL);
+}
+END_TEST
+
+START_TEST(test_aborted_load_is_invisible)
+{
+    sloeval_source *src = fixture(SLOEVAL_COMPAT_V3);
+    /* new samples for an old series and a new series, then an error */
+    const char *t =
+        "up{job=\"api\",instance=\"a\"} 5 50\nfresh 1 1\nup{job=\"api\",instance=\"a\"} 6 "
+        "40\n# EOF\n";
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_int_eq(sloeval_memory_load_openmetrics(src, t, strlen(t), "t", &err), SLOEVAL_EDATA);
+    CHECK_SEL("a:3", src, ALL, 1, "instance=a");
+    CHECK_SEL("", src, ALL, 1, "__name__=fresh");
+    /* and a later good load of the same series works */
+    const char *t2 = "up{job=\"api\",instance=\"a\"} 5 50\nfresh 1 1\n# EOF\n";
+    ck_assert_int_eq(sloeval_memory_load_openmetrics(src, t2, strlen(t2), "t2", &err), 0);
+    CHECK_SEL("a:4", src, ALL, 1, "instance=a");
+    CHECK_SEL(":1", src, ALL, 1, "__name__=fresh");
+    sloeval_source_free(src);
+}
+END_TEST
+
+/* Many series: the index answers = and =~ without scanning, and results
+ * stay sorted by labels. */
+START_TEST(test_many_series)
+{
+    sloeval_source *src;
+    ck_assert_int_eq(sloeval_source_new_memory(&src, SLOEVAL_COMPAT_V3), 0);
+    ck_assert_int_eq(memory_load_begin(src, NULL), 0);
+    for (int i = 0; i < 5000; i++) {
+        char inst[16], shard[8];
+        snprintf(inst, sizeof(inst), "h%04d", 4999 - i);
+        snprintf(shard, sizeof(shard), "%d", i % 10);
+        label p[] = {{STRV_LIT("__name__"), STRV_LIT("m")},
+                     {STRV_LIT("instance"), strv_from_cstr(inst)},
+                     {STRV_LIT("shard"), strv_from_cstr(shard)}};
+        for (int k = 0; k < 3; k++)
+            ck_assert_int_eq(memory_load_append(src, p, 3, k * 1000, k, NULL, NULL), 0);
+    }
+    memory_load_commit(src);
+    arena a;
+    arena_init(&a, 0);
+    label_matcher ms[] = {{MATCH_EQUAL, STRV_LIT("shard"), STRV_LIT("3")},
+                          {MATCH_REGEX, STRV_LIT("instance"), STRV_LIT("h0.*")}};
+    matrix out;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_int_eq(src->vt->select(src, ms, 2, ALL, &a, &out, NULL, &err), 0);
+    ck_assert_uint_eq(out.count, 100);
+    for (size_t i = 1; i < out.count; i++)
+        ck_assert_int_lt(labels_compare(out.items[i - 1].labels, out.items[i].labels), 0);
+    for (size_t i = 0; i < out.count; i++)
+        ck_assert_uint_eq(out.items[i].count, 3);
+    memory_stats st;
+    memory_get_stats(src, &st);
+    ck_assert_uint_eq(st.samples, 15000);
+    ck_assert_uint_eq(st.sample_bytes, 15000 * sizeof(sample));
+    arena_free(&a);
+    sloeval_source_free(src);
+}
+END_TEST
+
+static Suite *memory_suite(void)
+{
+    Suite *s = suite_create("memory");
+    TCase *tc = tcase_create("memory");
+    tcase_add_test(tc, test_select_matchers);
+    tcase_add_test(tc, test_select_time_range);
+    tcase_add_test(tc, test_append_api);
+    tcase_add_test(tc, test_aborted_load_is_invisible);
+    tcase_add_test(tc, test_many_series);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(memory_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
