@@ -1,7 +1,8 @@
 /*
  * embed.c - a program that embeds libsloeval: load an SLO config and print,
- * for every SLO, its error budget and the query it runs over each window
- * of its burn-rate policy. Usage: embed [CONFIG] (default: the one below).
+ * for every SLO, its error budget and, for each window of its burn-rate
+ * policy, the query it runs, parsed and printed in canonical form.
+ * Usage: embed [CONFIG] (default: the config below).
  *
  * Build it against an installed sloeval with pkg-config:
  *     cc embed.c $(pkg-config --cflags --libs sloeval) -o embed
@@ -22,6 +23,16 @@ static const char default_config[] =
     "      error_query: sum(rate(http_requests_total{code=~\"5..\"}[{{window}}]))\n"
     "      total_query: sum(rate(http_requests_total[{{window}}]))\n";
 
+/* The canonical text of a PromQL query (malloc'd), or NULL with err set. */
+static char *canonical(const char *query, size_t len, sloeval_error *err)
+{
+    sloeval_expr *expr = NULL;
+    char *text = NULL;
+    if (sloeval_expr_parse(&expr, query, len, NULL, err) == 0) sloeval_expr_print(&text, expr, err);
+    sloeval_expr_free(expr);
+    return text;
+}
+
 int main(int argc, char **argv)
 {
     sloeval_error err = SLOEVAL_ERROR_INIT;
@@ -39,13 +50,13 @@ int main(int argc, char **argv)
 
     size_t nwindows = 0;
     const int64_t *windows = sloeval_slo_set_windows(set, &nwindows);
-    for (size_t i = 0; i < sloeval_slo_set_slo_count(set); i++) {
+    for (size_t i = 0; i < sloeval_slo_set_slo_count(set) && err.code == 0; i++) {
         const sloeval_slo_info *slo = sloeval_slo_set_slo(set, i);
         sloeval_slo_query which =
             slo->sli == SLOEVAL_SLO_SLI_RATIO ? SLOEVAL_SLO_QUERY_RATIO : SLOEVAL_SLO_QUERY_ERROR;
         printf("%s: objective %s%%, error budget %g\n", slo->id, slo->objective_text,
                slo->error_budget);
-        for (size_t w = 0; w < nwindows; w++) {
+        for (size_t w = 0; w < nwindows && err.code == 0; w++) {
             char window[32];
             sloeval_duration_format(window, sizeof(window), windows[w]);
             /* Like snprintf: ask for the length, then render into a buffer that fits. */
@@ -53,10 +64,13 @@ int main(int argc, char **argv)
             char *query = malloc(len + 1);
             if (!query) break;
             sloeval_slo_set_render_query(query, len + 1, set, i, which, windows[w]);
-            printf("  %-4s %s\n", window, query);
+            char *text = canonical(query, len, &err);
+            if (text) printf("  %-4s %s\n", window, text);
+            free(text); /* strings the library allocates are released with free() */
             free(query);
         }
     }
+    if (err.code != 0) fprintf(stderr, "embed: %s\n", err.message);
     sloeval_slo_set_free(set); /* everything the set handed out goes with it */
-    return 0;
+    return err.code == 0 ? 0 : 1;
 }
