@@ -64,15 +64,18 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples/embed/ DESTINATION ${CMAKE_INST
 # The command and its man page (gzip -9n, as Debian ships man pages).
 if(SLOEVAL_BUILD_CLI)
   install(TARGETS sloeval_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
+  configure_file(${PROJECT_SOURCE_DIR}/man/sloeval.1 ${PROJECT_BINARY_DIR}/man/sloeval.1 @ONLY)
+  find_program(SLOEVAL_GZIP gzip)
+  if(NOT SLOEVAL_GZIP)
+    message(FATAL_ERROR "gzip is needed to install the man page")
+  endif()
+  add_custom_command(OUTPUT ${PROJECT_BINARY_DIR}/man/sloeval.1.gz
+                     COMMAND ${SLOEVAL_GZIP} -9nkf ${PROJECT_BINARY_DIR}/man/sloeval.1
+                     DEPENDS ${PROJECT_BINARY_DIR}/man/sloeval.1 VERBATIM)
+  add_custom_target(sloeval_man ALL DEPENDS ${PROJECT_BINARY_DIR}/man/sloeval.1.gz)
+  install(FILES ${PROJECT_BINARY_DIR}/man/sloeval.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1
+          COMPONENT cli)
 endif()
-configure_file(${PROJECT_SOURCE_DIR}/man/sloeval.1 ${PROJECT_BINARY_DIR}/man/sloeval.1 @ONLY)
-find_program(SLOEVAL_GZIP gzip REQUIRED)
-add_custom_command(OUTPUT ${PROJECT_BINARY_DIR}/man/sloeval.1.gz
-                   COMMAND ${SLOEVAL_GZIP} -9nkf ${PROJECT_BINARY_DIR}/man/sloeval.1
-                   DEPENDS ${PROJECT_BINARY_DIR}/man/sloeval.1 VERBATIM)
-add_custom_target(sloeval_man ALL DEPENDS ${PROJECT_BINARY_DIR}/man/sloeval.1.gz)
-install(FILES ${PROJECT_BINARY_DIR}/man/sloeval.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1
-        COMPONENT cli)
 
 # Debian packages: cpack -G DEB (in the build directory) writes
 #   libsloeval<MAJOR>_<version>_<arch>.deb  the shared library (Section libs)

@@ -172,7 +172,7 @@ ok "CMake: sloeval::sloeval_static finds its dependencies, builds and runs; sloe
 mkdir -p "$WORK/next-src"
 cat >"$WORK/next-src/CMakeLists.txt" <<EOF
 cmake_minimum_required(VERSION 3.16)
-project(next NONE)
+project(next C)
 find_package(sloeval $((MAJOR + 1)) REQUIRED)
 EOF
 if cmake -S "$WORK/next-src" -B "$WORK/next-cmake" -DCMAKE_PREFIX_PATH="$P" >"$WORK/cmake-next.log" 2>&1; then
