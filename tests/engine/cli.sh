@@ -62,7 +62,11 @@ check matching-error 2 '' 'sloeval query: multiple matches for labels: many-to-o
     query --data "$D" --time 1700000180 'req_total + on(region) temp * 0 + ignoring(code) req_total'
 check not-local 2 '' 'sloeval query: not supported for local evaluation: limitk at 1:13' -- \
     query --data "$D" --time 1700000180 --experimental-functions 'vector(1) + limitk(1, temp)'
-check no-data 2 '' "sloeval query: a data source is needed: --data FILE (see sloeval query --help)" -- query up
+check no-data 2 '' "sloeval query: a source is needed: --url URL or --data FILE (see sloeval query --help)" -- query up
+check data-and-url 2 '' "sloeval query: --data and --url do not go together (see sloeval query --help)" -- \
+    query --data "$D" --url http://127.0.0.1:9 up
+check mode-without-url 2 '' "sloeval query: --mode goes with --url (see sloeval query --help)" -- \
+    query --data "$D" --mode local up
 check bad-time 2 '' 'sloeval query: --time: cannot parse "soon" to a valid timestamp' -- query --data "$D" --time soon up
 check parse-error 2 '' '1:7: parse error: unclosed left parenthesis
 sum(up
