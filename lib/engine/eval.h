@@ -248,6 +248,9 @@ bool ev_at_time(const evaluator *ev, at_kind at, int64_t at_ms, int64_t *t);
  * series hold step points (subquery.c logic in eval.c). */
 int ev_subquery_matrix(evaluator *ev, const ast_node *sq, ev_value *out);
 
+/* Whether the function `name` is evaluated locally under compat. */
+bool function_supported_locally(const char *name, sloeval_compat compat);
+
 /* The function name of an AST_CALL node. */
 const char *call_name(const ast_node *n);
 
