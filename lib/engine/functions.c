@@ -1525,7 +1525,22 @@ static int eval_range_call(evaluator *ev, const ast_node *n, const fn_impl *f, e
         out->nser = 1;
         return 0;
     }
-    if (!ev->opts.delayed_name_removal) {
+    /* Series of one selector have distinct label sets; dropping __name__
+     * can only make two equal when their names differ. */
+    bool one_name = keep_name;
+    if (!one_name) {
+        one_name = true;
+        strv first = {0};
+        for (size_t i = 0; i < nin && one_name; i++) {
+            const labels *ils = sd ? sd->ser[i].labels : sub.ser[i].ls;
+            strv nm = labels_get(ils, STRV_LIT(METRIC_NAME_LABEL));
+            if (i == 0)
+                first = nm;
+            else
+                one_name = (nm.ptr == NULL) == (first.ptr == NULL) && strv_eq(nm, first);
+        }
+    }
+    if (!ev->opts.delayed_name_removal && !one_name) {
         step_vec tmp = {0};
         for (size_t i = 0; i < out->nser; i++)
             if (vec_push(ev, &tmp, out->ser[i].ls, 0, -1, false) < 0) return -1;
