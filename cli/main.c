@@ -8,6 +8,7 @@
 
 static const cli_command commands[] = {
     {"parse", "print the canonical form or the syntax tree of a PromQL expression", cmd_parse},
+    {"check", "evaluate the SLOs and alerts of a config: burn rates, budgets, alerts", cmd_check},
     {NULL, NULL, NULL},
 };
 
