@@ -113,6 +113,11 @@ static void shortest(decimal *dc, double a)
 
 size_t format_float(char *buf, size_t size, double v)
 {
+    return format_float_mode(buf, size, v, 'g');
+}
+
+size_t format_float_mode(char *buf, size_t size, double v, char mode)
+{
     char out[400];
     size_t n = 0;
     if (isnan(v)) {
@@ -127,7 +132,8 @@ size_t format_float(char *buf, size_t size, double v)
         } else {
             decimal dc;
             shortest(&dc, a);
-            if (a < 1e-6 || a >= 1e21) {
+            bool exp_form = mode == 'e' || (mode == 'g' && (a < 1e-6 || a >= 1e21));
+            if (exp_form) {
                 out[n++] = dc.d[0];
                 if (dc.n > 1) {
                     out[n++] = '.';

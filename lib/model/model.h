@@ -181,6 +181,14 @@ int matrix_push(arena *a, matrix *m, const labels *ls, sample *samples, size_t c
 size_t format_float(char *buf, size_t size, double v);
 
 /*
+ * The same digits in a fixed layout: mode 'f' (Go's FormatFloat(v, 'f',
+ * -1, 64), as Prometheus formats scalar results: 1e300 is "1" and 300
+ * zeros), 'e', or 'g' (format_float's choice). Returns the length the
+ * text has (snprintf style: it is cut to fit size; 'f' needs at most 330).
+ */
+size_t format_float_mode(char *buf, size_t size, double v, char mode);
+
+/*
  * Parse a float the way Prometheus reads sample values from text (Go's
  * strconv.ParseFloat without hex, 'p' exponents or '_', as the exposition
  * parsers call it): decimal with optional sign, fraction and exponent, and
