@@ -288,7 +288,7 @@ static int add_query(run *R, run_query *q, run_scope *s, const char *text, int64
         return q->error ? 0 : error_set(err, SLOEVAL_ENOMEM, "out of memory");
     }
     if (R->explain_on)
-        strbuf_printf(&R->explain, "query #%zu  %s  scope %s: %s\n", q->id, what, s->name, text);
+        strbuf_printf(&R->explain, "query %zu: %s, scope %s\n", q->id + 1, what, s->name);
     return 0;
 }
 
@@ -332,8 +332,8 @@ static int add_slo_queries(run *R, run_slo *rs, int64_t t, sloeval_error *err)
                                                           : "total_query";
             char *text = template_render_arena(tpl, R->windows[w], &R->a);
             if (!text) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
-            snprintf(what, sizeof(what), "slo %s %s %s%s", slo->id, qname, wname,
-                     w + 1 == R->nwindows ? " (period)" : "");
+            snprintf(what, sizeof(what), "slo %s, %s over %s%s", slo->id, qname, wname,
+                     w + 1 == R->nwindows ? " (the period)" : "");
             int rc = add_query(R, &rs->q[w * per + k], rs->scope, text, t, t, 0, what, err);
             if (rc) return rc;
         }
@@ -428,6 +428,7 @@ static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_opti
     if ((rc = plan_batch_new(&R->batch, &po, err))) return rc;
 
     /* queue every query */
+    if (R->explain_on) strbuf_puts(&R->explain, "what each query of the plan is for:\n");
     size_t nslo_runs = 0, nalert_runs = 0;
     run_slo *slo_runs = ARENA_NEW_ARRAY(&R->a, run_slo, cfg->nslos * (R->nscopes + 1) + 1);
     run_alert *alert_runs = ARENA_NEW_ARRAY(&R->a, run_alert, cfg->nalerts * (R->nscopes + 1) + 1);
@@ -480,10 +481,12 @@ static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_opti
         rc = check_decide_slo(res, &rep->arena, rs->slo, &cfg->policy,
                               slo_def_empty_errors(rs->slo, cfg), &ca, err);
         if (rc) return rc;
-        res->slo = rs->slo->id;
-        res->scope = rs->scope->name;
-        res->region = rs->scope->region;
+        /* the report outlives the set: its strings are its own */
+        res->slo = arena_strdup(&rep->arena, rs->slo->id);
+        res->scope = arena_strdup(&rep->arena, rs->scope->name);
+        res->region = rs->scope->region ? res->scope : NULL;
         res->slo_index = rs->slo_index;
+        if (!res->slo || !res->scope) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
         rep->nslos++;
     }
     for (size_t i = 0; i < nalert_runs; i++) {
@@ -496,15 +499,18 @@ static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_opti
         rc = check_decide_alert(res, &rep->arena, ra->alert, &ans, ra->start, ra->end, ra->step,
                                 err);
         if (rc) return rc;
-        res->name = ra->alert->name;
-        res->scope = ra->scope->name;
-        res->region = ra->scope->region;
+        res->name = arena_strdup(&rep->arena, ra->alert->name);
+        res->scope = arena_strdup(&rep->arena, ra->scope->name);
+        res->region = ra->scope->region ? res->scope : NULL;
         res->alert_index = ra->alert_index;
-        res->group = ra->alert->group;
+        res->group = ra->alert->group ? arena_strdup(&rep->arena, ra->alert->group) : NULL;
+        if (!res->name || !res->scope || (ra->alert->group && !res->group))
+            return error_set(err, SLOEVAL_ENOMEM, "out of memory");
         rep->nalerts++;
     }
 
     if (o->explain) {
+        strbuf_puts(&R->explain, "\nthe plan:\n");
         strbuf_puts(&R->explain, plan_batch_explain(R->batch));
         if (R->explain.failed) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
         rep->explain = arena_strdup(&rep->arena, strbuf_cstr(&R->explain));

@@ -294,7 +294,7 @@ int check_decide_slo(sloeval_check_slo_result *out, arena *a, const slo_def *slo
 
     for (size_t i = 0; i < policy->nrules; i++) {
         const slo_policy_rule *r = &policy->rules[i];
-        rules[i] = (sloeval_check_rule){r->severity,
+        rules[i] = (sloeval_check_rule){arena_strdup(a, r->severity),
                                         r->long_ms,
                                         r->short_ms,
                                         check_duration_name(a, r->long_ms),
@@ -303,7 +303,7 @@ int check_decide_slo(sloeval_check_slo_result *out, arena *a, const slo_def *slo
                                         rule_state(rr[i].state),
                                         rr[i].burn_long,
                                         rr[i].burn_short};
-        if (!rules[i].long_window || !rules[i].short_window)
+        if (!rules[i].severity || !rules[i].long_window || !rules[i].short_window)
             return error_set(err, SLOEVAL_ENOMEM, "out of memory");
     }
 
@@ -319,7 +319,9 @@ int check_decide_slo(sloeval_check_slo_result *out, arena *a, const slo_def *slo
     switch (dec.status) {
     case SLO_STATUS_FIRING:
         out->status = SLOEVAL_CHECK_FIRING;
-        out->severity = dec.severity;
+        /* the first firing rule's severity, as the report's own string */
+        for (size_t i = 0; i < policy->nrules && !out->severity; i++)
+            if (rules[i].state == SLOEVAL_CHECK_RULE_FIRING) out->severity = rules[i].severity;
         break;
     case SLO_STATUS_OK: out->status = SLOEVAL_CHECK_OK; break;
     case SLO_STATUS_INCONCLUSIVE: {

@@ -105,6 +105,19 @@ void report_xml_text(strbuf *sb, const char *s)
     each_cp(sb, s ? s : "", emit_xml);
 }
 
+static void emit_xml_content(strbuf *sb, uint32_t cp, const char *bytes, size_t len)
+{
+    if (cp == '\n' || cp == '\t')
+        strbuf_putc(sb, (char)cp);
+    else
+        emit_xml(sb, cp, bytes, len);
+}
+
+void report_xml_content(strbuf *sb, const char *s)
+{
+    each_cp(sb, s ? s : "", emit_xml_content);
+}
+
 static void emit_prom(strbuf *sb, uint32_t cp, const char *bytes, size_t len)
 {
     switch (cp) {

@@ -52,7 +52,7 @@ static void slo_case(strbuf *sb, const sloeval_check_slo_result *s)
 
     if (s->status == SLOEVAL_CHECK_OK) {
         strbuf_puts(sb, ">\n      <system-out>");
-        report_xml_text(sb, strbuf_cstr(&body));
+        report_xml_content(sb, strbuf_cstr(&body));
         strbuf_puts(sb, "</system-out>\n    </testcase>\n");
         strbuf_free(&body);
         return;
@@ -80,7 +80,7 @@ static void slo_case(strbuf *sb, const sloeval_check_slo_result *s)
                                            : "inconclusive");
     attr(sb, "message", strbuf_cstr(&msg));
     strbuf_putc(sb, '>');
-    report_xml_text(sb, strbuf_cstr(&body));
+    report_xml_content(sb, strbuf_cstr(&body));
     strbuf_printf(sb, "</%s>\n    </testcase>\n", tag);
     strbuf_free(&msg);
     strbuf_free(&body);
@@ -115,12 +115,12 @@ static void alert_case(strbuf *sb, const sloeval_check_alert_result *a)
         strbuf_puts(sb, "{");
         for (size_t k = 0; k < s->nlabels; k++) {
             if (k) strbuf_puts(sb, ", ");
-            report_xml_text(sb, s->labels[k].name);
-            strbuf_puts(sb, "=&quot;");
+            report_xml_content(sb, s->labels[k].name);
+            strbuf_puts(sb, "=\"");
             report_xml_text(sb, s->labels[k].value);
-            strbuf_puts(sb, "&quot;");
+            strbuf_puts(sb, "\"");
         }
-        strbuf_puts(sb, "}&#10;");
+        strbuf_puts(sb, "}\n");
     }
     strbuf_puts(sb, "</failure>\n    </testcase>\n");
 }

@@ -31,6 +31,9 @@ void report_json_number(strbuf *sb, double v);
  * characters XML 1.0 forbids replaced by U+FFFD). */
 void report_xml_text(strbuf *sb, const char *s);
 
+/* The same for element content, where newlines and tabs stay as they are. */
+void report_xml_content(strbuf *sb, const char *s);
+
 /* A label value in the exposition format (\\, \", \n escaped). */
 void report_prom_label_value(strbuf *sb, const char *s);
 
