@@ -21,6 +21,18 @@ static void usage(FILE *out)
                  "versions.\n");
 }
 
+/* "sloeval 0.1.0", then one line per library it runs with ("libcurl 7.88.1 ..."). */
+static int print_version(void)
+{
+    printf("sloeval %s\n", sloeval_version());
+    char buf[256];
+    for (size_t i = 0; sloeval_dependency_name(i); i++) {
+        sloeval_dependency_version(buf, sizeof(buf), i);
+        printf("%s %s\n", sloeval_dependency_name(i), buf);
+    }
+    return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -32,8 +44,7 @@ int main(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     if (!strcmp(argv[1], "--version")) {
-        printf("sloeval %s\n", sloeval_version());
-        return CLI_EXIT_OK;
+        return print_version();
     }
     for (const cli_command *c = commands; c->name; c++)
         if (!strcmp(argv[1], c->name)) return c->run(argc - 1, argv + 1);

@@ -4,13 +4,15 @@
 # everything is there. Usage: scripts/install-deps.sh [--dev]
 #   (default) build + run:   compiler, cmake, pkg-config, libraries
 #   --dev                    also what the tests use: Check, Prometheus 2.42
-#                            (server and promtool), clang (fuzzing), valgrind
+#                            (server and promtool), clang (fuzzing), valgrind,
+#                            g++ and clang++ (header test), file, groff and
+#                            man-db (man page and Debian package tests)
 set -eu
 
 pkgs="build-essential cmake pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev libpcre2-dev
 prometheus"
 if [ "${1:-}" = "--dev" ]; then
-    pkgs="$pkgs check clang libclang-rt-dev valgrind python3 xmllint"
+    pkgs="$pkgs check clang libclang-rt-dev valgrind python3 xmllint g++ file groff-base man-db"
 fi
 
 missing=""

@@ -36,7 +36,11 @@ extern "C" {
 #define SLOEVAL_EXPORT
 #endif
 
-/** Version of these headers. sloeval_version() gives the linked library's. */
+/**
+ * Version of these headers. sloeval_version() gives the linked library's.
+ * These lines are the one place the version is written: CMake reads them
+ * for the SONAME (libsloeval.so.MAJOR), sloeval.pc and the CMake package.
+ */
 #define SLOEVAL_VERSION_MAJOR  0
 #define SLOEVAL_VERSION_MINOR  1
 #define SLOEVAL_VERSION_PATCH  0
@@ -102,6 +106,24 @@ typedef enum sloeval_compat {
 
 /** The linked library's version string, e.g. "0.1.0". */
 SLOEVAL_EXPORT const char *sloeval_version(void);
+
+/**
+ * The libraries sloeval runs on, by index from 0: "libcurl", "jansson",
+ * "libyaml", "PCRE2", then NULL past the last one. The strings are static.
+ * Thread-safe.
+ */
+SLOEVAL_EXPORT const char *sloeval_dependency_name(size_t i);
+
+/**
+ * The version of the i-th library (see sloeval_dependency_name) that is
+ * loaded at run time, as that library reports it ("7.88.1 (OpenSSL/3.0.11)",
+ * "2.14", "0.2.5", "10.42 2022-12-11"). Writes at most size bytes (NUL
+ * included) to buf and returns the full length, like snprintf; returns 0
+ * (and writes "" when size > 0) when i is past the last library.
+ * Threads: for libcurl it calls curl_version_info(), which fills static
+ * data inside libcurl; do not call it from several threads at once.
+ */
+SLOEVAL_EXPORT size_t sloeval_dependency_version(char *buf, size_t size, size_t i);
 
 /**
  * Process-wide initialisation (wraps curl_global_init). Call once before

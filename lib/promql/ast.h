@@ -159,8 +159,8 @@ typedef struct ast_node ast_node;
 
 struct ast_node {
     ast_kind kind;
-    pos_range pos;
     unsigned depth; /* 1 for a leaf, else 1 + the deepest child's depth */
+    pos_range pos;
     union {
         struct {
             double value;

@@ -15,7 +15,7 @@
 
 /* The arena's first chunk: room for the AST of a typical SLO expression,
  * so that a parse usually costs a single malloc. */
-#define EXPR_FIRST_CHUNK 2048
+#define EXPR_FIRST_CHUNK 4096
 
 struct sloeval_expr {
     arena arena;

@@ -439,6 +439,9 @@ static const function_def functions[] = {
 
 static int compare_name(const char *name, size_t len, const char *entry)
 {
+    /* Most probes differ in the first byte. */
+    if (len && (unsigned char)name[0] != (unsigned char)entry[0])
+        return (unsigned char)name[0] < (unsigned char)entry[0] ? -1 : 1;
     size_t elen = strlen(entry);
     size_t n = len < elen ? len : elen;
     int c = memcmp(name, entry, n);

@@ -105,6 +105,30 @@ static void qputf(qbuf *q, const char *fmt, ...)
     if (n > 0) qput(q, tmp, (size_t)n);
 }
 
+static size_t put_rune(char *tmp, int r)
+{
+    if (r < 0x80) {
+        tmp[0] = (char)r;
+        return 1;
+    }
+    if (r < 0x800) {
+        tmp[0] = (char)(0xC0 | (r >> 6));
+        tmp[1] = (char)(0x80 | (r & 0x3F));
+        return 2;
+    }
+    if (r < 0x10000) {
+        tmp[0] = (char)(0xE0 | (r >> 12));
+        tmp[1] = (char)(0x80 | ((r >> 6) & 0x3F));
+        tmp[2] = (char)(0x80 | (r & 0x3F));
+        return 3;
+    }
+    tmp[0] = (char)(0xF0 | (r >> 18));
+    tmp[1] = (char)(0x80 | ((r >> 12) & 0x3F));
+    tmp[2] = (char)(0x80 | ((r >> 6) & 0x3F));
+    tmp[3] = (char)(0x80 | (r & 0x3F));
+    return 4;
+}
+
 static void quote_rune(qbuf *q, int r, int quote)
 {
     char c;
@@ -116,27 +140,7 @@ static void quote_rune(qbuf *q, int r, int quote)
     }
     if (rune_printable(r)) {
         char tmp[4];
-        size_t n;
-        if (r < 0x80) {
-            tmp[0] = (char)r;
-            n = 1;
-        } else if (r < 0x800) {
-            tmp[0] = (char)(0xC0 | (r >> 6));
-            tmp[1] = (char)(0x80 | (r & 0x3F));
-            n = 2;
-        } else if (r < 0x10000) {
-            tmp[0] = (char)(0xE0 | (r >> 12));
-            tmp[1] = (char)(0x80 | ((r >> 6) & 0x3F));
-            tmp[2] = (char)(0x80 | (r & 0x3F));
-            n = 3;
-        } else {
-            tmp[0] = (char)(0xF0 | (r >> 18));
-            tmp[1] = (char)(0x80 | ((r >> 12) & 0x3F));
-            tmp[2] = (char)(0x80 | ((r >> 6) & 0x3F));
-            tmp[3] = (char)(0x80 | (r & 0x3F));
-            n = 4;
-        }
-        qput(q, tmp, n);
+        qput(q, tmp, put_rune(tmp, r));
         return;
     }
     switch (r) {
@@ -195,15 +199,18 @@ static void go_unicode_rune(char *buf, size_t size, int r)
     }
     qputf(&q, "U+%04X", (unsigned)r);
     if (rune_printable(r) && !(r >= 0xD800 && r < 0xE000) && r <= 0x10FFFF) {
+        /* %#U writes the character itself, without escaping. */
+        char tmp[8];
+        size_t w = put_rune(tmp, r);
         qput(&q, " '", 2);
-        quote_rune(&q, r, 0);
+        qput(&q, tmp, w);
         qput(&q, "'", 1);
     }
 }
 
 /* ---- the scanner ---- */
 
-static int next(lexer *lx)
+static inline int next(lexer *lx)
 {
     if (lx->pos >= lx->len) {
         lx->width = 0;
@@ -220,35 +227,92 @@ static int next(lexer *lx)
     return r;
 }
 
-static void backup(lexer *lx)
+static inline void backup(lexer *lx)
 {
     lx->pos -= lx->width;
 }
 
-static int peek(lexer *lx)
+static inline int peek(lexer *lx)
 {
     int r = next(lx);
     backup(lx);
     return r;
 }
 
-static bool in_set(int r, const char *set)
+/* Character sets the scanner accepts from, as bits of a table. */
+enum {
+    C_DIGIT = 1 << 0,  /* 0-9 */
+    C_HEX = 1 << 1,    /* 0-9 a-f A-F */
+    C_EXP = 1 << 2,    /* e E */
+    C_SIGN = 1 << 3,   /* + - */
+    C_DOT = 1 << 4,    /* . */
+    C_UNIT = 1 << 5,   /* s m h d w y: a duration's first unit */
+    C_UNIT2 = 1 << 6,  /* s m h d w: a later unit */
+    C_S = 1 << 7,      /* s */
+    C_X = 1 << 8,      /* x X */
+    C_ZERO = 1 << 9,   /* 0 */
+    C_UNDER = 1 << 10, /* _ */
+};
+
+static const unsigned short char_class[128] = {
+    ['0'] = C_DIGIT | C_HEX | C_ZERO,
+    ['1'] = C_DIGIT | C_HEX,
+    ['2'] = C_DIGIT | C_HEX,
+    ['3'] = C_DIGIT | C_HEX,
+    ['4'] = C_DIGIT | C_HEX,
+    ['5'] = C_DIGIT | C_HEX,
+    ['6'] = C_DIGIT | C_HEX,
+    ['7'] = C_DIGIT | C_HEX,
+    ['8'] = C_DIGIT | C_HEX,
+    ['9'] = C_DIGIT | C_HEX,
+    ['a'] = C_HEX,
+    ['b'] = C_HEX,
+    ['c'] = C_HEX,
+    ['d'] = C_HEX | C_UNIT | C_UNIT2,
+    ['e'] = C_HEX | C_EXP,
+    ['f'] = C_HEX,
+    ['A'] = C_HEX,
+    ['B'] = C_HEX,
+    ['C'] = C_HEX,
+    ['D'] = C_HEX,
+    ['E'] = C_HEX | C_EXP,
+    ['F'] = C_HEX,
+    ['+'] = C_SIGN,
+    ['-'] = C_SIGN,
+    ['.'] = C_DOT,
+    ['s'] = C_UNIT | C_UNIT2 | C_S,
+    ['m'] = C_UNIT | C_UNIT2,
+    ['h'] = C_UNIT | C_UNIT2,
+    ['w'] = C_UNIT | C_UNIT2,
+    ['y'] = C_UNIT,
+    ['x'] = C_X,
+    ['X'] = C_X,
+    ['_'] = C_UNDER,
+};
+
+static bool in_set(int r, unsigned set)
 {
-    return r > 0 && r < 0x80 && strchr(set, r) != NULL;
+    return r > 0 && r < 0x80 && (char_class[r] & set) != 0;
 }
 
-static bool accept(lexer *lx, const char *set)
+/* Consume the next character when it is in set (always ASCII). */
+static bool accept(lexer *lx, unsigned set)
 {
-    if (in_set(next(lx), set)) return true;
-    backup(lx);
+    if (lx->pos < lx->len) {
+        unsigned char c = (unsigned char)lx->input[lx->pos];
+        if (c < 0x80 && (char_class[c] & set)) {
+            lx->pos++;
+            lx->width = 1;
+            return true;
+        }
+    }
     return false;
 }
 
-static void accept_run(lexer *lx, const char *set)
+static void accept_run(lexer *lx, unsigned set)
 {
-    while (in_set(next(lx), set)) {
+    while (accept(lx, set)) {
     }
-    backup(lx);
 }
 
 static bool is_space(int r)
@@ -256,19 +320,31 @@ static bool is_space(int r)
     return r == ' ' || r == '\t' || r == '\n' || r == '\r';
 }
 
-static bool is_digit(int r)
+/* Identifier characters: bit 1 letters and '_', bit 2 digits. */
+static const unsigned char ident_class[128] = {
+    ['_'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
+    ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1,
+    ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1,
+    ['x'] = 1, ['y'] = 1, ['z'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1,
+    ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1,
+    ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
+    ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['0'] = 2, ['1'] = 2, ['2'] = 2,
+    ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
+};
+
+static inline bool is_digit(int r)
 {
     return r >= '0' && r <= '9';
 }
 
-static bool is_alpha(int r)
+static inline bool is_alpha(int r)
 {
-    return r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
+    return r >= 0 && r < 0x80 && (ident_class[r] & 1);
 }
 
-static bool is_alnum(int r)
+static inline bool is_alnum(int r)
 {
-    return is_alpha(r) || is_digit(r);
+    return r >= 0 && r < 0x80 && ident_class[r] != 0;
 }
 
 static void emit(lexer *lx, token *t, tok_type type)
@@ -284,10 +360,17 @@ static void ignore(lexer *lx)
     lx->start = lx->pos;
 }
 
+/* Error paths stay out of the scanning functions (no buffers there). */
+#if defined(__GNUC__)
+#define COLD __attribute__((noinline, cold))
+#else
+#define COLD
+#endif
+
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static void
+COLD static void
 errorf(lexer *lx, token *t, const char *fmt, ...)
 {
     va_list ap;
@@ -300,14 +383,33 @@ errorf(lexer *lx, token *t, const char *fmt, ...)
     lx->state = ST_DONE;
 }
 
-static void error_quoted_rune(lexer *lx, token *t, const char *prefix, int r)
+COLD static void error_quoted_rune(lexer *lx, token *t, const char *prefix, int r)
 {
     char q[32];
     go_quote_rune(q, sizeof(q), r);
     errorf(lx, t, "%s%s", prefix, q);
 }
 
-static void error_quoted_input(lexer *lx, token *t, const char *prefix)
+/* "unknown escape sequence U+0071 'q'" or "illegal character U+005A 'Z' in
+ * escape sequence". */
+COLD static void error_escape(lexer *lx, token *t, bool unknown, int r)
+{
+    char u[32];
+    go_unicode_rune(u, sizeof(u), r);
+    if (unknown)
+        errorf(lx, t, "unknown escape sequence %s", u);
+    else
+        errorf(lx, t, "illegal character %s in escape sequence", u);
+}
+
+COLD static void error_expected_colon(lexer *lx, token *t, int r)
+{
+    char q[32];
+    go_quote_rune(q, sizeof(q), r);
+    errorf(lx, t, "unexpected character: %s, expected ':'", q);
+}
+
+COLD static void error_quoted_input(lexer *lx, token *t, const char *prefix)
 {
     char q[160];
     go_quote(q, sizeof(q), lx->input + lx->start, lx->pos - lx->start);
@@ -318,50 +420,63 @@ static void error_quoted_input(lexer *lx, token *t, const char *prefix)
 
 typedef struct keyword {
     const char *word;
+    unsigned char len;
     tok_type type;
     bool v3_only;
 } keyword;
 
+#define KW(w, t, v3)                                                                               \
+    {                                                                                              \
+        w, sizeof(w) - 1, t, v3                                                                    \
+    }
+
 static const keyword keywords[] = {
-    {"and", T_LAND, false},
-    {"or", T_LOR, false},
-    {"unless", T_LUNLESS, false},
-    {"atan2", T_ATAN2, false},
-    {"sum", T_SUM, false},
-    {"avg", T_AVG, false},
-    {"count", T_COUNT, false},
-    {"min", T_MIN, false},
-    {"max", T_MAX, false},
-    {"group", T_GROUP, false},
-    {"stddev", T_STDDEV, false},
-    {"stdvar", T_STDVAR, false},
-    {"topk", T_TOPK, false},
-    {"bottomk", T_BOTTOMK, false},
-    {"count_values", T_COUNT_VALUES, false},
-    {"quantile", T_QUANTILE, false},
-    {"limitk", T_LIMITK, true},
-    {"limit_ratio", T_LIMIT_RATIO, true},
-    {"offset", T_OFFSET, false},
-    {"smoothed", T_SMOOTHED, true},
-    {"anchored", T_ANCHORED, true},
-    {"by", T_BY, false},
-    {"without", T_WITHOUT, false},
-    {"on", T_ON, false},
-    {"ignoring", T_IGNORING, false},
-    {"group_left", T_GROUP_LEFT, false},
-    {"group_right", T_GROUP_RIGHT, false},
-    {"fill", T_FILL, true},
-    {"fill_left", T_FILL_LEFT, true},
-    {"fill_right", T_FILL_RIGHT, true},
-    {"bool", T_BOOL, false},
-    {"start", T_START, false},
-    {"end", T_END, false},
-    {"step", T_STEP, true},
-    {"range", T_RANGE, true},
-    {"max_of", T_MAX_OF, true},
-    {"min_of", T_MIN_OF, true},
-    {"inf", T_NUMBER, false},
-    {"nan", T_NUMBER, false},
+    KW("anchored", T_ANCHORED, true),
+    KW("and", T_LAND, false),
+    KW("atan2", T_ATAN2, false),
+    KW("avg", T_AVG, false),
+    KW("bool", T_BOOL, false),
+    KW("bottomk", T_BOTTOMK, false),
+    KW("by", T_BY, false),
+    KW("count", T_COUNT, false),
+    KW("count_values", T_COUNT_VALUES, false),
+    KW("end", T_END, false),
+    KW("fill", T_FILL, true),
+    KW("fill_left", T_FILL_LEFT, true),
+    KW("fill_right", T_FILL_RIGHT, true),
+    KW("group", T_GROUP, false),
+    KW("group_left", T_GROUP_LEFT, false),
+    KW("group_right", T_GROUP_RIGHT, false),
+    KW("ignoring", T_IGNORING, false),
+    KW("inf", T_NUMBER, false),
+    KW("limit_ratio", T_LIMIT_RATIO, true),
+    KW("limitk", T_LIMITK, true),
+    KW("max", T_MAX, false),
+    KW("max_of", T_MAX_OF, true),
+    KW("min", T_MIN, false),
+    KW("min_of", T_MIN_OF, true),
+    KW("nan", T_NUMBER, false),
+    KW("offset", T_OFFSET, false),
+    KW("on", T_ON, false),
+    KW("or", T_LOR, false),
+    KW("quantile", T_QUANTILE, false),
+    KW("range", T_RANGE, true),
+    KW("smoothed", T_SMOOTHED, true),
+    KW("start", T_START, false),
+    KW("stddev", T_STDDEV, false),
+    KW("stdvar", T_STDVAR, false),
+    KW("step", T_STEP, true),
+    KW("sum", T_SUM, false),
+    KW("topk", T_TOPK, false),
+    KW("unless", T_LUNLESS, false),
+    KW("without", T_WITHOUT, false),
+};
+
+/* keywords[] is sorted by first letter: the range of entries per letter. */
+static const unsigned char keyword_index[26][2] = {
+    {0, 4},   {4, 7},   {7, 9},   {0, 0},   {9, 10},  {10, 13}, {13, 16}, {0, 0},   {16, 18},
+    {0, 0},   {0, 0},   {18, 20}, {20, 24}, {24, 25}, {25, 28}, {0, 0},   {28, 29}, {29, 30},
+    {30, 36}, {36, 37}, {37, 38}, {0, 0},   {38, 39}, {0, 0},   {0, 0},   {0, 0},
 };
 
 #define NKEYWORDS       (sizeof(keywords) / sizeof(keywords[0]))
@@ -376,14 +491,17 @@ static char lower(char c)
 static tok_type keyword_lookup(const lexer *lx, const char *word, size_t len)
 {
     if (len > MAX_KEYWORD_LEN || len < 2) return T_ERROR;
-    char low[MAX_KEYWORD_LEN + 1];
-    for (size_t i = 0; i < len; i++)
-        low[i] = lower(word[i]);
-    for (size_t i = 0; i < NKEYWORDS; i++) {
+    char first = lower(word[0]);
+    if (first < 'a' || first > 'z') return T_ERROR;
+    const unsigned char *range = keyword_index[first - 'a'];
+    for (size_t i = range[0]; i < range[1]; i++) {
         const keyword *k = &keywords[i];
+        if (k->len != len) continue;
         if (k->v3_only && !lx->v3) continue;
-        if (k->word[0] == low[0] && strlen(k->word) == len && memcmp(k->word, low, len) == 0)
-            return k->type;
+        size_t j = 1;
+        while (j < len && lower(word[j]) == k->word[j])
+            j++;
+        if (j == len) return k->type;
     }
     return T_ERROR;
 }
@@ -428,18 +546,18 @@ static bool scan_duration_keyword(lexer *lx, token *t)
 
 static bool scan_number_v2(lexer *lx)
 {
-    const char *digits = "0123456789";
-    if (accept(lx, "0") && accept(lx, "xX")) digits = "0123456789abcdefABCDEF";
+    unsigned digits = C_DIGIT;
+    if (accept(lx, C_ZERO) && accept(lx, C_X)) digits = C_HEX;
     accept_run(lx, digits);
-    if (accept(lx, ".")) accept_run(lx, digits);
-    if (accept(lx, "eE")) {
-        accept(lx, "+-");
-        accept_run(lx, "0123456789");
+    if (accept(lx, C_DOT)) accept_run(lx, digits);
+    if (accept(lx, C_EXP)) {
+        accept(lx, C_SIGN);
+        accept_run(lx, C_DIGIT);
     }
     return !is_alnum(peek(lx));
 }
 
-static bool is_in(lexer *lx, const char *set)
+static bool is_in(lexer *lx, unsigned set)
 {
     return in_set(peek(lx), set);
 }
@@ -447,41 +565,52 @@ static bool is_in(lexer *lx, const char *set)
 static bool scan_number_v3(lexer *lx)
 {
     size_t initial = lx->pos;
-    const char *digits = "0123456789";
-    const char *loop_set = "0123456789._eE";
+    /* Plain digits not followed by '.', '_', 'e', 'x': the common case. */
+    if (lx->pos < lx->len && lx->input[lx->pos] != '0' && is_digit(lx->input[lx->pos])) {
+        size_t q = lx->pos;
+        while (q < lx->len && is_digit(lx->input[q]))
+            q++;
+        unsigned char c = q < lx->len ? (unsigned char)lx->input[q] : 0;
+        if (c != '.' && c != '_' && c != 'e' && c != 'E') {
+            lx->pos = q;
+            lx->width = 1;
+            return !is_alnum(c);
+        }
+    }
+    unsigned digits = C_DIGIT;
     bool hex = false;
-    if (accept(lx, "0") && accept(lx, "xX")) {
-        accept(lx, "_");
-        digits = "0123456789abcdefABCDEF";
-        loop_set = "0123456789abcdefABCDEF._eE";
+    if (accept(lx, C_ZERO) && accept(lx, C_X)) {
+        accept(lx, C_UNDER);
+        digits = C_HEX;
         hex = true;
     }
-    accept(lx, ".");
+    unsigned loop_set = digits | C_DOT | C_UNDER | C_EXP;
+    accept(lx, C_DOT);
     accept(lx, digits);
     bool dot = false, exponent = false;
     while (is_in(lx, loop_set)) {
-        if (is_in(lx, ".") && dot) {
-            accept(lx, ".");
+        if (is_in(lx, C_DOT) && dot) {
+            accept(lx, C_DOT);
             return false;
         }
-        if (is_in(lx, "eE") && exponent) {
-            accept(lx, "eE");
+        if (is_in(lx, C_EXP) && exponent) {
+            accept(lx, C_EXP);
             return false;
         }
-        if (accept(lx, ".")) {
+        if (accept(lx, C_DOT)) {
             dot = true;
-            if (accept(lx, "_.")) return false;
+            if (accept(lx, C_UNDER | C_DOT)) return false;
             if (hex) return false;
             continue;
         }
-        if (accept(lx, "eE")) {
+        if (accept(lx, C_EXP)) {
             exponent = true;
-            accept(lx, "+-");
-            if (accept(lx, "._eE") || peek(lx) == EOF_RUNE) return false;
+            accept(lx, C_SIGN);
+            if (accept(lx, C_DOT | C_UNDER | C_EXP) || peek(lx) == EOF_RUNE) return false;
             continue;
         }
-        if (accept(lx, "_")) {
-            if (accept(lx, "._eE") || peek(lx) == EOF_RUNE) return false;
+        if (accept(lx, C_UNDER)) {
+            if (accept(lx, C_DOT | C_UNDER | C_EXP) || peek(lx) == EOF_RUNE) return false;
             continue;
         }
         accept_run(lx, digits);
@@ -497,13 +626,12 @@ static bool scan_number(lexer *lx)
 
 static bool accept_remaining_duration(lexer *lx)
 {
-    if (!accept(lx, "smhdwy")) return false;
-    accept(lx, "s");
-    while (accept(lx, "0123456789")) {
-        while (accept(lx, "0123456789")) {
-        }
-        if (!accept(lx, "smhdw")) return false;
-        accept(lx, "s");
+    if (!accept(lx, C_UNIT)) return false;
+    accept(lx, C_S);
+    while (accept(lx, C_DIGIT)) {
+        accept_run(lx, C_DIGIT);
+        if (!accept(lx, C_UNIT2)) return false;
+        accept(lx, C_S);
     }
     return !is_alnum(next(lx));
 }
@@ -596,24 +724,17 @@ static bool lex_escape(lexer *lx, token *t)
     case EOF_RUNE: errorf(lx, t, "escape sequence not terminated"); return false;
     default:
         if (ch == lx->string_open) return true;
-        {
-            char u[32];
-            go_unicode_rune(u, sizeof(u), ch);
-            errorf(lx, t, "unknown escape sequence %s", u);
-        }
+        error_escape(lx, t, true, ch);
         return false;
     }
     unsigned long x = 0;
     while (n > 0) {
         unsigned d = (unsigned)digit_val(ch);
         if (d >= base) {
-            if (ch == EOF_RUNE) {
+            if (ch == EOF_RUNE)
                 errorf(lx, t, "escape sequence not terminated");
-            } else {
-                char u[32];
-                go_unicode_rune(u, sizeof(u), ch);
-                errorf(lx, t, "illegal character %s in escape sequence", u);
-            }
+            else
+                error_escape(lx, t, false, ch);
             return false;
         }
         x = x * base + d;
@@ -1004,11 +1125,7 @@ static void lex_statements(lexer *lx, token *t)
                 return;
             }
             if (is_duration_keyword_start(r) && scan_duration_keyword(lx, t)) return;
-            {
-                char q[32];
-                go_quote_rune(q, sizeof(q), r);
-                errorf(lx, t, "unexpected character: %s, expected ':'", q);
-            }
+            error_expected_colon(lx, t, r);
             return;
         }
         error_quoted_rune(lx, t, "unexpected character: ", r);

@@ -45,14 +45,22 @@ typedef struct parser {
     int in_aggregate; /* aggregations whose operator has been read */
     sloeval_error *err;
     bool failed;
+    char *copy; /* arena copy of the input that strings point into */
 } parser;
 
 /* ---- errors ---- */
 
+/* Error paths stay out of the parsing functions (no buffers there). */
+#if defined(__GNUC__)
+#define COLD __attribute__((noinline, cold))
+#else
+#define COLD
+#endif
+
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static void
+COLD static void
 fail_at(parser *p, size_t pos, const char *fmt, ...)
 {
     if (p->failed) return;
@@ -65,15 +73,32 @@ fail_at(parser *p, size_t pos, const char *fmt, ...)
     error_set_at(p->err, SLOEVAL_EPARSE, p->text, p->len, pos, pos, "%s", msg);
 }
 
-static void fail_nomem(parser *p)
+COLD static void fail_nomem(parser *p)
 {
     if (p->failed) return;
     p->failed = true;
     error_set(p->err, SLOEVAL_ENOMEM, "out of memory");
 }
 
+/* fail_at with one Go-quoted string: fmt has a single %s for it. */
+COLD static void fail_quoted(parser *p, size_t pos, const char *fmt, const char *s, size_t len)
+{
+    char q[200];
+    go_quote(q, sizeof(q), s, len);
+    fail_at(p, pos, fmt, q);
+}
+
+/* A duration token that did not parse: the parser's message for it. */
+COLD static void fail_duration(parser *p, const token *t)
+{
+    char msg[200];
+    int64_t ms;
+    promql_duration_parse(&ms, p->text + t->start, t->end - t->start, msg, sizeof(msg));
+    fail_at(p, t->start, "%s", msg);
+}
+
 /* "unexpected <token>[ in <context>][, expected <what>]" at the current token. */
-static void unexpected(parser *p, const char *context, const char *expected)
+COLD static void unexpected(parser *p, const char *context, const char *expected)
 {
     if (p->tok.type == T_ERROR) {
         fail_at(p, p->tok.start, "%s", p->lx.errmsg);
@@ -87,7 +112,7 @@ static void unexpected(parser *p, const char *context, const char *expected)
 
 /* A syntax error where the grammar has no specific error rule: Prometheus's
  * message names the innermost aggregation being read, if any. */
-static void unexpected_here(parser *p)
+COLD static void unexpected_here(parser *p)
 {
     unexpected(p, p->in_aggregate > 0 ? "aggregation" : "", "");
 }
@@ -142,14 +167,26 @@ static bool add_depth(parser *p, ast_node *n, const ast_node *child)
     return true;
 }
 
+/*
+ * A NUL-terminated string for len bytes of the input at s. Strings point
+ * into one arena copy of the whole input, terminated in place: the byte
+ * after a stored token is never part of another stored token (identifiers
+ * cannot touch, string contents start after a quote), so writing the NUL
+ * there is safe and saves an allocation per string.
+ */
 static bool str_dup(parser *p, ast_str *out, const char *s, size_t len)
 {
-    char *c = arena_strndup(p->a, s, len);
-    if (!c) {
-        fail_nomem(p);
-        return false;
+    if (!p->copy) {
+        p->copy = arena_alloc(p->a, p->len + 1);
+        if (!p->copy) {
+            fail_nomem(p);
+            return false;
+        }
+        memcpy(p->copy, p->text, p->len);
     }
-    out->ptr = c;
+    size_t at = (size_t)(s - p->text);
+    p->copy[at + len] = '\0';
+    out->ptr = p->copy + at;
     out->len = len;
     return true;
 }
@@ -260,6 +297,57 @@ static bool ieq(const char *s, size_t n, const char *lit)
     return true;
 }
 
+/*
+ * Clinger's fast path: a decimal with at most 15 significant digits and a
+ * power of ten up to 22 is one exact integer times or divided by one exact
+ * power of ten, a single correctly rounded operation (what strtod gives).
+ */
+static bool fast_decimal(const char *s, size_t n, double *out)
+{
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    uint64_t m = 0;
+    int digits = 0, frac = 0, exp10 = 0;
+    size_t i = 0;
+    bool dot = false;
+    for (; i < n; i++) {
+        char c = s[i];
+        if (c == '.') {
+            dot = true;
+            continue;
+        }
+        if (c < '0' || c > '9') break;
+        if (m == 0 && c == '0') {
+            if (dot) frac++;
+            continue;
+        }
+        if (++digits > 15) return false;
+        m = m * 10 + (uint64_t)(c - '0');
+        if (dot) frac++;
+    }
+    if (i < n) {
+        if (lower_c(s[i]) != 'e') return false;
+        i++;
+        bool neg = false;
+        if (i < n && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+        int e = 0;
+        for (; i < n; i++) {
+            if (s[i] < '0' || s[i] > '9' || e > 1000) return false;
+            e = e * 10 + (s[i] - '0');
+        }
+        exp10 = neg ? -e : e;
+    }
+    int e = exp10 - frac;
+    if (m == 0) {
+        *out = 0;
+        return true;
+    }
+    if (e < -22 || e > 22) return false;
+    *out = e >= 0 ? (double)m * pow10[e] : (double)m / pow10[-e];
+    return true;
+}
+
 /* strconv.ParseFloat(s, 64) for the literals the lexer produces. */
 static int go_parse_float(const char *s, size_t n, double *out)
 {
@@ -324,6 +412,7 @@ static int go_parse_float(const char *s, size_t n, double *out)
     }
     if (j != rn) return NUM_SYNTAX;
     if (underscores && !underscore_ok(s, n)) return NUM_SYNTAX;
+    if (!underscores && fast_decimal(s, n, out)) return NUM_OK;
     char small[128];
     char *buf = n < sizeof(small) ? small : malloc(n + 1);
     if (!buf) return NUM_SYNTAX;
@@ -352,10 +441,11 @@ static bool parse_number_token(parser *p, const token *t, double *out)
     }
     int rc = go_parse_float(s, n, out);
     if (rc == NUM_OK) return true;
-    char q[160];
-    go_quote(q, sizeof(q), s, n);
-    fail_at(p, t->start, "error parsing number: strconv.ParseFloat: parsing %s: %s", q,
-            rc == NUM_RANGE ? "value out of range" : "invalid syntax");
+    fail_quoted(p, t->start,
+                rc == NUM_RANGE
+                    ? "error parsing number: strconv.ParseFloat: parsing %s: value out of range"
+                    : "error parsing number: strconv.ParseFloat: parsing %s: invalid syntax",
+                s, n);
     return false;
 }
 
@@ -385,7 +475,6 @@ static const struct {
 
 int promql_duration_parse(int64_t *out, const char *s, size_t len, char *errbuf, size_t errsize)
 {
-    char q[96];
     if (len == 1 && s[0] == '0') {
         *out = 0;
         return 0;
@@ -394,44 +483,64 @@ int promql_duration_parse(int64_t *out, const char *s, size_t len, char *errbuf,
         if (errbuf) snprintf(errbuf, errsize, "empty duration string");
         return SLOEVAL_EPARSE;
     }
-    go_quote(q, sizeof(q), s, len);
+    /* As 2.42 does it: a syntax error (digits and units out of order) wins
+     * over a value out of range, wherever each occurs. */
     const uint64_t max_ns = (uint64_t)INT64_MAX;
     uint64_t total_ns = 0;
+    bool overflow = false;
     size_t i = 0;
     int last_unit = -1;
     while (i < len) {
         if (s[i] < '0' || s[i] > '9') goto invalid;
         uint64_t v = 0;
-        bool big = false;
         while (i < len && s[i] >= '0' && s[i] <= '9') {
             unsigned d = (unsigned)(s[i] - '0');
             if (v > (UINT64_MAX - d) / 10)
-                big = true;
+                overflow = true;
             else
                 v = v * 10 + d;
             i++;
         }
-        size_t u = i;
-        while (u < len && !(s[u] >= '0' && s[u] <= '9'))
-            u++;
-        size_t ulen = u - i;
         int unit = -1;
-        for (int k = 0; k < (int)(sizeof(duration_units) / sizeof(duration_units[0])); k++)
-            if (strlen(duration_units[k].unit) == ulen &&
-                memcmp(duration_units[k].unit, s + i, ulen) == 0)
-                unit = k;
+        size_t ulen = 0;
+        if (i < len) {
+            switch (s[i]) {
+            case 'y': unit = 0; break;
+            case 'w': unit = 1; break;
+            case 'd': unit = 2; break;
+            case 'h': unit = 3; break;
+            case 'm': unit = 4; break;
+            case 's': unit = 5; break;
+            default: break;
+            }
+            ulen = 1;
+            if (unit == 4 && i + 1 < len && s[i + 1] == 's') {
+                unit = 6;
+                ulen = 2;
+            }
+            /* A unit is everything up to the next digit. */
+            if (i + ulen < len && !(s[i + ulen] >= '0' && s[i + ulen] <= '9')) unit = -1;
+        }
         if (unit < 0 || unit <= last_unit) goto invalid;
         last_unit = unit;
-        i = u;
+        i += ulen;
         uint64_t mult_ns = (uint64_t)duration_units[unit].ms * 1000000u;
-        if (big || v > max_ns / mult_ns) goto range;
+        if (overflow || v > max_ns / mult_ns) {
+            overflow = true;
+            continue;
+        }
         total_ns += v * mult_ns;
-        if (total_ns > max_ns) goto range;
+        if (total_ns > max_ns) overflow = true;
     }
+    if (overflow) goto range;
     *out = (int64_t)(total_ns / 1000000u);
     return 0;
 invalid:
-    if (errbuf) snprintf(errbuf, errsize, "not a valid duration string: %s", q);
+    if (errbuf) {
+        char q[96];
+        go_quote(q, sizeof(q), s, len);
+        snprintf(errbuf, errsize, "not a valid duration string: %s", q);
+    }
     return SLOEVAL_EPARSE;
 range:
     if (errbuf) snprintf(errbuf, errsize, "duration out of range");
@@ -468,9 +577,8 @@ size_t promql_duration_format(char *buf, size_t size, int64_t ms)
 /* A DURATION token as 2.x reads it: milliseconds, > 0. */
 static bool parse_duration_token_v2(parser *p, const token *t, int64_t *ms)
 {
-    char msg[160];
-    if (promql_duration_parse(ms, p->text + t->start, t->end - t->start, msg, sizeof(msg)) != 0) {
-        fail_at(p, t->start, "%s", msg);
+    if (promql_duration_parse(ms, p->text + t->start, t->end - t->start, NULL, 0) != 0) {
+        fail_duration(p, t);
         return false;
     }
     if (*ms == 0) {
@@ -483,10 +591,9 @@ static bool parse_duration_token_v2(parser *p, const token *t, int64_t *ms)
 /* A DURATION token as 3.x reads it: seconds (time.Duration.Seconds()). */
 static bool parse_duration_token_v3(parser *p, const token *t, double *seconds)
 {
-    char msg[160];
     int64_t ms;
-    if (promql_duration_parse(&ms, p->text + t->start, t->end - t->start, msg, sizeof(msg)) != 0) {
-        fail_at(p, t->start, "%s", msg);
+    if (promql_duration_parse(&ms, p->text + t->start, t->end - t->start, NULL, 0) != 0) {
+        fail_duration(p, t);
         return false;
     }
     *seconds = (double)(ms / 1000) + (double)((ms % 1000) * 1000000) / 1e9;
@@ -719,6 +826,23 @@ static bool metric_identifier(parser *p, tok_type t)
     }
 }
 
+/* Tokens that can begin an expression. */
+static bool can_start_expr(parser *p, tok_type t)
+{
+    switch (t) {
+    case T_NUMBER:
+    case T_STRING:
+    case T_LEFT_PAREN:
+    case T_LEFT_BRACE:
+    case T_ADD:
+    case T_SUB: return true;
+    case T_DURATION: return p->v3;
+    default: break;
+    }
+    if (tok_is_aggregator(t)) return p->v3 || (t != T_LIMITK && t != T_LIMIT_RATIO);
+    return metric_identifier(p, t);
+}
+
 /* A list of labels being built in the arena. */
 typedef struct label_list {
     ast_str *items;
@@ -766,9 +890,7 @@ static bool parse_grouping_labels(parser *p, ast_str **out, size_t *nout)
             token t = p->tok;
             if (!unquote(p, &t, &s)) return false;
             if (s.len == 0 || !valid_utf8(s.ptr, s.len)) {
-                char q[160];
-                go_quote(q, sizeof(q), s.ptr, s.len);
-                fail_at(p, t.start, "invalid label name for grouping: %s", q);
+                fail_quoted(p, t.start, "invalid label name for grouping: %s", s.ptr, s.len);
                 return false;
             }
             advance(p);
@@ -838,6 +960,27 @@ static ast_node *number_node(parser *p, const token *t)
     return n;
 }
 
+/* A regex matcher's pattern must compile (kept out of make_matcher's frame). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static bool
+check_regex(parser *p, ast_str value, size_t name_pos)
+{
+    char msg[SLOEVAL_ERROR_MESSAGE_SIZE];
+    bool empty = false;
+    int rc = matcher_regex_check(value, p->compat, &empty, msg, sizeof(msg));
+    if (rc == SLOEVAL_ENOMEM) {
+        fail_nomem(p);
+        return false;
+    }
+    if (rc != 0) {
+        fail_at(p, name_pos, "%s", msg);
+        return false;
+    }
+    return true;
+}
+
 /* Build a label matcher (Prometheus's labels.NewMatcher checks). */
 static bool make_matcher(parser *p, label_matcher *m, match_type type, ast_str name,
                          const token *val, size_t name_pos)
@@ -847,19 +990,7 @@ static bool make_matcher(parser *p, label_matcher *m, match_type type, ast_str n
     m->type = type;
     m->name = name;
     m->value = value;
-    if (type == MATCH_REGEX || type == MATCH_NOT_REGEX) {
-        char msg[SLOEVAL_ERROR_MESSAGE_SIZE];
-        bool empty = false;
-        int rc = matcher_regex_check(value, p->compat, &empty, msg, sizeof(msg));
-        if (rc == SLOEVAL_ENOMEM) {
-            fail_nomem(p);
-            return false;
-        }
-        if (rc != 0) {
-            fail_at(p, name_pos, "%s", msg);
-            return false;
-        }
-    }
+    if (type == MATCH_REGEX || type == MATCH_NOT_REGEX) return check_regex(p, value, name_pos);
     return true;
 }
 
@@ -951,7 +1082,7 @@ static bool parse_label_matchers(parser *p, matcher_list *l)
             } else {
                 /* {"metric.name"}: the metric name inside the braces. */
                 m->type = MATCH_EQUAL;
-                if (!str_dup(p, &m->name, "__name__", 8)) return false;
+                m->name = (ast_str){"__name__", 8};
                 m->value = name;
             }
         } else {
@@ -986,7 +1117,7 @@ static ast_node *parse_vector_selector(parser *p)
         label_matcher *m = matcher_push(p, &l);
         if (!m) return NULL;
         m->type = MATCH_EQUAL;
-        if (!str_dup(p, &m->name, "__name__", 8)) return NULL;
+        m->name = (ast_str){"__name__", 8};
         m->value = name;
     }
     ast_node *n = new_node(p, AST_VECTOR_SELECTOR, start, p->prev_end);
@@ -1022,7 +1153,9 @@ static bool parse_call_body(parser *p, node_list *args)
         if (p->tok.type == T_COMMA) {
             size_t comma = p->tok.start;
             advance(p);
-            if (p->tok.type == T_COMMA || p->tok.type == T_RIGHT_PAREN) {
+            /* Prometheus reduces a comma that no expression follows as a
+             * trailing comma before it looks at what comes instead. */
+            if (p->tok.type != T_ERROR && !can_start_expr(p, p->tok.type)) {
                 fail_at(p, comma, "trailing commas not allowed in function call args");
                 return false;
             }
@@ -1046,15 +1179,11 @@ static ast_node *parse_call(parser *p)
     size_t len = name.end - name.start;
     const function_def *f = function_lookup(s, len, p->compat);
     if (!f) {
-        char q[160];
-        go_quote(q, sizeof(q), s, len);
-        fail_at(p, name.start, "unknown function with name %s", q);
+        fail_quoted(p, name.start, "unknown function with name %s", s, len);
         return NULL;
     }
     if (f->experimental && !p->experimental) {
-        char q[160];
-        go_quote(q, sizeof(q), s, len);
-        fail_at(p, name.start, "function %s is not enabled", q);
+        fail_quoted(p, name.start, "function %s is not enabled", s, len);
         return NULL;
     }
     ast_node *n = new_node(p, AST_CALL, name.start, p->prev_end);
@@ -1114,8 +1243,15 @@ static ast_node *parse_aggregate(parser *p)
     }
     node_list args = {NULL, 0, 0};
     if (!parse_call_body(p, &args)) return NULL;
-    if (!modifier_first && (p->tok.type == T_BY || p->tok.type == T_WITHOUT)) {
-        if (!parse_agg_modifier(p, n)) return NULL;
+    if (!modifier_first) {
+        /* Prometheus reads the next token to look for by/without before it
+         * checks the arguments: a lexer error there comes first. */
+        if (p->tok.type == T_ERROR) {
+            unexpected(p, "", "");
+            return NULL;
+        }
+        if ((p->tok.type == T_BY || p->tok.type == T_WITHOUT) && !parse_agg_modifier(p, n))
+            return NULL;
     }
     p->in_aggregate--;
     n->pos.end = p->prev_end;
@@ -1636,18 +1772,21 @@ static bool parse_fill_value(parser *p)
 
 static bool parse_bin_modifiers(parser *p, bool *return_bool, vector_matching **out, bool *fill)
 {
-    vector_matching *vm = ARENA_NEW(p->a, vector_matching);
-    if (!vm) {
-        fail_nomem(p);
-        return false;
-    }
-    vm->card = CARD_ONE_TO_ONE;
-    *out = vm;
+    *out = NULL;
     if (p->tok.type == T_BOOL) {
         *return_bool = true;
         advance(p);
     }
     if (p->tok.type == T_ON || p->tok.type == T_IGNORING) {
+        /* Matching without on/ignoring is created by the type checker, for
+         * operands that turn out to be vectors. */
+        vector_matching *vm = ARENA_NEW(p->a, vector_matching);
+        if (!vm) {
+            fail_nomem(p);
+            return false;
+        }
+        *out = vm;
+        vm->card = CARD_ONE_TO_ONE;
         vm->on = p->tok.type == T_ON;
         vm->explicit_ = true;
         advance(p);
@@ -1655,9 +1794,11 @@ static bool parse_bin_modifiers(parser *p, bool *return_bool, vector_matching **
         if (p->tok.type == T_GROUP_LEFT || p->tok.type == T_GROUP_RIGHT) {
             vm->card = p->tok.type == T_GROUP_LEFT ? CARD_MANY_TO_ONE : CARD_ONE_TO_MANY;
             advance(p);
-            if (p->tok.type == T_LEFT_PAREN &&
-                !parse_grouping_labels(p, &vm->include, &vm->ninclude))
-                return false;
+            /* The labels are optional; a token that neither opens them nor
+             * starts the right-hand side is a grouping error. */
+            if (p->tok.type == T_LEFT_PAREN || !can_start_expr(p, p->tok.type)) {
+                if (!parse_grouping_labels(p, &vm->include, &vm->ninclude)) return false;
+            }
         }
     }
     if (p->v3) {
@@ -1746,17 +1887,17 @@ static size_t op_position(parser *p, const ast_node *n)
     return i;
 }
 
-static void check_binary(parser *p, ast_node *n)
+static value_type check_binary(parser *p, ast_node *n)
 {
     value_type lt = check(p, n->u.binary.lhs, false);
     value_type rt = check(p, n->u.binary.rhs, false);
     binary_op op = n->u.binary.op;
-    vector_matching *vm = n->u.binary.matching;
+    vector_matching none = {CARD_ONE_TO_ONE, false, false, NULL, 0, NULL, 0};
+    vector_matching *vm = n->u.binary.matching ? n->u.binary.matching : &none;
     if (n->u.binary.return_bool && !binary_op_is_comparison(op))
         fail_at(p, op_position(p, n), "bool modifier can only be used on comparison operators");
-    if (binary_op_is_comparison(op) && !n->u.binary.return_bool &&
-        ast_node_type(n->u.binary.rhs) == VALUE_TYPE_SCALAR &&
-        ast_node_type(n->u.binary.lhs) == VALUE_TYPE_SCALAR)
+    if (binary_op_is_comparison(op) && !n->u.binary.return_bool && rt == VALUE_TYPE_SCALAR &&
+        lt == VALUE_TYPE_SCALAR)
         fail_at(p, op_position(p, n), "comparisons between scalars must use BOOL modifier");
     if (binary_op_is_set(op) && vm->card == CARD_ONE_TO_ONE) vm->card = CARD_MANY_TO_MANY;
     if (vm->on) {
@@ -1779,15 +1920,29 @@ static void check_binary(parser *p, ast_node *n)
         if (vm->nlabels > 0)
             fail_at(p, n->pos.start, "vector matching only allowed between instant vectors");
         n->u.binary.matching = NULL;
-    } else if (binary_op_is_set(op)) {
-        if (vm->card == CARD_ONE_TO_MANY || vm->card == CARD_MANY_TO_ONE)
-            fail_at(p, n->pos.start, "no grouping allowed for \"%s\" operation", binary_op_str(op));
-        if (vm->card != CARD_MANY_TO_MANY)
-            fail_at(p, n->pos.start, "set operations must always be many-to-many");
+    } else {
+        if (vm == &none) {
+            /* Two vectors without on/ignoring: the default matching. */
+            vm = arena_memdup(p->a, &none, sizeof(none));
+            if (!vm) {
+                fail_nomem(p);
+                return VALUE_TYPE_VECTOR;
+            }
+            n->u.binary.matching = vm;
+        }
+        if (binary_op_is_set(op)) {
+            if (vm->card == CARD_ONE_TO_MANY || vm->card == CARD_MANY_TO_ONE)
+                fail_at(p, n->pos.start, "no grouping allowed for \"%s\" operation",
+                        binary_op_str(op));
+            if (vm->card != CARD_MANY_TO_MANY)
+                fail_at(p, n->pos.start, "set operations must always be many-to-many");
+        }
     }
     if ((lt == VALUE_TYPE_SCALAR || rt == VALUE_TYPE_SCALAR) && binary_op_is_set(op))
         fail_at(p, n->pos.start, "set operator \"%s\" not allowed in binary scalar expression",
                 binary_op_str(op));
+    return lt == VALUE_TYPE_SCALAR && rt == VALUE_TYPE_SCALAR ? VALUE_TYPE_SCALAR
+                                                              : VALUE_TYPE_VECTOR;
 }
 
 static void check_call(parser *p, ast_node *n)
@@ -1795,19 +1950,20 @@ static void check_call(parser *p, ast_node *n)
     const function_def *f = n->u.call.func;
     size_t nargs = f->nargs, got = n->u.call.nargs;
     char fq[96];
-    go_quote(fq, sizeof(fq), f->name, strlen(f->name));
+    /* Messages name the function quoted; built only when one is needed. */
+#define FQ (go_quote(fq, sizeof(fq), f->name, strlen(f->name)), fq)
     if (f->variadic == 0) {
         if (nargs != got)
-            fail_at(p, n->pos.start, "expected %zu argument(s) in call to %s, got %zu", nargs, fq,
+            fail_at(p, n->pos.start, "expected %zu argument(s) in call to %s, got %zu", nargs, FQ,
                     got);
     } else {
         size_t na = nargs - 1;
         if (na > got)
             fail_at(p, n->pos.start, "expected at least %zu argument(s) in call to %s, got %zu", na,
-                    fq, got);
+                    FQ, got);
         else if (f->variadic > 0 && na + (size_t)f->variadic < got)
             fail_at(p, n->pos.start, "expected at most %zu argument(s) in call to %s, got %zu",
-                    na + (size_t)f->variadic, fq, got);
+                    na + (size_t)f->variadic, FQ, got);
     }
     bool bypass_second = false;
     if (f->id == FN_INFO && got > 1) {
@@ -1815,7 +1971,7 @@ static void check_call(parser *p, ast_node *n)
         value_type t = ast_node_type(a);
         if (t != VALUE_TYPE_VECTOR)
             fail_at(p, n->pos.start, "expected type instant vector in call to function %s, got %s",
-                    fq, value_type_name(t));
+                    FQ, value_type_name(t));
         if (a->kind == AST_VECTOR_SELECTOR && a->u.vector_selector.name.len > 0)
             fail_at(p, a->pos.start, "expected label selectors only, got vector selector instead");
         else if (a->kind == AST_VECTOR_SELECTOR)
@@ -1823,8 +1979,6 @@ static void check_call(parser *p, ast_node *n)
         else
             fail_at(p, a->pos.start, "expected label selectors only");
     }
-    char context[128];
-    snprintf(context, sizeof(context), "call to function %s", fq);
     for (size_t i = 0; i < got; i++) {
         size_t k = i;
         if (k >= nargs) {
@@ -1833,9 +1987,11 @@ static void check_call(parser *p, ast_node *n)
         }
         value_type t = check(p, n->u.call.args[i], i == 1 && bypass_second);
         if (t != f->arg_types[k])
-            fail_at(p, n->u.call.args[i]->pos.start, "expected type %s in %s, got %s",
-                    value_type_name(f->arg_types[k]), context, value_type_name(t));
+            fail_at(p, n->u.call.args[i]->pos.start,
+                    "expected type %s in call to function %s, got %s",
+                    value_type_name(f->arg_types[k]), FQ, value_type_name(t));
     }
+#undef FQ
 }
 
 static void check_vector_selector(parser *p, ast_node *n, bool bypass_empty)
@@ -1862,7 +2018,6 @@ static void check_vector_selector(parser *p, ast_node *n, bool bypass_empty)
 
 static value_type check(parser *p, ast_node *n, bool bypass_empty)
 {
-    value_type typ = ast_node_type(n);
     switch (n->kind) {
     case AST_AGGREGATE:
         expect_type(p, n->u.aggregate.expr, VALUE_TYPE_VECTOR, "aggregation expression");
@@ -1879,10 +2034,10 @@ static value_type check(parser *p, ast_node *n, bool bypass_empty)
             break;
         default: break;
         }
-        break;
-    case AST_BINARY: check_binary(p, n); break;
-    case AST_CALL: check_call(p, n); break;
-    case AST_PAREN: check(p, n->u.paren.expr, false); break;
+        return VALUE_TYPE_VECTOR;
+    case AST_BINARY: return check_binary(p, n);
+    case AST_CALL: check_call(p, n); return n->u.call.func->return_type;
+    case AST_PAREN: return check(p, n->u.paren.expr, false);
     case AST_UNARY: {
         value_type t = check(p, n->u.unary.expr, false);
         if (t != VALUE_TYPE_SCALAR && t != VALUE_TYPE_VECTOR)
@@ -1890,20 +2045,23 @@ static value_type check(parser *p, ast_node *n, bool bypass_empty)
                     "unary expression only allowed on expressions of type scalar or instant "
                     "vector, got \"%s\"",
                     value_type_name(t));
-        break;
+        return t;
     }
     case AST_SUBQUERY: {
         value_type t = check(p, n->u.subquery.expr, false);
         if (t != VALUE_TYPE_VECTOR)
             fail_at(p, n->pos.start, "subquery is only allowed on instant vector, got %s instead",
                     value_type_raw(t));
-        break;
+        return VALUE_TYPE_MATRIX;
     }
-    case AST_MATRIX_SELECTOR: check(p, n->u.matrix_selector.vector_selector, false); break;
-    case AST_VECTOR_SELECTOR: check_vector_selector(p, n, bypass_empty); break;
-    default: break;
+    case AST_MATRIX_SELECTOR:
+        check(p, n->u.matrix_selector.vector_selector, false);
+        return VALUE_TYPE_MATRIX;
+    case AST_VECTOR_SELECTOR: check_vector_selector(p, n, bypass_empty); return VALUE_TYPE_VECTOR;
+    case AST_NUMBER: return VALUE_TYPE_SCALAR;
+    case AST_STRING: return VALUE_TYPE_STRING;
     }
-    return typ;
+    return VALUE_TYPE_NONE;
 }
 
 int promql_parse(ast_node **out, arena *a, const char *text, size_t len, const parse_options *opts,

@@ -261,8 +261,14 @@ static void print(strbuf *sb, const ast_node *n, sloeval_compat compat)
     switch (n->kind) {
     case AST_NUMBER:
         if (n->u.number.duration) {
-            double ms = round(n->u.number.value * 1000.0);
+            /* The sign separately, so that -0s stays negative zero. */
+            double v = n->u.number.value;
+            if (signbit(v)) strbuf_putc(sb, '-');
+            double ms = round(fabs(v) * 1000.0);
             print_duration(sb, (int64_t)ms, compat, false);
+        } else if (isinf(n->u.number.value) && n->u.number.value > 0) {
+            /* Not "+Inf" as Go prints it: "+Inf ^ 2" would read as +(Inf ^ 2). */
+            strbuf_puts(sb, "Inf");
         } else {
             format_go_float(buf, sizeof(buf), n->u.number.value);
             strbuf_puts(sb, buf);

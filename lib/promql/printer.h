@@ -15,7 +15,8 @@
  * numbers as the shortest text that reads back to the same double.
  * Parsing the result with the same `compat` gives an AST equal to `n`
  * (ast_equal); for a 2.x AST the text is accepted by Prometheus 2.42.
- * Matchers are printed in the order of the AST.
+ * Matchers are printed in the order of the AST. Unlike Prometheus, +Inf is
+ * printed "Inf" ("+Inf ^ 2" would read as +(Inf ^ 2)) and -0s keeps its sign.
  */
 void ast_print(strbuf *sb, const ast_node *n, sloeval_compat compat);
 

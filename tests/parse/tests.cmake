@@ -4,3 +4,8 @@ if(SLOEVAL_BUILD_CLI)
   add_test(NAME parse_cli COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli.sh $<TARGET_FILE:sloeval_cli>)
   set_tests_properties(parse_cli PROPERTIES LABELS cli TIMEOUT 120)
 endif()
+
+add_executable(parse_acceptance ${CMAKE_CURRENT_LIST_DIR}/acceptance.c)
+target_link_libraries(parse_acceptance PRIVATE sloeval_test_support)
+add_test(NAME parse_acceptance COMMAND parse_acceptance)
+set_tests_properties(parse_acceptance PROPERTIES LABELS "acceptance;slow" TIMEOUT 300)

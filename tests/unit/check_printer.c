@@ -94,7 +94,9 @@ START_TEST(test_numbers)
     C("0.00001", "1e-05");
     C("0x10", "16");
     C("0755", "493");
-    C("Inf", "+Inf");
+    C("Inf", "Inf");
+    C("Inf ^ 2", "Inf ^ 2");
+    C("+Inf", "Inf");
     C("-Inf", "-Inf");
     C("NaN", "NaN");
     C("-0", "-0");
