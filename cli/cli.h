@@ -24,6 +24,8 @@ typedef struct cli_command {
 
 /* Subcommands (cli/cmd_<name>.c). */
 int cmd_parse(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+int cmd_query(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 
 /* Print a parse error as "<line>:<col>: parse error: <message>", then the

@@ -11,6 +11,7 @@
 
 #include "sloeval/common.h"
 #include "sloeval/check.h"
+#include "sloeval/engine.h"
 #include "sloeval/expr.h"
 #include "sloeval/http.h"
 #include "sloeval/slo.h"

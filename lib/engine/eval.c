@@ -591,6 +591,80 @@ int ev_merge_same_labels(evaluator *ev, ev_value *v, bool any_dup_is_error)
     return 0;
 }
 
+/* ---- overrides ------------------------------------------------------------------ */
+
+static const value *find_override(const eval_override *ov, size_t nov, const ast_node *n)
+{
+    for (size_t i = 0; i < nov; i++)
+        if (ov[i].node == n) return ov[i].val;
+    return NULL;
+}
+
+/* A value computed elsewhere, as the step matrix of node n (copied: the
+ * evaluator may change what it holds). */
+static int eval_override_value(evaluator *ev, const ast_node *n, const value *v, ev_value *out)
+{
+    value_type type = ast_node_type(n);
+    if (type == VALUE_TYPE_SCALAR) {
+        double *s = ARENA_NEW_ARRAY(ev->a, double, ev->nsteps);
+        if (!s) return ev_oom(ev);
+        for (size_t k = 0; k < ev->nsteps; k++)
+            s[k] = NAN;
+        if (v->kind == VALUE_SCALAR && ev->nsteps == 1) {
+            s[0] = v->u.scalar;
+        } else if (v->kind == VALUE_MATRIX && v->u.matrix.count == 1) {
+            const series *sr = &v->u.matrix.items[0];
+            for (size_t j = 0; j < sr->count; j++) {
+                int64_t d = sr->samples[j].t - ev->start;
+                if (d < 0 || d % ev->interval || (size_t)(d / ev->interval) >= ev->nsteps)
+                    return ev_fail(ev, SLOEVAL_EINVAL, "a precomputed scalar is not at the steps");
+                s[d / ev->interval] = sr->samples[j].v;
+            }
+        } else {
+            return ev_fail(ev, SLOEVAL_EINVAL, "a precomputed value is not a scalar");
+        }
+        *out = (ev_value){.type = VALUE_TYPE_SCALAR, .scalar = s};
+        return 0;
+    }
+    if (type != VALUE_TYPE_VECTOR)
+        return ev_fail(ev, SLOEVAL_EINVAL, "only scalars and instant vectors can be precomputed");
+    *out = (ev_value){.type = VALUE_TYPE_VECTOR};
+    size_t total = 0;
+    if (v->kind == VALUE_VECTOR && ev->nsteps == 1) {
+        const vector *vec = &v->u.vector;
+        out->ser = ARENA_NEW_ARRAY(ev->a, step_series, vec->count ? vec->count : 1);
+        sample *pts = ARENA_NEW_ARRAY(ev->a, sample, vec->count ? vec->count : 1);
+        if (!out->ser || !pts) return ev_oom(ev);
+        for (size_t i = 0; i < vec->count; i++) {
+            pts[i] = (sample){ev->start, vec->items[i].v};
+            out->ser[out->nser++] = (step_series){vec->items[i].labels, &pts[i], 1, false};
+        }
+        total = vec->count;
+    } else if (v->kind == VALUE_MATRIX) {
+        const matrix *m = &v->u.matrix;
+        out->ser = ARENA_NEW_ARRAY(ev->a, step_series, m->count ? m->count : 1);
+        if (!out->ser) return ev_oom(ev);
+        for (size_t i = 0; i < m->count; i++) {
+            const series *sr = &m->items[i];
+            if (!sr->count) continue;
+            sample *pts = arena_memdup(ev->a, sr->samples, sr->count * sizeof(sample));
+            if (!pts) return ev_oom(ev);
+            for (size_t j = 0; j < sr->count; j++) {
+                int64_t d = pts[j].t - ev->start;
+                if (d < 0 || d % ev->interval || (size_t)(d / ev->interval) >= ev->nsteps ||
+                    (j && pts[j].t <= pts[j - 1].t))
+                    return ev_fail(ev, SLOEVAL_EINVAL,
+                                   "a precomputed series has points off the steps");
+            }
+            out->ser[out->nser++] = (step_series){sr->labels, pts, sr->count, false};
+            total += sr->count;
+        }
+    } else {
+        return ev_fail(ev, SLOEVAL_EINVAL, "a precomputed value does not fit the evaluation");
+    }
+    return ev_add_samples(ev, total);
+}
+
 /* ---- dispatch ------------------------------------------------------------------- */
 
 int ev_eval(evaluator *ev, const ast_node *n, ev_value *out)
@@ -600,6 +674,12 @@ int ev_eval(evaluator *ev, const ast_node *n, ev_value *out)
         return ev_fail(ev, SLOEVAL_ELIMIT, "expression nested too deeply to evaluate");
     }
     int rc = 0;
+    const value *ov = find_override(ev->ov, ev->nov, n);
+    if (ov) {
+        rc = eval_override_value(ev, n, ov, out);
+        ev->depth--;
+        return rc < 0 ? (ev->err && ev->err->code ? ev->err->code : rc) : 0;
+    }
     switch (n->kind) {
     case AST_NUMBER: {
         double *v = ARENA_NEW_ARRAY(ev->a, double, ev->nsteps);
@@ -662,6 +742,8 @@ typedef struct check_ctx {
     size_t len;
     sloeval_compat compat;
     sloeval_error *err;
+    const eval_override *ov;
+    size_t nov;
 } check_ctx;
 
 static int check_fail(check_ctx *c, const ast_node *n, const char *what)
@@ -676,6 +758,7 @@ static int check_node(check_ctx *c, const ast_node *n, int depth)
 {
     if (!n) return 0;
     if (depth > MAX_DEPTH) return check_fail(c, n, "expression nesting this deep");
+    if (c->nov && find_override(c->ov, c->nov, n)) return 0;
     switch (n->kind) {
     case AST_NUMBER:
     case AST_STRING:
@@ -709,7 +792,13 @@ static int check_node(check_ctx *c, const ast_node *n, int depth)
 int eval_check_supported(const ast_node *root, sloeval_compat compat, const char *text, size_t len,
                          sloeval_error *err)
 {
-    check_ctx c = {text, len, compat, err};
+    return eval_check_supported_except(root, compat, text, len, NULL, 0, err);
+}
+
+int eval_check_supported_except(const ast_node *root, sloeval_compat compat, const char *text,
+                                size_t len, const eval_override *ov, size_t nov, sloeval_error *err)
+{
+    check_ctx c = {text ? text : "", text ? len : 0, compat, err, ov, nov};
     return check_node(&c, root, 0) < 0 ? SLOEVAL_EUNSUPPORTED : 0;
 }
 
@@ -773,6 +862,7 @@ static int prepare(evaluator *ev, const ast_node *n, path_ctx p, int64_t eval_ra
     if (!n) return 0;
     if (depth > MAX_DEPTH)
         return ev_fail(ev, SLOEVAL_ELIMIT, "expression nested too deeply to evaluate");
+    if (find_override(ev->ov, ev->nov, n)) return 0; /* nothing to select */
     switch (n->kind) {
     case AST_VECTOR_SELECTOR: return select_for(ev, n, &p, eval_range);
     case AST_MATRIX_SELECTOR:
@@ -891,8 +981,19 @@ int eval_expr(value *out, arena *a, const eval_opts *opts, sloeval_source *src,
               const ast_node *root, const char *text, size_t len, int64_t start, int64_t end,
               int64_t step, eval_notes *notes, sloeval_error *err)
 {
+    return eval_expr_overrides(out, a, opts, src, root, text, len, start, end, step, NULL, 0, notes,
+                               err);
+}
+
+int eval_expr_overrides(value *out, arena *a, const eval_opts *opts, sloeval_source *src,
+                        const ast_node *root, const char *text, size_t len, int64_t start,
+                        int64_t end, int64_t step, const eval_override *ov, size_t nov,
+                        eval_notes *notes, sloeval_error *err)
+{
     evaluator ev;
     memset(&ev, 0, sizeof(ev));
+    ev.ov = ov;
+    ev.nov = nov;
     ev.a = a;
     ev.opts = *opts;
     ev.compat = opts->compat == SLOEVAL_COMPAT_V2 ? SLOEVAL_COMPAT_V2 : SLOEVAL_COMPAT_V3;
@@ -917,7 +1018,7 @@ int eval_expr(value *out, arena *a, const eval_opts *opts, sloeval_source *src,
     ev.query_end = end;
     ev.query_step = instant ? 0 : step;
 
-    int rc = eval_check_supported(root, ev.compat, ev.text, ev.text_len, err);
+    int rc = eval_check_supported_except(root, ev.compat, ev.text, ev.text_len, ov, nov, err);
     if (rc < 0) return rc;
     if (!instant) {
         value_type t = ast_node_type(root);

@@ -28,6 +28,21 @@
 #include "promql/ast.h"
 #include "source/source.h"
 
+/*
+ * A value computed elsewhere for one node of the tree (the planner's
+ * merged answers of servers): the evaluator takes it instead of
+ * evaluating the node, and selects no data below it. For an instant
+ * evaluation: a VALUE_VECTOR (elements at the evaluation time) or a
+ * VALUE_SCALAR; for a range evaluation: a VALUE_MATRIX whose points are at
+ * the evaluation's steps (a scalar node: one series without labels). The
+ * node must not be inside a subquery (whose steps differ). The value is
+ * only read.
+ */
+typedef struct eval_override {
+    const ast_node *node;
+    const value *val;
+} eval_override;
+
 /* Options of one evaluation. */
 typedef struct eval_opts {
     sloeval_compat compat;     /* V2 or V3 (AUTO resolved by the caller) */
@@ -63,6 +78,13 @@ int eval_expr(value *out, arena *a, const eval_opts *opts, sloeval_source *src,
               const ast_node *root, const char *text, size_t len, int64_t start, int64_t end,
               int64_t step, eval_notes *notes, sloeval_error *err);
 
+/* eval_expr with values for some nodes computed elsewhere (nov of them,
+ * see eval_override). */
+int eval_expr_overrides(value *out, arena *a, const eval_opts *opts, sloeval_source *src,
+                        const ast_node *root, const char *text, size_t len, int64_t start,
+                        int64_t end, int64_t step, const eval_override *ov, size_t nov,
+                        eval_notes *notes, sloeval_error *err);
+
 /*
  * Check only whether `root` can be evaluated locally; 0 or
  * SLOEVAL_EUNSUPPORTED with "not supported for local evaluation: <what> at
@@ -70,6 +92,11 @@ int eval_expr(value *out, arena *a, const eval_opts *opts, sloeval_source *src,
  */
 int eval_check_supported(const ast_node *root, sloeval_compat compat, const char *text, size_t len,
                          sloeval_error *err);
+
+/* The same, not looking below the nodes that have an override. */
+int eval_check_supported_except(const ast_node *root, sloeval_compat compat, const char *text,
+                                size_t len, const eval_override *ov, size_t nov,
+                                sloeval_error *err);
 
 /* ---- internals shared by the eval*.c files --------------------------- */
 
@@ -131,6 +158,8 @@ typedef struct evaluator {
     source_notes snotes;
     sloeval_error *err;
     int depth;
+    const eval_override *ov; /* values computed elsewhere */
+    size_t nov;
 } evaluator;
 
 /* Step k's timestamp. */
@@ -218,6 +247,9 @@ bool ev_at_time(const evaluator *ev, at_kind at, int64_t at_ms, int64_t *t);
 /* Evaluate a subquery over its own steps into a MATRIX-like value whose
  * series hold step points (subquery.c logic in eval.c). */
 int ev_subquery_matrix(evaluator *ev, const ast_node *sq, ev_value *out);
+
+/* Whether the function `name` is evaluated locally under compat. */
+bool function_supported_locally(const char *name, sloeval_compat compat);
 
 /* The function name of an AST_CALL node. */
 const char *call_name(const ast_node *n);

@@ -565,6 +565,12 @@ static const ast_node *unparen(const ast_node *n)
     return n;
 }
 
+bool function_supported_locally(const char *name, sloeval_compat compat)
+{
+    const fn_impl *f = find_fn(name);
+    return f && (f->avail & (compat == SLOEVAL_COMPAT_V2 ? AV_V2 : AV_V3));
+}
+
 const char *call_unsupported(const ast_node *n, sloeval_compat compat)
 {
     const char *name = call_name(n);

@@ -383,21 +383,7 @@ static int finish_query(plan_batch *b, pquery *q)
         q->result = q->frags[0].val;
         return 0;
     }
-    q->code = error_set(&q->err, SLOEVAL_EUNSUPPORTED, "%s cannot be evaluated locally", q->text);
-    return 0;
-}
-
-/* Whether sloeval can evaluate the local part of q. */
-static int check_local(plan_batch *b, pquery *q)
-{
-    (void)b;
-    if (q->target.nshards > 1)
-        return error_set(&q->err, SLOEVAL_EUNSUPPORTED,
-                         "%s cannot be answered from %zu shards: it cannot be merged from "
-                         "per-shard answers, and local evaluation is not available",
-                         q->text, q->target.nshards);
-    return error_set(&q->err, SLOEVAL_EUNSUPPORTED,
-                     "%s needs local evaluation, which is not available", q->text);
+    return plan_eval_local(b, q);
 }
 
 int plan_batch_run(plan_batch *b, sloeval_error *err)
@@ -409,7 +395,7 @@ int plan_batch_run(plan_batch *b, sloeval_error *err)
         pquery *q = &b->queries[i];
         if (q->dup_of != NO_QUERY) continue;
         int rc = plan_query(b, q);
-        if (!rc && q->local) rc = check_local(b, q);
+        if (!rc && q->local) rc = plan_check_local(b, q);
         if (rc == SLOEVAL_ENOMEM) return oom(err);
         if (rc) {
             q->code = rc;
@@ -444,6 +430,15 @@ int plan_batch_run(plan_batch *b, sloeval_error *err)
         if (q->dup_of != NO_QUERY || q->code) continue;
         if (finish_query(b, q)) return oom(err);
     }
+    return 0;
+}
+
+int plan_batch_set_text(plan_batch *b, size_t id, const char *text, size_t len, sloeval_error *err)
+{
+    if (!b || id >= b->nqueries || (!text && len))
+        return error_set(err, SLOEVAL_EINVAL, "plan: no query %zu, or no text", id);
+    b->queries[id].src_text = text;
+    b->queries[id].src_len = text ? len : 0;
     return 0;
 }
 

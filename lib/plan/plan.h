@@ -66,6 +66,11 @@ int plan_batch_add_range(plan_batch *b, size_t *out_id, const plan_target *targe
                          const ast_node *expr, int64_t start, int64_t end, int64_t step,
                          sloeval_error *err);
 
+/* Optional: the text query `id`'s expression was parsed from (borrowed;
+ * it must outlive the batch), so that errors of local evaluation carry
+ * their line:column in it. */
+int plan_batch_set_text(plan_batch *b, size_t id, const char *text, size_t len, sloeval_error *err);
+
 /* Plan every queued query, send every distinct request once (in parallel,
  * bounded per source), merge and evaluate. One query's failure does not
  * fail the others: each has its own outcome. Returns non-zero only when the

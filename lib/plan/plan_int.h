@@ -6,6 +6,7 @@
 #ifndef SLOEVAL_PLAN_PLAN_INT_H
 #define SLOEVAL_PLAN_PLAN_INT_H
 
+#include "engine/eval.h"
 #include "plan/plan.h"
 #include "source/prometheus.h"
 #include "util/strbuf.h"
@@ -73,6 +74,8 @@ typedef struct rsel {
 typedef struct pquery {
     plan_target target; /* arrays borrowed from the caller */
     const ast_node *orig;
+    const char *src_text; /* what orig was parsed from (positions), or NULL */
+    size_t src_len;
     ast_node *root; /* the copy with the injected matchers */
     bool range;
     int64_t start, end, step; /* instant: start == end, step 0 */
@@ -84,6 +87,7 @@ typedef struct pquery {
     size_t nfrags, capfrags;
     rsel *sels;
     size_t nsels, capsels;
+    eval_override *ov; /* the fragments' merged answers, for the engine */
     const char *compat_warning;
     int code;
     sloeval_error err;
@@ -127,6 +131,16 @@ size_t plan_add_request(plan_batch *b, sloeval_source *src, req_kind kind, const
 
 /* A name for a source in messages and plans: its URL without credentials. */
 const char *plan_source_name(const plan_batch *b, const sloeval_source *src);
+
+/* ---- local.c ------------------------------------------------------------- */
+
+/* Whether sloeval can evaluate what q leaves to it; 0 or the error (in
+ * q->err). */
+int plan_check_local(plan_batch *b, pquery *q);
+
+/* Evaluate q locally over its fetched raw samples and merged fragments:
+ * fills q->result, or q->code and q->err. -1 only when out of memory. */
+int plan_eval_local(plan_batch *b, pquery *q);
 
 /* ---- merge.c ------------------------------------------------------------- */
 

@@ -21,6 +21,8 @@ struct sloeval_expr {
     arena arena;
     ast_node *root;
     sloeval_compat compat;
+    const char *text; /* a copy of the parsed text, for positions */
+    size_t len;
 };
 
 int sloeval_expr_parse(sloeval_expr **out, const char *text, size_t len,
@@ -51,10 +53,19 @@ int sloeval_expr_parse(sloeval_expr **out, const char *text, size_t len,
         arena_free(&a);
         return rc;
     }
+    char *copy = arena_alloc(&a, len + 1);
+    if (!copy) {
+        arena_free(&a);
+        return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+    }
+    if (len) memcpy(copy, text, len);
+    copy[len] = '\0';
     /* The handle lives in its own arena: move the arena's bookkeeping in. */
     e->arena = a;
     e->root = root;
     e->compat = po.compat;
+    e->text = copy;
+    e->len = len;
     *out = e;
     return 0;
 }
@@ -74,6 +85,12 @@ sloeval_compat sloeval_expr_compat(const sloeval_expr *expr)
 ast_node *sloeval_expr_ast(const sloeval_expr *expr)
 {
     return expr->root;
+}
+
+const char *sloeval_expr_text(const sloeval_expr *expr, size_t *len)
+{
+    if (len) *len = expr->len;
+    return expr->text;
 }
 
 arena *sloeval_expr_arena(sloeval_expr *expr)

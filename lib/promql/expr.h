@@ -13,6 +13,10 @@
 /* The root of the tree (borrowed; lives as long as expr). */
 ast_node *sloeval_expr_ast(const sloeval_expr *expr);
 
+/* The text the expression was parsed from (a NUL-terminated copy; node
+ * positions are byte offsets into it), its length in *len (may be NULL). */
+const char *sloeval_expr_text(const sloeval_expr *expr, size_t *len);
+
 /* The arena of the expression: allocate nodes and strings of rewrites
  * (ast_inject_matchers) here so that sloeval_expr_free() releases them. */
 arena *sloeval_expr_arena(sloeval_expr *expr);

@@ -3,10 +3,15 @@
  * generated multi-region data (tests/support/datagen.h):
  *   - "whole": one server holding every region;
  *   - "split": three servers, each holding one region's series.
- * Every expression is asked of the split servers as shards of one target
- * and compared with the whole server's own answer (the same label sets,
- * values within 1e-9 relative, NaN equal to NaN; a failure on one side
- * must be a failure on the other).
+ * The reference is the whole server's own answer, asked over HTTP by the
+ * test harness (promserver_query, its own client and JSON reader). Then:
+ *   1. one server: modes pushdown, local and auto give that answer;
+ *   2. three servers as shards of one target: modes auto, pushdown and
+ *      local give that answer;
+ * for NEXPR generated expressions (shardgen.h) at three times, and a
+ * share of them as range queries. Same label sets, values within 1e-9
+ * relative (NaN equal to NaN), the same timestamps; when the server
+ * refuses an expression, sloeval must refuse it too.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <check.h>
@@ -20,10 +25,18 @@
 #include "plan/plan.h"
 #include "promql/expr.h"
 #include "promserver.h"
+#include "shardgen.h"
 #include "sloeval/expr.h"
 #include "sloeval/http.h"
 #include "sloeval/source.h"
+#include "source/prometheus.h"
 #include "valcmp.h"
+
+#define NEXPR       320
+#define NTIMES      3
+#define RANGE_EVERY 8
+#define SEED        4242
+#define MAX_REPORTS 25
 
 static const char *const regions[3] = {"us-east-1", "eu-west-1", "ap-south-1"};
 static datagen_config cfg;
@@ -31,6 +44,41 @@ static char tmpdir[] = "/tmp/sloeval-shards-XXXXXX";
 static promserver *whole;
 static promserver *split[3];
 static char fixture_error[1024];
+
+/* The expressions and the whole server's answers, made once. */
+typedef struct ref {
+    char text[600];
+    sloeval_expr *expr;
+    bool failed[NTIMES];
+    value val[NTIMES];
+    bool range_failed;
+    value range_val;
+} ref;
+
+static ref *refs;
+static arena ref_arena;
+static int64_t times[NTIMES];
+static int64_t range_start, range_end, range_step;
+
+static void fmt_time(char *buf, size_t n, int64_t ms)
+{
+    prom_format_time(buf, n, ms);
+}
+
+/* The server's answer as a value; false when it answered an error. */
+static bool reference(json_t *j, value *out, const char *expr)
+{
+    if (!j) {
+        snprintf(fixture_error, sizeof fixture_error, "no JSON answer for %s", expr);
+        return false;
+    }
+    const char *status = json_string_value(json_object_get(j, "status"));
+    bool ok = status && !strcmp(status, "success");
+    if (ok && valcmp_from_json(out, &ref_arena, json_object_get(j, "data")))
+        snprintf(fixture_error, sizeof fixture_error, "unreadable answer for %s", expr);
+    json_decref(j);
+    return ok;
+}
 
 static void setup(void)
 {
@@ -65,6 +113,44 @@ static void setup(void)
             return;
         }
     }
+    /* Odd milliseconds exercise the time conversions. */
+    times[0] = cfg.start_ms + 47 * 60000 + 123;
+    times[1] = cfg.start_ms + 95 * 60000;
+    times[2] = cfg.start_ms + 178 * 60000 + 7;
+    range_start = cfg.start_ms + 30 * 60000 + 250;
+    range_end = cfg.start_ms + 175 * 60000;
+    range_step = 5 * 60000;
+
+    arena_init(&ref_arena, 1 << 20);
+    refs = calloc(NEXPR, sizeof(*refs));
+    shardgen g;
+    shardgen_init(&g, SEED);
+    for (size_t e = 0; e < NEXPR && !fixture_error[0]; e++) {
+        ref *r = &refs[e];
+        shardgen_next(&g, r->text, sizeof r->text);
+        sloeval_parse_options po = SLOEVAL_PARSE_OPTIONS_INIT;
+        po.compat = SLOEVAL_COMPAT_V2;
+        sloeval_error perr = SLOEVAL_ERROR_INIT;
+        if (sloeval_expr_parse(&r->expr, r->text, strlen(r->text), &po, &perr)) {
+            snprintf(fixture_error, sizeof fixture_error, "generated %s: %s", r->text,
+                     perr.message);
+            return;
+        }
+        for (int t = 0; t < NTIMES; t++) {
+            char ts[48];
+            fmt_time(ts, sizeof ts, times[t]);
+            r->failed[t] =
+                !reference(promserver_query(whole, r->text, ts, NULL), &r->val[t], r->text);
+        }
+        if (e % RANGE_EVERY == 0) {
+            char s0[48], s1[48], st[32];
+            fmt_time(s0, sizeof s0, range_start);
+            fmt_time(s1, sizeof s1, range_end);
+            snprintf(st, sizeof st, "%lld", (long long)(range_step / 1000));
+            r->range_failed = !reference(promserver_query_range(whole, r->text, s0, s1, st, NULL),
+                                         &r->range_val, r->text);
+        }
+    }
 }
 
 static void teardown(void)
@@ -80,6 +166,11 @@ static void teardown(void)
         unlink(path);
     }
     rmdir(tmpdir);
+    if (refs)
+        for (size_t e = 0; e < NEXPR; e++)
+            sloeval_expr_free(refs[e].expr);
+    free(refs);
+    arena_free(&ref_arena);
 }
 
 #define REQUIRE_FIXTURE() ck_assert_msg(fixture_error[0] == '\0', "%s", fixture_error)
@@ -96,155 +187,109 @@ static sloeval_source *source_for(promserver *s)
     return src;
 }
 
-/* Expressions whose answer over three shards the planner merges from
- * pushed-down per-shard answers. */
-static const char *const mergeable[] = {
-    "http_requests_total",
-    "http_requests_total{status=~\"5..\"}",
-    "rate(http_requests_total[5m])",
-    "rate(http_requests_total{method=\"GET\"}[10m] offset 5m)",
-    "increase(http_requests_total[1h])",
-    "irate(http_requests_total[5m])",
-    "sum(rate(http_requests_total[5m]))",
-    "sum by (region) (rate(http_requests_total[5m]))",
-    "sum without (instance) (rate(http_requests_total[5m]))",
-    "sum by (region, status) (increase(http_requests_total[30m]))",
-    "count(http_requests_total)",
-    "count by (status) (http_requests_total)",
-    "min(queue_depth)",
-    "max by (region) (queue_depth)",
-    "avg(queue_depth)",
-    "avg by (instance) (rate(http_requests_total[5m]))",
-    "group by (region) (queue_depth)",
-    "sum(rate(http_request_duration_seconds_bucket[5m])) by (le)",
-    "rate(http_requests_total[5m]) * 60",
-    "queue_depth > 3",
-    "queue_depth > bool 3",
-    "-queue_depth",
-    "max_over_time(rate(http_requests_total[5m])[30m:1m])",
-    "label_replace(queue_depth, \"r\", \"$1\", \"region\", \"(.*)-.*\")",
-    "time()",
-    "vector(1)",
-    "rate({__name__=~\"http_request_duration_seconds_(sum|count)\"}[5m])",
-    NULL,
-};
+typedef struct tally {
+    size_t compared, agreed, both_failed, nonempty, mismatched;
+} tally;
 
-START_TEST(test_mergeable_instant)
+static void check_one(tally *ty, const char *what, const char *text, bool ref_failed,
+                      const value *ref_val, plan_batch *b, size_t id)
+{
+    const value *v = NULL;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    int rc = plan_batch_result(b, id, &v, NULL, &err);
+    ty->compared++;
+    char why[600] = "";
+    bool ok;
+    if (ref_failed) {
+        ok = rc != 0;
+        if (!ok) snprintf(why, sizeof why, "the server refused it, sloeval answered");
+    } else if (rc) {
+        ok = false;
+        snprintf(why, sizeof why, "sloeval failed: %s", err.message);
+    } else {
+        ok = valcmp_equal(ref_val, v, why, sizeof why);
+    }
+    if (ok) {
+        ty->agreed++;
+        if (ref_failed) ty->both_failed++;
+        if (!ref_failed && ((ref_val->kind == VALUE_VECTOR && ref_val->u.vector.count) ||
+                            (ref_val->kind == VALUE_MATRIX && ref_val->u.matrix.count) ||
+                            ref_val->kind == VALUE_SCALAR))
+            ty->nonempty++;
+        return;
+    }
+    if (ty->mismatched++ < MAX_REPORTS) printf("MISMATCH %s: %s\n    %s\n", what, text, why);
+}
+
+/* Every expression at every time (and the range share) in one batch. */
+static void run_mode(const char *name, sloeval_source **shards, size_t nshards, plan_mode mode)
+{
+    plan_target target = {shards, nshards, NULL, 0};
+    plan_options opts = {mode, SLOEVAL_COMPAT_V2, 0, false};
+    plan_batch *b = NULL;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_int_eq(plan_batch_new(&b, &opts, &err), 0);
+    size_t(*ids)[NTIMES + 1] = calloc(NEXPR, sizeof(*ids));
+    for (size_t e = 0; e < NEXPR; e++) {
+        const ast_node *root = sloeval_expr_ast(refs[e].expr);
+        for (int t = 0; t < NTIMES; t++) {
+            ck_assert_int_eq(plan_batch_add_instant(b, &ids[e][t], &target, root, times[t], &err),
+                             0);
+            plan_batch_set_text(b, ids[e][t], refs[e].text, strlen(refs[e].text), NULL);
+        }
+        if (e % RANGE_EVERY == 0)
+            ck_assert_int_eq(plan_batch_add_range(b, &ids[e][NTIMES], &target, root, range_start,
+                                                  range_end, range_step, &err),
+                             0);
+    }
+    ck_assert_msg(plan_batch_run(b, &err) == 0, "%s", err.message);
+    tally inst = {0}, rng = {0};
+    for (size_t e = 0; e < NEXPR; e++) {
+        for (int t = 0; t < NTIMES; t++) {
+            char what[96];
+            snprintf(what, sizeof what, "%s at t%d", name, t);
+            check_one(&inst, what, refs[e].text, refs[e].failed[t], &refs[e].val[t], b, ids[e][t]);
+        }
+        if (e % RANGE_EVERY == 0) {
+            char what[96];
+            snprintf(what, sizeof what, "%s, range", name);
+            check_one(&rng, what, refs[e].text, refs[e].range_failed, &refs[e].range_val, b,
+                      ids[e][NTIMES]);
+        }
+    }
+    printf("%-24s instant: %zu expressions x %d times = %zu compared, %zu agree (%zu "
+           "non-empty, %zu refused by both); range: %zu compared, %zu agree\n",
+           name, (size_t)NEXPR, NTIMES, inst.compared, inst.agreed, inst.nonempty, inst.both_failed,
+           rng.compared, rng.agreed);
+    fflush(stdout);
+    plan_batch_free(b);
+    free(ids);
+    ck_assert_msg(inst.mismatched == 0 && rng.mismatched == 0, "%s: %zu + %zu disagreements", name,
+                  inst.mismatched, rng.mismatched);
+    /* The comparison means something: most answers are real data. */
+    ck_assert_uint_ge(inst.nonempty * 10, inst.compared * 6);
+}
+
+START_TEST(test_one_server)
 {
     REQUIRE_FIXTURE();
     sloeval_source *w = source_for(whole);
-    sloeval_source *sh[3];
-    for (int i = 0; i < 3; i++)
-        sh[i] = source_for(split[i]);
-    plan_target tw = {&w, 1, NULL, 0};
-    plan_target ts = {sh, 3, NULL, 0};
-    int64_t times[] = {cfg.start_ms + 30 * 60000 + 123, cfg.start_ms + 75 * 60000,
-                       cfg.start_ms + 170 * 60000 + 7};
-    size_t compared = 0, failed_both = 0;
-    for (size_t e = 0; mergeable[e]; e++) {
-        sloeval_expr *expr = NULL;
-        sloeval_error err = SLOEVAL_ERROR_INIT;
-        sloeval_parse_options po = SLOEVAL_PARSE_OPTIONS_INIT;
-        po.compat = SLOEVAL_COMPAT_V2;
-        ck_assert_msg(sloeval_expr_parse(&expr, mergeable[e], strlen(mergeable[e]), &po, &err) == 0,
-                      "%s: %s", mergeable[e], err.message);
-        plan_batch *b = NULL;
-        plan_options opts = {PLAN_PUSHDOWN, SLOEVAL_COMPAT_V2, 0, true};
-        ck_assert_int_eq(plan_batch_new(&b, &opts, &err), 0);
-        size_t idw[3], ids[3];
-        for (int t = 0; t < 3; t++) {
-            ck_assert_int_eq(
-                plan_batch_add_instant(b, &idw[t], &tw, sloeval_expr_ast(expr), times[t], &err), 0);
-            ck_assert_int_eq(
-                plan_batch_add_instant(b, &ids[t], &ts, sloeval_expr_ast(expr), times[t], &err), 0);
-        }
-        ck_assert_int_eq(plan_batch_run(b, &err), 0);
-        for (int t = 0; t < 3; t++) {
-            const value *vw, *vs;
-            sloeval_error ew = SLOEVAL_ERROR_INIT, es = SLOEVAL_ERROR_INIT;
-            int rw = plan_batch_result(b, idw[t], &vw, NULL, &ew);
-            int rs = plan_batch_result(b, ids[t], &vs, NULL, &es);
-            ck_assert_msg(rs == 0 || rw != 0, "%s at %d: shards failed (%s), whole did not\n%s",
-                          mergeable[e], t, es.message, plan_batch_explain(b));
-            ck_assert_msg(rw == 0 || rs != 0, "%s at %d: whole failed (%s), shards did not",
-                          mergeable[e], t, ew.message);
-            if (rw) {
-                failed_both++;
-                continue;
-            }
-            char why[512];
-            ck_assert_msg(valcmp_equal(vw, vs, why, sizeof why), "%s at %d: %s\n%s", mergeable[e],
-                          t, why, plan_batch_explain(b));
-            compared++;
-        }
-        plan_batch_free(b);
-        sloeval_expr_free(expr);
-    }
-    printf("shards (instant, pushdown): %zu compared, %zu failed on both sides\n", compared,
-           failed_both);
+    run_mode("one server, pushdown", &w, 1, PLAN_PUSHDOWN);
+    run_mode("one server, local", &w, 1, PLAN_LOCAL);
+    run_mode("one server, auto", &w, 1, PLAN_AUTO);
     sloeval_source_free(w);
-    for (int i = 0; i < 3; i++)
-        sloeval_source_free(sh[i]);
 }
 END_TEST
 
-START_TEST(test_mergeable_range)
+START_TEST(test_three_shards)
 {
     REQUIRE_FIXTURE();
-    sloeval_source *w = source_for(whole);
     sloeval_source *sh[3];
     for (int i = 0; i < 3; i++)
         sh[i] = source_for(split[i]);
-    plan_target tw = {&w, 1, NULL, 0};
-    plan_target ts = {sh, 3, NULL, 0};
-    plan_batch *b = NULL;
-    sloeval_error err = SLOEVAL_ERROR_INIT;
-    plan_options opts = {PLAN_PUSHDOWN, SLOEVAL_COMPAT_V2, 0, false};
-    ck_assert_int_eq(plan_batch_new(&b, &opts, &err), 0);
-    size_t n = 0;
-    while (mergeable[n])
-        n++;
-    sloeval_expr **exprs = calloc(n, sizeof(*exprs));
-    size_t *idw = calloc(n, sizeof(size_t)), *ids = calloc(n, sizeof(size_t));
-    for (size_t e = 0; e < n; e++) {
-        sloeval_parse_options po = SLOEVAL_PARSE_OPTIONS_INIT;
-        po.compat = SLOEVAL_COMPAT_V2;
-        ck_assert_int_eq(
-            sloeval_expr_parse(&exprs[e], mergeable[e], strlen(mergeable[e]), &po, &err), 0);
-        int64_t start = cfg.start_ms + 20 * 60000 + 500, end = cfg.start_ms + 175 * 60000;
-        ck_assert_int_eq(plan_batch_add_range(b, &idw[e], &tw, sloeval_expr_ast(exprs[e]), start,
-                                              end, 150000, &err),
-                         0);
-        ck_assert_int_eq(plan_batch_add_range(b, &ids[e], &ts, sloeval_expr_ast(exprs[e]), start,
-                                              end, 150000, &err),
-                         0);
-    }
-    ck_assert_int_eq(plan_batch_run(b, &err), 0);
-    size_t compared = 0, failed_both = 0;
-    for (size_t e = 0; e < n; e++) {
-        const value *vw, *vs;
-        sloeval_error ew = SLOEVAL_ERROR_INIT, es = SLOEVAL_ERROR_INIT;
-        int rw = plan_batch_result(b, idw[e], &vw, NULL, &ew);
-        int rs = plan_batch_result(b, ids[e], &vs, NULL, &es);
-        ck_assert_msg((rw != 0) == (rs != 0), "%s: whole %s, shards %s", mergeable[e],
-                      rw ? ew.message : "ok", rs ? es.message : "ok");
-        if (rw) {
-            failed_both++;
-            continue;
-        }
-        char why[512];
-        ck_assert_msg(valcmp_equal(vw, vs, why, sizeof why), "%s: %s", mergeable[e], why);
-        compared++;
-    }
-    printf("shards (range, pushdown): %zu compared, %zu failed on both sides\n", compared,
-           failed_both);
-    plan_batch_free(b);
-    for (size_t e = 0; e < n; e++)
-        sloeval_expr_free(exprs[e]);
-    free(exprs);
-    free(idw);
-    free(ids);
-    sloeval_source_free(w);
+    run_mode("three shards, auto", sh, 3, PLAN_AUTO);
+    run_mode("three shards, pushdown", sh, 3, PLAN_PUSHDOWN);
+    run_mode("three shards, local", sh, 3, PLAN_LOCAL);
     for (int i = 0; i < 3; i++)
         sloeval_source_free(sh[i]);
 }
@@ -256,9 +301,9 @@ int main(void)
     Suite *s = suite_create("differential_shards");
     TCase *tc = tcase_create("shards");
     tcase_add_unchecked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, test_mergeable_instant);
-    tcase_add_test(tc, test_mergeable_range);
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_one_server);
+    tcase_add_test(tc, test_three_shards);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

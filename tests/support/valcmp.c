@@ -153,3 +153,103 @@ bool valcmp_equal(const value *a, const value *b, char *why, size_t size)
     default: return true;
     }
 }
+
+/* ---- from the API's JSON ---------------------------------------------------- */
+
+static int ts_from_json(const json_t *j, int64_t *out)
+{
+    /* A JSON number such as 1704069000.123: print it back with enough
+     * digits and read the milliseconds from the text. */
+    if (!json_is_number(j)) return -1;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.3f", json_number_value(j));
+    char *dot = strchr(buf, '.');
+    long long secs = strtoll(buf, NULL, 10);
+    long long ms = dot ? strtoll(dot + 1, NULL, 10) : 0;
+    *out = secs * 1000 + (buf[0] == '-' ? -ms : ms);
+    return 0;
+}
+
+static int point_from_json(const json_t *pair, sample *out)
+{
+    if (!json_is_array(pair) || json_array_size(pair) != 2) return -1;
+    if (ts_from_json(json_array_get(pair, 0), &out->t)) return -1;
+    const char *s = json_string_value(json_array_get(pair, 1));
+    if (!s || float_parse(&out->v, strv_from_cstr(s))) return -1;
+    return 0;
+}
+
+static const labels *labels_from_json(arena *a, const json_t *metric)
+{
+    if (!json_is_object(metric)) return NULL;
+    size_t n = json_object_size(metric), i = 0;
+    label *pairs = arena_alloc(a, (n + 1) * sizeof(label));
+    if (!pairs) return NULL;
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)metric, k, v)
+    {
+        const char *sv = json_string_value(v);
+        if (!sv) return NULL;
+        pairs[i].name = strv_from_cstr(arena_strdup(a, k));
+        pairs[i].value = strv_from_cstr(arena_strdup(a, sv));
+        i++;
+    }
+    bool dup;
+    return labels_make(a, pairs, n, false, &dup);
+}
+
+int valcmp_from_json(value *out, arena *a, const json_t *data)
+{
+    memset(out, 0, sizeof(*out));
+    const char *type = json_string_value(json_object_get(data, "resultType"));
+    const json_t *result = json_object_get(data, "result");
+    if (!type || !result) return -1;
+    if (!strcmp(type, "scalar")) {
+        sample p;
+        if (point_from_json(result, &p)) return -1;
+        out->kind = VALUE_SCALAR;
+        out->t = p.t;
+        out->u.scalar = p.v;
+        return 0;
+    }
+    if (!strcmp(type, "string")) {
+        if (!json_is_array(result) || json_array_size(result) != 2) return -1;
+        const char *s = json_string_value(json_array_get(result, 1));
+        if (!s || ts_from_json(json_array_get(result, 0), &out->t)) return -1;
+        out->kind = VALUE_STRING;
+        out->u.string = strv_from_cstr(arena_strdup(a, s));
+        return 0;
+    }
+    if (!json_is_array(result)) return -1;
+    size_t i;
+    const json_t *el;
+    if (!strcmp(type, "vector")) {
+        out->kind = VALUE_VECTOR;
+        json_array_foreach(result, i, el)
+        {
+            const labels *ls = labels_from_json(a, json_object_get(el, "metric"));
+            sample p;
+            if (!ls || point_from_json(json_object_get(el, "value"), &p)) return -1;
+            if (vector_push(a, &out->u.vector, ls, p.t, p.v)) return -1;
+        }
+        return 0;
+    }
+    if (!strcmp(type, "matrix")) {
+        out->kind = VALUE_MATRIX;
+        json_array_foreach(result, i, el)
+        {
+            const labels *ls = labels_from_json(a, json_object_get(el, "metric"));
+            const json_t *vals = json_object_get(el, "values");
+            if (!ls || !json_is_array(vals)) return -1;
+            size_t n = json_array_size(vals);
+            sample *pts = arena_alloc(a, (n + 1) * sizeof(sample));
+            if (!pts) return -1;
+            for (size_t k = 0; k < n; k++)
+                if (point_from_json(json_array_get(vals, k), &pts[k])) return -1;
+            if (matrix_push(a, &out->u.matrix, ls, pts, n)) return -1;
+        }
+        return 0;
+    }
+    return -1;
+}

@@ -1,0 +1,309 @@
+/*
+ * bench_engine: the local evaluation engine over in-memory data.
+ *
+ * Measures rate(x[5m]) and sum by (region) (rate(x[5m])) over N series of
+ * M samples each (scraped every 15 s), at one instant and over a range of
+ * steps, and reports for each the median of several runs:
+ *   - samples/s: samples inside the evaluated windows per second of
+ *     evaluation (the selection from the store included);
+ *   - bytes/sample held: the store's bytes (sample arrays, label sets,
+ *     series table) per stored sample, and the evaluation's arena bytes per
+ *     window sample;
+ *   - the memory-bandwidth floor measured in this binary: a streaming copy
+ *     (memcpy) of the same window bytes from the same arrays, in samples/s,
+ *     and the engine's share of it (the goal is >= 0.25 for rate).
+ *
+ * Usage: bench_engine [--quick] [--series N] [--samples M] [--runs R]
+ * (--quick runs a small configuration, as ctest does to keep it working).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/eval.h"
+#include "engine/kernels.h"
+#include "model/model.h"
+#include "promql/parser.h"
+#include "sloeval/source.h"
+#include "source/memory.h"
+#include "source/source.h"
+
+/* ---- data: sloeval's in-memory source ------------------------------------ */
+
+#define SCRAPE_MS 15000
+#define T0        1700000000000LL
+
+typedef struct dataset {
+    sloeval_source *mem;
+    series *ser; /* what a select of everything gives, for the floor */
+    size_t nser;
+    arena a;
+    size_t store_bytes;
+    size_t nsamples;
+} dataset;
+
+static void make_data(dataset *d, size_t nseries, size_t nsamples)
+{
+    arena_init(&d->a, 1 << 20);
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    if (memory_new(&d->mem, SLOEVAL_COMPAT_V2) < 0 || memory_load_begin(d->mem, &err) < 0) {
+        fprintf(stderr, "bench_engine: cannot make the store\n");
+        exit(1);
+    }
+    static const char *const regions[] = {"ap-south-1", "eu-west-1", "us-east-1", "us-west-2"};
+    uint64_t rnd = 42;
+    for (size_t i = 0; i < nseries; i++) {
+        char inst[32], idx[16];
+        snprintf(inst, sizeof inst, "host-%zu:9100", i / 8);
+        snprintf(idx, sizeof idx, "%zu", i % 8);
+        label pairs[] = {{STRV_LIT("__name__"), STRV_LIT("x")},
+                         {STRV_LIT("region"), strv_from_cstr(regions[i % 4])},
+                         {STRV_LIT("instance"), strv_from_cstr(inst)},
+                         {STRV_LIT("shard"), strv_from_cstr(idx)}};
+        bool dup;
+        const labels *ls = labels_make(memory_arena(d->mem), pairs, 4, false, &dup);
+        double v = 0;
+        for (size_t k = 0; k < nsamples; k++) {
+            rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL;
+            v += (double)(rnd >> 58); /* increments 0..63 */
+            if ((rnd >> 20) % 5000 == 0) v = 0; /* rare counter reset */
+            int64_t jitter = (int64_t)((rnd >> 40) % 200);
+            if (memory_load_append_labels(d->mem, ls, T0 + (int64_t)k * SCRAPE_MS + jitter, v,
+                                          NULL, &err) < 0) {
+                fprintf(stderr, "bench_engine: %s\n", err.message);
+                exit(1);
+            }
+        }
+    }
+    memory_load_commit(d->mem);
+    memory_stats ms;
+    memory_get_stats(d->mem, &ms);
+    d->store_bytes = ms.sample_bytes + ms.index_bytes + ms.label_bytes;
+    d->nsamples = ms.samples;
+    /* Every series, as a select returns them (for the floor). */
+    matrix m = {0};
+    static const label_matcher all = {MATCH_EQUAL, {"__name__", 8}, {"x", 1}};
+    if (d->mem->vt->select(d->mem, &all, 1, INT64_MIN, INT64_MAX, &d->a, &m, NULL, &err) < 0) {
+        fprintf(stderr, "bench_engine: %s\n", err.message);
+        exit(1);
+    }
+    d->ser = m.items;
+    d->nser = m.count;
+}
+
+static void free_data(dataset *d)
+{
+    sloeval_source_free(d->mem);
+    arena_free(&d->a);
+}
+
+/* ---- measurement ------------------------------------------------------------------ */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(double), cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Samples inside the windows the evaluation reads (2.x closed windows). */
+static size_t window_samples(const dataset *d, int64_t start, int64_t end, int64_t step,
+                             int64_t range)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < d->nser; i++) {
+        const series *s = &d->ser[i];
+        for (int64_t t = start; t <= end; t += step) {
+            size_t lo, hi;
+            window_find(s->samples, s->count, t - range, t, SLOEVAL_COMPAT_V2, &lo, &hi);
+            total += hi - lo;
+        }
+    }
+    return total;
+}
+
+/* The floor: a streaming copy (memcpy) of the same window bytes from the
+ * same arrays, the windows found beforehand (outside the timing). */
+static double copy_floor(const dataset *d, int64_t start, int64_t end, int64_t step, int64_t range,
+                         int runs)
+{
+    size_t nwin = 0, cap = 1024, total = 0;
+    const sample **from = malloc(cap * sizeof(*from));
+    size_t *len = malloc(cap * sizeof(*len));
+    for (size_t i = 0; i < d->nser; i++) {
+        const series *s = &d->ser[i];
+        for (int64_t t = start; t <= end; t += step) {
+            size_t lo, hi;
+            window_find(s->samples, s->count, t - range, t, SLOEVAL_COMPAT_V2, &lo, &hi);
+            if (nwin == cap) {
+                cap *= 2;
+                from = realloc(from, cap * sizeof(*from));
+                len = realloc(len, cap * sizeof(*len));
+            }
+            from[nwin] = s->samples + lo;
+            len[nwin++] = hi - lo;
+            total += hi - lo;
+        }
+    }
+    sample *dst = malloc((total + 1) * sizeof(sample));
+    double times[16];
+    for (int r = 0; r < runs; r++) {
+        double t0 = now_s();
+        size_t off = 0;
+        for (size_t w = 0; w < nwin; w++) {
+            memcpy(dst + off, from[w], len[w] * sizeof(sample));
+            off += len[w];
+        }
+        times[r] = now_s() - t0;
+        if (dst[total / 2].t == 42) fprintf(stderr, " ");
+    }
+    free(dst);
+    free(from);
+    free(len);
+    return (double)total / median(times, runs);
+}
+
+/* Plain streaming copy bandwidth of a buffer larger than the caches. */
+static double stream_bandwidth(void)
+{
+    size_t bytes = (size_t)256 << 20;
+    char *a = malloc(bytes), *b = malloc(bytes);
+    memset(a, 1, bytes);
+    memset(b, 2, bytes);
+    double times[5];
+    for (int r = 0; r < 5; r++) {
+        double t0 = now_s();
+        memcpy(b, a, bytes);
+        times[r] = now_s() - t0;
+    }
+    double bw = (double)bytes / median(times, 5);
+    if (b[bytes / 3] == 7) fprintf(stderr, " ");
+    free(a);
+    free(b);
+    return bw;
+}
+
+typedef struct result {
+    double seconds;
+    size_t arena_bytes;
+    size_t out_series;
+} result;
+
+static int run_expr(const dataset *d, const char *expr, int64_t start, int64_t end, int64_t step,
+                    int runs, result *res)
+{
+    double times[16];
+    for (int r = 0; r < runs; r++) {
+        arena a;
+        arena_init(&a, 1 << 20);
+        sloeval_error err = SLOEVAL_ERROR_INIT;
+        ast_node *root;
+        parse_options po = {SLOEVAL_COMPAT_V2, false, 0};
+        if (promql_parse(&root, &a, expr, strlen(expr), &po, &err) < 0) {
+            fprintf(stderr, "bench_engine: %s: %s\n", expr, err.message);
+            return -1;
+        }
+        eval_opts eo = {SLOEVAL_COMPAT_V2, 300000, 0, 60000, false};
+        value v;
+        size_t before = a.allocated;
+        double t0 = now_s();
+        int rc = eval_expr(&v, &a, &eo, d->mem, root, expr, strlen(expr), start,
+                           end, step, NULL, &err);
+        times[r] = now_s() - t0;
+        if (rc < 0) {
+            fprintf(stderr, "bench_engine: %s: %s\n", expr, err.message);
+            arena_free(&a);
+            return -1;
+        }
+        res->arena_bytes = a.allocated - before;
+        res->out_series = v.kind == VALUE_VECTOR ? v.u.vector.count : v.u.matrix.count;
+        arena_free(&a);
+    }
+    res->seconds = median(times, runs);
+    return 0;
+}
+
+static int bench_case(const dataset *d, size_t nseries, size_t nsamples, const char *expr,
+                      bool range, int runs)
+{
+    int64_t last = T0 + (int64_t)(nsamples - 1) * SCRAPE_MS;
+    int64_t start = last, end = last, step = 0;
+    if (range) {
+        start = last - 60 * 60000 + 5 * 60000;
+        if (start < T0 + 5 * 60000) start = T0 + 5 * 60000;
+        step = 60000;
+    }
+    size_t wsamples = window_samples(d, start, end, step ? step : 1, 300000);
+    result res;
+    if (run_expr(d, expr, start, end, step, runs, &res) < 0) return -1;
+    double floor = copy_floor(d, start, end, step ? step : 1, 300000, runs);
+    double sps = (double)wsamples / res.seconds;
+    printf("%-34s %-7s N=%-7zu M=%-5zu steps=%-3" PRId64 " %8.3f ms  %7.1f Msamples/s  "
+           "floor %7.1f Msamples/s  ratio %.2f  store %.1f B/sample  eval %.1f B/window-sample\n",
+           expr, range ? "range" : "instant", nseries, nsamples,
+           range ? (end - start) / step + 1 : 1, res.seconds * 1e3, sps / 1e6, floor / 1e6,
+           sps / floor, (double)d->store_bytes / (double)d->nsamples,
+           (double)res.arena_bytes / (double)wsamples);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    size_t series_list[] = {1000, 10000, 100000};
+    size_t nseries_list = 3;
+    size_t nsamples = 240; /* one hour at 15 s */
+    int runs = 5;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--quick")) {
+            series_list[0] = 500;
+            nseries_list = 1;
+            nsamples = 60;
+            runs = 1;
+        } else if (!strcmp(argv[i], "--series") && i + 1 < argc) {
+            series_list[0] = (size_t)strtoull(argv[++i], NULL, 10);
+            nseries_list = 1;
+        } else if (!strcmp(argv[i], "--samples") && i + 1 < argc) {
+            nsamples = (size_t)strtoull(argv[++i], NULL, 10);
+        } else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
+            runs = atoi(argv[++i]);
+            if (runs < 1) runs = 1;
+            if (runs > 15) runs = 15;
+        } else {
+            fprintf(stderr,
+                    "usage: bench_engine [--quick] [--series N] [--samples M] [--runs R]\n");
+            return 2;
+        }
+    }
+    if (nsamples < 30) nsamples = 30;
+    printf("bench_engine: median of %d runs; windows of 5m over samples every 15 s\n", runs);
+    printf("streaming copy bandwidth (256 MiB memcpy): %.2f GB/s = %.1f Msamples/s\n",
+           stream_bandwidth() / 1e9, stream_bandwidth() / 16 / 1e6);
+    for (size_t k = 0; k < nseries_list; k++) {
+        dataset d;
+        make_data(&d, series_list[k], nsamples);
+        const char *exprs[] = {"rate(x[5m])", "sum by (region) (rate(x[5m]))"};
+        for (int e = 0; e < 2; e++)
+            for (int r = 0; r < 2; r++)
+                if (bench_case(&d, series_list[k], nsamples, exprs[e], r == 1, runs) < 0) {
+                    free_data(&d);
+                    return 1;
+                }
+        free_data(&d);
+    }
+    return 0;
+}

@@ -1,0 +1,337 @@
+/*
+ * sloeval query: evaluate one PromQL expression at an instant, over
+ * --data FILE (OpenMetrics text with timestamps, evaluated in memory by the
+ * local engine) or --url URL... (Prometheus-compatible servers, shards of
+ * one data set, through the planner).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "args.h"
+#include "cli.h"
+#include "model/model.h"
+#include "model/result.h"
+#include "plan/plan.h"
+#include "promql/expr.h"
+#include "sloeval.h"
+
+static const char *const output_choices[] = {"text", "json", NULL};
+static const char *const compat_choices[] = {"auto", "v2", "v3", NULL};
+static const char *const mode_choices[] = {"auto", "pushdown", "local", NULL};
+
+/* The evaluation time: --time, or now (whole milliseconds). */
+static int query_time(int64_t *out, const char *arg, sloeval_error *err)
+{
+    if (arg) return sloeval_time_parse(out, arg, strlen(arg), err);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    *out = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return 0;
+}
+
+static void print_labels(FILE *out, const sloeval_result *r, size_t i)
+{
+    size_t n;
+    const sloeval_label *ls = sloeval_result_labels(r, i, &n);
+    const char *name = sloeval_result_label_value(r, i, "__name__");
+    if (name) fputs(name, out);
+    fputc('{', out);
+    bool first = true;
+    for (size_t k = 0; k < n; k++) {
+        if (!strcmp(ls[k].name, "__name__")) continue;
+        fprintf(out, "%s%s=\"", first ? "" : ", ", ls[k].name);
+        for (const char *p = ls[k].value; *p; p++) {
+            if (*p == '"' || *p == '\\') fputc('\\', out);
+            if (*p == '\n') {
+                fputs("\\n", out);
+                continue;
+            }
+            fputc(*p, out);
+        }
+        fputc('"', out);
+        first = false;
+    }
+    fputc('}', out);
+}
+
+/* A readable table: one line per series (vector), per point (matrix). */
+static void print_text(FILE *out, sloeval_result *r)
+{
+    char v[64], t[32];
+    switch (sloeval_result_type(r)) {
+    case SLOEVAL_TYPE_SCALAR:
+        format_float(v, sizeof v, sloeval_result_scalar(r));
+        fprintf(out, "scalar\t%s\n", v);
+        break;
+    case SLOEVAL_TYPE_STRING: fprintf(out, "string\t%s\n", sloeval_result_string(r, NULL)); break;
+    case SLOEVAL_TYPE_VECTOR: {
+        size_t n = sloeval_result_series_count(r);
+        if (n == 0) fprintf(out, "(empty vector)\n");
+        for (size_t i = 0; i < n; i++) {
+            size_t c;
+            const sloeval_sample *s = sloeval_result_samples(r, i, &c);
+            format_float(v, sizeof v, c ? s[0].value : 0);
+            print_labels(out, r, i);
+            fprintf(out, "\t%s\n", v);
+        }
+        break;
+    }
+    case SLOEVAL_TYPE_MATRIX: {
+        size_t n = sloeval_result_series_count(r);
+        if (n == 0) fprintf(out, "(empty matrix)\n");
+        for (size_t i = 0; i < n; i++) {
+            size_t c;
+            const sloeval_sample *s = sloeval_result_samples(r, i, &c);
+            print_labels(out, r, i);
+            fputc('\n', out);
+            for (size_t k = 0; k < c; k++) {
+                format_float(v, sizeof v, s[k].value);
+                format_timestamp(t, sizeof t, s[k].t_ms);
+                fprintf(out, "\t%s\t%s\n", t, v);
+            }
+        }
+        break;
+    }
+    default: break;
+    }
+}
+
+/* Warnings and infos on stderr, the result on stdout. */
+static int print_result(sloeval_result *res, bool json)
+{
+    for (size_t i = 0; i < sloeval_result_warning_count(res); i++)
+        fprintf(stderr, "warning: %s\n", sloeval_result_warning(res, i));
+    for (size_t i = 0; i < sloeval_result_info_count(res); i++)
+        fprintf(stderr, "info: %s\n", sloeval_result_info(res, i));
+    if (!json) {
+        print_text(stdout, res);
+        return CLI_EXIT_OK;
+    }
+    const char *j = sloeval_result_json(res, NULL);
+    if (!j) {
+        fprintf(stderr, "sloeval query: out of memory\n");
+        return CLI_EXIT_USAGE;
+    }
+    printf("%s\n", j);
+    return CLI_EXIT_OK;
+}
+
+/* The exit status of a failed query: a backend that failed or answered
+ * badly is "inconclusive" (3); anything else is the expression's (2). */
+static int failure_status(int code)
+{
+    switch (code) {
+    case SLOEVAL_ETRANSPORT:
+    case SLOEVAL_ETIMEOUT:
+    case SLOEVAL_ESERVER:
+    case SLOEVAL_EDECODE:
+    case SLOEVAL_EPARTIAL:
+    case SLOEVAL_ENODATA: return CLI_EXIT_INCONCLUSIVE;
+    default: return CLI_EXIT_USAGE;
+    }
+}
+
+/* --url: the servers are shards of one data set; the planner decides what
+ * they compute and what is computed here. */
+static int query_servers(cli_opt *opts, const char *text, size_t len, int compat_choice, bool json)
+{
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    int64_t t;
+    if (query_time(&t, opts[1].value, &err) != 0) {
+        fprintf(stderr, "sloeval query: --time: %s\n", err.message);
+        return CLI_EXIT_USAGE;
+    }
+    sloeval_compat compat = compat_choice == 1   ? SLOEVAL_COMPAT_V2
+                            : compat_choice == 2 ? SLOEVAL_COMPAT_V3
+                                                 : SLOEVAL_COMPAT_AUTO;
+    sloeval_parse_options po = SLOEVAL_PARSE_OPTIONS_INIT;
+    po.compat = compat == SLOEVAL_COMPAT_V2 ? SLOEVAL_COMPAT_V2 : SLOEVAL_COMPAT_V3;
+    po.experimental_functions = opts[6].count > 0;
+    sloeval_expr *expr = NULL;
+    if (sloeval_expr_parse(&expr, text, len, &po, &err) != 0) {
+        if (err.code == SLOEVAL_EPARSE)
+            cli_print_parse_error(stderr, text, len, &err);
+        else
+            fprintf(stderr, "sloeval query: %s\n", err.message);
+        return CLI_EXIT_USAGE;
+    }
+    int status = CLI_EXIT_USAGE;
+    size_t n = opts[2].nvalues;
+    sloeval_source **shards = calloc(n, sizeof(*shards));
+    plan_batch *batch = NULL;
+    sloeval_result *res = NULL;
+    if (!shards || sloeval_global_init() != 0) {
+        fprintf(stderr, "sloeval query: cannot initialise the HTTP client\n");
+        free(shards);
+        sloeval_expr_free(expr);
+        return CLI_EXIT_USAGE;
+    }
+    for (size_t i = 0; i < n; i++) {
+        sloeval_prometheus_options so = SLOEVAL_PROMETHEUS_OPTIONS_INIT;
+        so.url = opts[2].values[i];
+        so.compat = compat;
+        if (sloeval_source_new_prometheus(&shards[i], &so, &err) != 0) {
+            fprintf(stderr, "sloeval query: --url: %s\n", err.message);
+            goto done;
+        }
+        const char *w = sloeval_prometheus_config_warning(shards[i]);
+        if (w) fprintf(stderr, "warning: %s\n", w);
+        if (compat == SLOEVAL_COMPAT_AUTO) {
+            sloeval_compat got;
+            char warning[512];
+            if (sloeval_prometheus_detect_compat(&got, shards[i], warning, sizeof warning, &err) !=
+                0) {
+                fprintf(stderr, "sloeval query: %s\n", err.message);
+                status = failure_status(err.code);
+                goto done;
+            }
+            if (warning[0]) fprintf(stderr, "warning: %s\n", warning);
+        }
+    }
+    plan_options popts = {(plan_mode)cli_opt_choice(&opts[3], 0), compat, 0, false};
+    plan_target target = {shards, n, NULL, 0};
+    size_t id;
+    const value *v;
+    const source_notes *notes;
+    if (plan_batch_new(&batch, &popts, &err) != 0 ||
+        plan_batch_add_instant(batch, &id, &target, sloeval_expr_ast(expr), t, &err) != 0 ||
+        plan_batch_run(batch, &err) != 0) {
+        fprintf(stderr, "sloeval query: %s\n", err.message);
+        goto done;
+    }
+    if (plan_batch_result(batch, id, &v, &notes, &err) != 0) {
+        fprintf(stderr, "sloeval query: %s\n", err.message);
+        status = failure_status(err.code);
+        goto done;
+    }
+    if (result_new(&res, v, notes, &err) != 0) {
+        fprintf(stderr, "sloeval query: %s\n", err.message);
+        goto done;
+    }
+    status = print_result(res, json);
+done:
+    sloeval_result_free(res);
+    plan_batch_free(batch);
+    for (size_t i = 0; i < n; i++)
+        sloeval_source_free(shards[i]);
+    free(shards);
+    sloeval_expr_free(expr);
+    sloeval_global_cleanup();
+    return status;
+}
+
+int cmd_query(int argc, char **argv)
+{
+    cli_opt opts[] = {
+        {"data", CLI_OPT_VALUE, "FILE",
+         "OpenMetrics text with timestamps, loaded and evaluated in memory", NULL, 0, NULL, NULL,
+         0},
+        {"time", CLI_OPT_VALUE, "T",
+         "evaluation time: unix seconds (fractions allowed) or RFC 3339; default now", NULL, 0,
+         NULL, NULL, 0},
+        {"url", CLI_OPT_LIST, "URL",
+         "a Prometheus-compatible API; repeat for shards of one data set", NULL, 0, NULL, NULL, 0},
+        {"mode", CLI_OPT_VALUE, "auto|pushdown|local",
+         "with --url: where to evaluate (auto: push down what a server answers whole)",
+         mode_choices, 0, NULL, NULL, 0},
+        {"compat", CLI_OPT_VALUE, "auto|v2|v3",
+         "semantics: Prometheus 3.x, 2.x, or auto (ask the servers; the default with --url; "
+         "--data defaults to v3)",
+         compat_choices, 0, NULL, NULL, 0},
+        {"output", CLI_OPT_VALUE, "text|json",
+         "text: a table (default); json: the data object of /api/v1/query", output_choices, 0, NULL,
+         NULL, 0},
+        {"experimental-functions", CLI_OPT_FLAG, NULL,
+         "v3: accept experimental functions, limitk and limit_ratio", NULL, 0, NULL, NULL, 0},
+        {NULL, CLI_OPT_FLAG, NULL, NULL, NULL, 0, NULL, NULL, 0},
+    };
+    cli_cmd_spec spec = {
+        "query",
+        "EXPR",
+        "Evaluate a PromQL expression at an instant. With --url the data is on\n"
+        "Prometheus-compatible servers (several URLs: shards of one data set, merged);\n"
+        "with --data FILE it is OpenMetrics text with timestamps (what promtool\n"
+        "backfills) and sloeval evaluates it itself with Prometheus 2.x or 3.x\n"
+        "semantics, refusing what it cannot evaluate locally with the function or\n"
+        "operator and its position. Exit status 0; 2 with a one-line error on stderr;\n"
+        "3 when a server failed or answered badly.",
+        opts,
+        1,
+        1};
+    char **pos;
+    int npos;
+    int rc = cli_args_parse(&spec, argc, argv, &pos, &npos);
+    if (rc == CLI_ARGS_HELP) return CLI_EXIT_OK;
+    if (rc != CLI_ARGS_OK) return CLI_EXIT_USAGE;
+    if (!opts[0].value == !opts[2].count) {
+        cli_usage_error(&spec, opts[0].value ? "--data and --url do not go together"
+                                             : "a source is needed: --url URL or --data FILE");
+        cli_args_free(&spec, pos);
+        return CLI_EXIT_USAGE;
+    }
+    const char *text = pos[0];
+    size_t len = strlen(text);
+    int compat_choice = cli_opt_choice(&opts[4], 0);
+    bool json = cli_opt_choice(&opts[5], 0) == 1;
+    if (opts[2].count) {
+        rc = query_servers(opts, text, len, compat_choice, json);
+        cli_args_free(&spec, pos);
+        if (fflush(stdout) != 0) {
+            fprintf(stderr, "sloeval query: cannot write the output\n");
+            return CLI_EXIT_USAGE;
+        }
+        return rc;
+    }
+    if (opts[3].value) {
+        cli_usage_error(&spec, "--mode goes with --url");
+        cli_args_free(&spec, pos);
+        return CLI_EXIT_USAGE;
+    }
+    sloeval_compat compat = compat_choice == 1 ? SLOEVAL_COMPAT_V2 : SLOEVAL_COMPAT_V3;
+
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    int status = CLI_EXIT_USAGE;
+    sloeval_expr *expr = NULL;
+    sloeval_source *src = NULL;
+    sloeval_engine *eng = NULL;
+    sloeval_result *res = NULL;
+    int64_t t;
+    sloeval_parse_options po = SLOEVAL_PARSE_OPTIONS_INIT;
+    po.compat = compat;
+    po.experimental_functions = opts[6].count > 0;
+    if (query_time(&t, opts[1].value, &err) != 0) {
+        fprintf(stderr, "sloeval query: --time: %s\n", err.message);
+    } else if (sloeval_expr_parse(&expr, text, len, &po, &err) != 0) {
+        if (err.code == SLOEVAL_EPARSE)
+            cli_print_parse_error(stderr, text, len, &err);
+        else
+            fprintf(stderr, "sloeval query: %s\n", err.message);
+    } else if (sloeval_engine_check(expr, compat, &err) != 0) {
+        /* Refuse before loading anything. */
+        fprintf(stderr, "sloeval query: %s\n", err.message);
+    } else if (sloeval_source_new_memory(&src, compat) != 0 ||
+               sloeval_memory_load_openmetrics_file(src, opts[0].value, &err) != 0) {
+        fprintf(stderr, "sloeval query: %s\n", err.code ? err.message : "out of memory");
+    } else {
+        sloeval_engine_options eo = SLOEVAL_ENGINE_OPTIONS_INIT;
+        eo.compat = compat;
+        if (sloeval_engine_new(&eng, &eo, &err) != 0 ||
+            sloeval_engine_query_instant(&res, eng, src, expr, t, &err) != 0) {
+            fprintf(stderr, "sloeval query: %s\n", err.message);
+        } else {
+            status = print_result(res, json);
+        }
+    }
+    sloeval_result_free(res);
+    sloeval_engine_free(eng);
+    sloeval_source_free(src);
+    sloeval_expr_free(expr);
+    cli_args_free(&spec, pos);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "sloeval query: cannot write the output\n");
+        return CLI_EXIT_USAGE;
+    }
+    return status;
+}
