@@ -43,99 +43,6 @@ static int parse_output(const cli_cmd_spec *spec, const char *v, output *out)
                            v);
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static bool digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
-/* Milliseconds of a fraction ".ddd...": rounded to the millisecond. */
-static const char *fraction_ms(const char *p, int64_t *ms)
-{
-    *ms = 0;
-    if (*p != '.') return p;
-    p++;
-    if (*p < '0' || *p > '9') return NULL;
-    int n = 0;
-    int64_t v = 0;
-    int round = 0;
-    for (; *p >= '0' && *p <= '9'; p++, n++) {
-        if (n < 3)
-            v = v * 10 + (*p - '0');
-        else if (n == 3)
-            round = *p >= '5';
-    }
-    for (; n < 3; n++)
-        v *= 10;
-    *ms = v + round;
-    return p;
-}
-
-/* --time: unix seconds ("1704088800", "1704088800.5") or RFC 3339
- * ("2024-01-01T06:00:00Z", "2024-01-01T07:00:00.250+01:00"). */
-static bool parse_time(const char *s, int64_t *out)
-{
-    const char *p = s;
-    if (*p >= '0' && *p <= '9' && !strchr(s, '-') && !strchr(s, ':')) {
-        int64_t secs = 0;
-        for (; *p >= '0' && *p <= '9'; p++) {
-            if (secs > (INT64_MAX / 1000 - 10) / 10) return false;
-            secs = secs * 10 + (*p - '0');
-        }
-        int64_t ms;
-        p = fraction_ms(p, &ms);
-        if (!p || *p) return false;
-        *out = secs * 1000 + ms;
-        return true;
-    }
-    int y, mo, d, h, mi, sec;
-    if (strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
-        s[7] != '-' || !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
-        !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
-        !digits(s + 17, 2, &sec))
-        return false;
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
-        h > 23 || mi > 59 || sec > 59)
-        return false;
-    int64_t ms;
-    p = fraction_ms(s + 19, &ms);
-    if (!p) return false;
-    int64_t offset_min = 0;
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        int oh, om;
-        if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || oh > 23 || om > 59)
-            return false;
-        offset_min = (oh * 60 + om) * (*p == '-' ? -1 : 1);
-        p += 6;
-    } else {
-        return false;
-    }
-    if (*p) return false;
-    int64_t days = days_from_civil(y, mo, d);
-    *out = ((days * 86400 + h * 3600 + mi * 60 + sec) - offset_min * 60) * 1000 + ms;
-    return true;
-}
-
 static bool want_color(const char *choice)
 {
     if (!strcmp(choice, "always")) return true;
@@ -201,11 +108,9 @@ int cmd_check(int argc, char **argv)
     }
     sloeval_check_options co = SLOEVAL_CHECK_OPTIONS_INIT;
     if (o_time->value) {
-        if (!parse_time(o_time->value, &co.time_ms)) {
-            cli_usage_error(&spec,
-                            "--time: cannot parse '%s': expected unix seconds (1704088800) or "
-                            "RFC 3339 (2024-01-01T06:00:00Z)",
-                            o_time->value);
+        sloeval_error terr = SLOEVAL_ERROR_INIT;
+        if (sloeval_time_parse(&co.time_ms, o_time->value, strlen(o_time->value), &terr)) {
+            cli_usage_error(&spec, "--time: %s (unix seconds or RFC 3339)", terr.message);
             goto done;
         }
     }

@@ -92,6 +92,22 @@ static const char *slos_yaml =
     "      total_query: sum(rate(http_requests_total{" TOT_SEL "}[{{window}}]))\n"
     "    scopes: [region]\n";
 
+/* SLOs whose queries are more than a sum: a difference of sums (latency)
+ * and a ratio of sums (a raw SLI); across region backends sloeval merges
+ * the sums and computes the rest. */
+static const char *more_slos_yaml =
+    "  - name: latency\n"
+    "    objective: 95\n"
+    "    sli:\n"
+    "      error_query: sum(rate(http_request_duration_seconds_count{" TOT_SEL "}[{{window}}])) - "
+    "sum(rate(http_request_duration_seconds_bucket{" TOT_SEL ",le=\"0.25\"}[{{window}}]))\n"
+    "      total_query: sum(rate(http_request_duration_seconds_count{" TOT_SEL "}[{{window}}]))\n"
+    "  - name: availability-ratio\n"
+    "    objective: 99.9\n"
+    "    sli:\n"
+    "      error_ratio_query: sum(rate(http_requests_total{" ERR_SEL "}[{{window}}])) / "
+    "sum(rate(http_requests_total{" TOT_SEL "}[{{window}}]))\n";
+
 static const char *alerts_yaml =
     "alerts:\n"
     "  - name: HighErrorRate\n"
@@ -124,20 +140,25 @@ static void write_configs(void)
                       regions[i], promserver_url(split[i]));
     n += snprintf(buf + n, sizeof(buf) - (size_t)n,
                   "regions: {label: region, names: [us-east-1, eu-west-1, ap-south-1, "
-                  "sa-east-1]}\n%s%s",
-                  slos_yaml, alerts_yaml);
+                  "sa-east-1]}\n%s%s%s"
+                  "  - name: HighErrorRateEverywhere\n"
+                  "    expr: sum(rate(http_requests_total{" ERR_SEL "}[5m])) / "
+                  "sum(rate(http_requests_total{" TOT_SEL "}[5m])) > 0.01\n"
+                  "    for: 30m\n"
+                  "    scopes: [global]\n",
+                  slos_yaml, more_slos_yaml, alerts_yaml);
     write_file("per-region.yaml", buf);
 
     snprintf(buf, sizeof(buf),
              "backends:\n  global: {url: \"%s\", compression: false}\n"
              "regions: {label: region, names: [us-east-1, eu-west-1, ap-south-1, sa-east-1]}\n"
-             "%s%s"
+             "%s%s%s"
              "  - name: HighErrorRateEverywhere\n"
              "    expr: sum(rate(http_requests_total{" ERR_SEL "}[5m])) / "
              "sum(rate(http_requests_total{" TOT_SEL "}[5m])) > 0.01\n"
              "    for: 30m\n"
              "    scopes: [global]\n",
-             promserver_url(whole), slos_yaml, alerts_yaml);
+             promserver_url(whole), slos_yaml, more_slos_yaml, alerts_yaml);
     write_file("global.yaml", buf);
 
     /* eu-west-1's backend is down (nothing listens on the port) */
@@ -261,8 +282,8 @@ static void teardown(void)
 
 /* ---- helpers ----------------------------------------------------------------- */
 
-static sloeval_check_report *run(const char *config, int64_t t_ms, const char *const *scopes,
-                                 size_t nscopes)
+static sloeval_check_report *run_mode(const char *config, int64_t t_ms, const char *const *scopes,
+                                      size_t nscopes, sloeval_check_mode mode)
 {
     char path[512];
     snprintf(path, sizeof(path), "%s/%s", dir, config);
@@ -273,10 +294,17 @@ static sloeval_check_report *run(const char *config, int64_t t_ms, const char *c
     o.time_ms = t_ms;
     o.scopes = scopes;
     o.nscopes = nscopes;
+    o.mode = mode;
     sloeval_check_report *rep = NULL;
     ck_assert_msg(sloeval_check_run(&rep, set, &o, &err) == 0, "%s", err.message);
     sloeval_slo_set_free(set);
     return rep;
+}
+
+static sloeval_check_report *run(const char *config, int64_t t_ms, const char *const *scopes,
+                                 size_t nscopes)
+{
+    return run_mode(config, t_ms, scopes, nscopes, SLOEVAL_CHECK_MODE_AUTO);
 }
 
 static const sloeval_check_slo_result *slo_result(const sloeval_check_report *r, const char *slo,
@@ -307,18 +335,44 @@ static const char *at(int64_t ms, char *buf, size_t len)
     return buf;
 }
 
-/* What server s computes for the ratio directly (region NULL: no filter). */
-static double server_ratio(promserver *s, const char *region, const char *window, int64_t t)
+/* The SLOs compared, and their error ratio as one expression (%1$s: the
+ * region matcher or "", %2$s: the window). */
+static const struct {
+    const char *slo;
+    const char *expr;
+    double budget;
+} compared_slos[] = {
+    {"availability",
+     "sum(rate(http_requests_total{" ERR_SEL "%1$s}[%2$s])) / "
+     "sum(rate(http_requests_total{" TOT_SEL "%1$s}[%2$s]))",
+     0.001},
+    {"availability-ratio",
+     "sum(rate(http_requests_total{" ERR_SEL "%1$s}[%2$s])) / "
+     "sum(rate(http_requests_total{" TOT_SEL "%1$s}[%2$s]))",
+     0.001},
+    {"latency",
+     "(sum(rate(http_request_duration_seconds_count{" TOT_SEL "%1$s}[%2$s])) - "
+     "sum(rate(http_request_duration_seconds_bucket{" TOT_SEL ",le=\"0.25\"%1$s}[%2$s]))) / "
+     "sum(rate(http_request_duration_seconds_count{" TOT_SEL "%1$s}[%2$s]))",
+     0.05},
+};
+#define NCOMPARED (sizeof(compared_slos) / sizeof(*compared_slos))
+
+/* What server s computes for an SLO's ratio directly (region NULL: all). */
+static double server_slo_ratio(promserver *s, size_t slo, const char *region, const char *window,
+                               int64_t t)
 {
     char expr[1024], reg[128] = "", tb[32];
     if (region) snprintf(reg, sizeof(reg), ",region=\"%s\"", region);
-    snprintf(expr, sizeof(expr),
-             "sum(rate(http_requests_total{" ERR_SEL "%s}[%s])) / "
-             "sum(rate(http_requests_total{" TOT_SEL "%s}[%s]))",
-             reg, window, reg, window);
+    snprintf(expr, sizeof(expr), compared_slos[slo].expr, reg, window);
     double v = NAN;
     ck_assert_msg(promserver_query_value(s, expr, at(t, tb, sizeof(tb)), &v) == 0, "%s", expr);
     return v;
+}
+
+static double server_ratio(promserver *s, const char *region, const char *window, int64_t t)
+{
+    return server_slo_ratio(s, 0, region, window, t);
 }
 
 static double rel(double got, double want)
@@ -341,37 +395,43 @@ static void compare(figures *f, double got, double want, const char *what)
     f->compared++;
 }
 
-/* Every window of availability in every traffic region and globally,
- * against `direct` (NULL: each region's own server) and `global_direct`. */
-static void compare_topology(const char *config, const char *topology)
+/* Every window of every compared SLO in every traffic region and
+ * globally, against what a server holding that data computes directly:
+ * the region's own server or the whole data set's with the region matcher,
+ * and the whole data set's for the global scope. */
+static void compare_topology(const char *config, const char *topology, sloeval_check_mode mode)
 {
-    sloeval_check_report *rep = run(config, T_END, NULL, 0);
+    sloeval_check_report *rep = run_mode(config, T_END, NULL, 0, mode);
     figures f = {0, 0};
     const char *scopes[] = {"us-east-1", "eu-west-1", "ap-south-1", "global"};
     bool injected = !strcmp(config, "global.yaml");
-    for (size_t k = 0; k < 4; k++) {
-        const sloeval_check_slo_result *s = slo_result(rep, "availability", scopes[k]);
-        ck_assert_uint_eq(s->nwindows, NWIN);
-        bool global = k == 3;
-        promserver *srv = global || injected ? whole : split[k];
-        const char *filter = global ? NULL : (injected ? scopes[k] : NULL);
-        for (size_t w = 0; w < NWIN; w++) {
-            char what[128];
-            ck_assert_str_eq(s->windows[w].window, windows[w]);
-            double want = server_ratio(srv, filter, windows[w], T_END);
-            snprintf(what, sizeof(what), "%s %s %s error ratio", topology, scopes[k], windows[w]);
-            compare(&f, s->windows[w].error_ratio, want, what);
-            snprintf(what, sizeof(what), "%s %s %s burn rate", topology, scopes[k], windows[w]);
-            compare(&f, s->windows[w].burn_rate, want / 0.001, what);
+    for (size_t q = 0; q < NCOMPARED; q++)
+        for (size_t k = 0; k < 4; k++) {
+            const sloeval_check_slo_result *s = slo_result(rep, compared_slos[q].slo, scopes[k]);
+            ck_assert_uint_eq(s->nwindows, NWIN);
+            bool global = k == 3;
+            promserver *srv = global || injected ? whole : split[k];
+            const char *filter = global ? NULL : (injected ? scopes[k] : NULL);
+            double budget = compared_slos[q].budget;
+            char what[256];
+            for (size_t w = 0; w < NWIN; w++) {
+                ck_assert_str_eq(s->windows[w].window, windows[w]);
+                double want = server_slo_ratio(srv, q, filter, windows[w], T_END);
+                snprintf(what, sizeof(what), "%s: %s %s %s error ratio", topology,
+                         compared_slos[q].slo, scopes[k], windows[w]);
+                compare(&f, s->windows[w].error_ratio, want, what);
+                snprintf(what, sizeof(what), "%s: %s %s %s burn rate", topology,
+                         compared_slos[q].slo, scopes[k], windows[w]);
+                compare(&f, s->windows[w].burn_rate, want / budget, what);
+            }
+            double want30 = server_slo_ratio(srv, q, filter, "30d", T_END);
+            snprintf(what, sizeof(what), "%s: %s %s budget remaining", topology,
+                     compared_slos[q].slo, scopes[k]);
+            compare(&f, s->budget_remaining, 1 - want30 / budget, what);
         }
-        double want30 = server_ratio(srv, filter, "30d", T_END);
-        char what[128];
-        snprintf(what, sizeof(what), "%s %s budget remaining", topology, scopes[k]);
-        compare(&f, s->budget_remaining, 1 - want30 / 0.001, what);
-    }
     fprintf(stderr,
-            "%s: %zu numbers (7 windows x error ratio and burn rate, and the 30d budget, for 3 "
-            "regions and global) equal the server's, max relative difference %.3g\n",
+            "%s: %zu numbers (3 SLOs x 4 scopes: 7 windows x error ratio and burn rate, and "
+            "the 30d budget) equal the server's, max relative difference %.3g\n",
             topology, f.compared, f.max_rel);
     sloeval_check_report_free(rep);
 }
@@ -381,14 +441,27 @@ static void compare_topology(const char *config, const char *topology)
 START_TEST(test_numbers_per_region_backends)
 {
     REQUIRE_FIXTURE();
-    compare_topology("per-region.yaml", "one backend per region, global fan-out");
+    compare_topology("per-region.yaml", "one backend per region, global fan-out",
+                     SLOEVAL_CHECK_MODE_AUTO);
 }
 END_TEST
 
 START_TEST(test_numbers_global_backend)
 {
     REQUIRE_FIXTURE();
-    compare_topology("global.yaml", "one global backend, regions injected");
+    compare_topology("global.yaml", "one global backend, regions injected",
+                     SLOEVAL_CHECK_MODE_AUTO);
+}
+END_TEST
+
+/* Local evaluation: the servers only return raw samples, sloeval computes
+ * every rate with 2.42's rules (asked from the servers' buildinfo). */
+START_TEST(test_numbers_local_evaluation)
+{
+    REQUIRE_FIXTURE();
+    compare_topology("per-region.yaml", "one backend per region, --mode local",
+                     SLOEVAL_CHECK_MODE_LOCAL);
+    compare_topology("global.yaml", "one global backend, --mode local", SLOEVAL_CHECK_MODE_LOCAL);
 }
 END_TEST
 
@@ -767,10 +840,13 @@ START_TEST(test_outputs)
              "len(d.getElementsByTagName(\"testcase\")))' '%s/report.xml' >'%s/junit.txt' 2>&1",
              dir, dir);
     ck_assert_msg(system(cmd) == 0, "%s", slurp("junit.txt"));
-    /* SLOs: availability x 4 regions + global, never-fails x 4; alerts 4 x 4.
-     * failures: availability eu, ap, global; alerts HighErrorRate, ErrorsNow,
-     * KeptHigh in eu-west-1. errors: availability and never-fails in sa-east-1. */
-    ck_assert_str_eq(slurp("junit.txt"), "25 6 2 25\n");
+    /* SLOs: availability, latency, availability-ratio x (4 regions + global),
+     * never-fails x 4; alerts 4 x 4 + 1 global. failures: availability and
+     * availability-ratio in eu-west-1, ap-south-1 and globally; the alerts
+     * HighErrorRate, ErrorsNow, KeptHigh in eu-west-1 and
+     * HighErrorRateEverywhere. errors: the SLOs but never-fails... in
+     * sa-east-1 (no traffic). */
+    ck_assert_str_eq(slurp("junit.txt"), "36 10 4 36\n");
     /* JSON on stdout */
     snprintf(
         cmd, sizeof(cmd),
@@ -809,6 +885,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_numbers_per_region_backends);
     tcase_add_test(tc, test_numbers_global_backend);
+    tcase_add_test(tc, test_numbers_local_evaluation);
     tcase_add_test(tc, test_decisions_per_region_backends);
     tcase_add_test(tc, test_decisions_global_backend);
     tcase_add_test(tc, test_backend_down);
