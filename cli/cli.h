@@ -26,6 +26,7 @@ typedef struct cli_command {
 int cmd_parse(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_query(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /* Print a parse error as "<line>:<col>: parse error: <message>", then the
  * offending line of `text` and a caret under the position (cmd_parse.c). */
