@@ -782,6 +782,9 @@ START_TEST(test_usage_and_config_errors)
         {"--config bad.yaml", "bad.yaml:4:26: slos[0].objective: must be a percentage"},
         {"--config sloth.yaml", "no backend answers the global scope"},
         {"--config typo.yaml", "typo.yaml:3:3: regions.nmes: unknown key"},
+        {"--config regiononly.yaml --region global",
+         "sloeval check: nothing to check: no SLO or alert of the config is judged in the scopes "
+         "asked for\n"},
     };
     write_file("bad.yaml",
                "backends:\n  global: {url: \"http://127.0.0.1:9\"}\nslos:\n"
@@ -789,6 +792,13 @@ START_TEST(test_usage_and_config_errors)
                "'sum(rate(e[{{window}}]))', total_query: 'sum(rate(t[{{window}}]))'}}\n");
     write_file("typo.yaml", "backends: {global: {url: \"http://127.0.0.1:9\"}}\nregions:\n"
                             "  nmes: [a]\n");
+    char buf[1024];
+    snprintf(buf, sizeof(buf),
+             "backends:\n  us-east-1: {url: \"%s\"}\nregions: {names: [us-east-1]}\n"
+             "slos:\n  - {name: a, objective: 99, scopes: region, sli: {error_ratio_query: "
+             "'sum(rate(e[{{window}}]))'}}\n",
+             promserver_url(split[0]));
+    write_file("regiononly.yaml", buf);
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
         int rc = cli(cases[i].args);
         const char *err = slurp("err.txt");
