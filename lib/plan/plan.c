@@ -231,6 +231,21 @@ size_t plan_add_request(plan_batch *b, sloeval_source *src, req_kind kind, const
     return b->nreqs - 1;
 }
 
+/* Forget the requests from index `mark` on (a query that failed to plan
+ * added them). */
+static void truncate_requests(plan_batch *b, size_t mark)
+{
+    if (b->nreqs == mark) return;
+    b->nreqs = mark;
+    memset(b->slots, 0, b->nslots * sizeof(size_t));
+    for (size_t i = 0; i < b->nreqs; i++) {
+        size_t j = (size_t)b->reqs[i].hash & (b->nslots - 1);
+        while (b->slots[j])
+            j = (j + 1) & (b->nslots - 1);
+        b->slots[j] = i + 1;
+    }
+}
+
 /* Send every Prometheus request on one batch; ask other sources directly. */
 static int send_requests(plan_batch *b, sloeval_error *err)
 {
@@ -394,13 +409,16 @@ int plan_batch_run(plan_batch *b, sloeval_error *err)
     for (size_t i = 0; i < b->nqueries; i++) {
         pquery *q = &b->queries[i];
         if (q->dup_of != NO_QUERY) continue;
+        size_t mark = b->nreqs;
         int rc = plan_query(b, q);
         if (!rc && q->local) rc = plan_check_local(b, q);
         if (rc == SLOEVAL_ENOMEM) return oom(err);
         if (rc) {
+            /* Nothing is sent for a query that cannot be answered. */
             q->code = rc;
             q->nfrags = 0;
             q->nsels = 0;
+            truncate_requests(b, mark);
         }
     }
     /* Raw selections last: one request per selector and source, over the
