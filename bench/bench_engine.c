@@ -68,11 +68,11 @@ static void make_data(dataset *d, size_t nseries, size_t nsamples)
         double v = 0;
         for (size_t k = 0; k < nsamples; k++) {
             rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL;
-            v += (double)(rnd >> 58); /* increments 0..63 */
+            v += (double)(rnd >> 58);           /* increments 0..63 */
             if ((rnd >> 20) % 5000 == 0) v = 0; /* rare counter reset */
             int64_t jitter = (int64_t)((rnd >> 40) % 200);
-            if (memory_load_append_labels(d->mem, ls, T0 + (int64_t)k * SCRAPE_MS + jitter, v,
-                                          NULL, &err) < 0) {
+            if (memory_load_append_labels(d->mem, ls, T0 + (int64_t)k * SCRAPE_MS + jitter, v, NULL,
+                                          &err) < 0) {
                 fprintf(stderr, "bench_engine: %s\n", err.message);
                 exit(1);
             }
@@ -222,8 +222,8 @@ static int run_expr(const dataset *d, const char *expr, int64_t start, int64_t e
         value v;
         size_t before = a.allocated;
         double t0 = now_s();
-        int rc = eval_expr(&v, &a, &eo, d->mem, root, expr, strlen(expr), start,
-                           end, step, NULL, &err);
+        int rc =
+            eval_expr(&v, &a, &eo, d->mem, root, expr, strlen(expr), start, end, step, NULL, &err);
         times[r] = now_s() - t0;
         if (rc < 0) {
             fprintf(stderr, "bench_engine: %s: %s\n", expr, err.message);

@@ -102,6 +102,7 @@ int sloeval_engine_query_range(sloeval_result **out, sloeval_engine *e, sloeval_
                                const sloeval_expr *expr, int64_t start_ms, int64_t end_ms,
                                int64_t step_ms, sloeval_error *err)
 {
+    if (out) *out = NULL;
     if (step_ms <= 0)
         return error_set(err, SLOEVAL_EINVAL,
                          "zero or negative query resolution step widths are not accepted. Try a "

@@ -332,6 +332,18 @@ static const unsigned char ident_class[128] = {
     ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
 };
 
+/* Metric identifier characters: ident_class plus bit 4 for ':'. */
+static const unsigned char word_class[128] = {
+    ['_'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
+    ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1,
+    ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1,
+    ['x'] = 1, ['y'] = 1, ['z'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1,
+    ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1,
+    ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
+    ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['0'] = 2, ['1'] = 2, ['2'] = 2,
+    ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2, [':'] = 4,
+};
+
 static inline bool is_digit(int r)
 {
     return r >= '0' && r <= '9';
@@ -748,15 +760,24 @@ static bool lex_escape(lexer *lx, token *t)
     return true;
 }
 
+/* Bytes that end the fast scan of a quoted string: 1 always, 2 a quote. */
+static const unsigned char string_stop[128] = {['\\'] = 1, ['\n'] = 1, ['"'] = 2, ['\''] = 2};
+
 static void lex_string(lexer *lx, token *t)
 {
     for (;;) {
         /* Fast path over plain ASCII. */
-        while (lx->pos < lx->len) {
-            unsigned char c = (unsigned char)lx->input[lx->pos];
-            if (c >= 0x80 || c == '\\' || c == '\n' || (int)c == lx->string_open) break;
-            lx->pos++;
+        const unsigned char *in = (const unsigned char *)lx->input;
+        size_t pos = lx->pos, len = lx->len;
+        while (pos < len && in[pos] < 0x80 && !string_stop[in[pos]])
+            pos++;
+        if (pos < len && in[pos] < 0x80 && in[pos] != lx->string_open &&
+            string_stop[in[pos]] == 2) {
+            /* The other quote kind: plain text here. */
+            lx->pos = pos + 1;
+            continue;
         }
+        lx->pos = pos;
         int r = next(lx);
         if (r == '\\') {
             if (!lex_escape(lx, t)) return;
@@ -809,18 +830,16 @@ static void skip_spaces(lexer *lx)
 
 static void lex_keyword_or_identifier(lexer *lx, token *t)
 {
-    size_t p = lx->pos;
-    bool colon = false;
-    while (p < lx->len) {
-        unsigned char c = (unsigned char)lx->input[p];
-        if (is_alnum(c))
-            p++;
-        else if (c == ':') {
-            colon = true;
-            p++;
-        } else
-            break;
+    const unsigned char *in = (const unsigned char *)lx->input;
+    size_t p = lx->pos, len_in = lx->len;
+    unsigned seen = 0; /* bit 4: a colon */
+    while (p < len_in && in[p] < 0x80) {
+        unsigned cls = word_class[in[p]];
+        if (!cls) break;
+        seen |= cls;
+        p++;
     }
+    bool colon = (seen & 4) != 0;
     lx->pos = p;
     lx->width = 0;
     const char *word = lx->input + lx->start;
@@ -1133,8 +1152,55 @@ static void lex_statements(lexer *lx, token *t)
     }
 }
 
+/* Tokens of one character that need no look-ahead, outside braces. */
+static const unsigned char single_char[128] = {
+    [','] = T_COMMA, ['*'] = T_MUL, ['/'] = T_DIV, ['%'] = T_MOD,
+    ['+'] = T_ADD,   ['-'] = T_SUB, ['^'] = T_POW, ['@'] = T_AT,
+};
+
+/*
+ * The common cases of the top level (no brace open): spaces, one-character
+ * tokens, parentheses and identifiers, without the general state machine.
+ * Returns false when the general scanner must decide.
+ */
+static bool lex_fast(lexer *lx, token *t)
+{
+    const char *in = lx->input;
+    size_t len = lx->len, pos = lx->pos;
+    while (pos < len && (in[pos] == ' ' || in[pos] == '\n' || in[pos] == '\t' || in[pos] == '\r'))
+        pos++;
+    lx->pos = lx->start = pos;
+    if (pos >= len) return false;
+    unsigned char c = (unsigned char)in[pos];
+    if (c >= 0x80) return false;
+    if (single_char[c]) {
+        t->type = (tok_type)single_char[c];
+        t->start = pos;
+        t->end = lx->pos = lx->start = pos + 1;
+        lx->width = 1;
+        return true;
+    }
+    if (c == '(' || c == '{') {
+        t->type = c == '(' ? T_LEFT_PAREN : T_LEFT_BRACE;
+        t->start = pos;
+        t->end = lx->pos = lx->start = pos + 1;
+        lx->width = 1;
+        if (c == '(')
+            lx->paren_depth++;
+        else
+            lx->brace_open = true;
+        return true;
+    }
+    if ((ident_class[c] & 1) && !lx->bracket_open) {
+        lex_keyword_or_identifier(lx, t);
+        return true;
+    }
+    return false;
+}
+
 void lex_next(lexer *lx, token *t)
 {
+    if (lx->state == ST_STATEMENTS && !lx->brace_open && lex_fast(lx, t)) return;
     switch (lx->state) {
     case ST_DURATION:
         lx->start = lx->pos;

@@ -45,8 +45,12 @@ typedef struct parser {
     int in_aggregate; /* aggregations whose operator has been read */
     sloeval_error *err;
     bool failed;
-    char *copy; /* arena copy of the input that strings point into */
+    char *copy;     /* arena copy of the input that strings point into */
+    ast_node *slab; /* free nodes (see new_node) */
+    unsigned slab_left;
 } parser;
+
+#define NODE_SLAB 8
 
 /* ---- errors ---- */
 
@@ -143,7 +147,22 @@ static tok_type peek_type(parser *p)
 
 static ast_node *new_node(parser *p, ast_kind kind, size_t start, size_t end)
 {
-    ast_node *n = ARENA_NEW(p->a, ast_node);
+    ast_node *n;
+#ifdef SLOEVAL_ARENA_DEBUG
+    /* One allocation per node, so that sanitizers see each one. */
+    n = ARENA_NEW(p->a, ast_node);
+#else
+    /* Nodes come from slabs of a few at a time. */
+    if (p->slab_left == 0) {
+        p->slab = arena_alloc(p->a, NODE_SLAB * sizeof(ast_node));
+        p->slab_left = p->slab ? NODE_SLAB : 0;
+    }
+    n = p->slab_left ? p->slab++ : NULL;
+    if (n) {
+        p->slab_left--;
+        memset(n, 0, sizeof(*n));
+    }
+#endif
     if (!n) {
         fail_nomem(p);
         return NULL;
@@ -1009,20 +1028,44 @@ static bool matcher_matches_empty(parser *p, const label_matcher *m)
     }
 }
 
+/* Lists are built in a small buffer on the stack and copied once, at their
+ * final size, into the arena. */
+#define LIST_INLINE 8
+
 typedef struct matcher_list {
     label_matcher *items;
     size_t n;
     size_t cap;
+    label_matcher inline_items[LIST_INLINE];
 } matcher_list;
 
 static label_matcher *matcher_push(parser *p, matcher_list *l)
 {
-    if (arena_grow(p->a, (void **)&l->items, &l->cap, l->n + 1, sizeof(label_matcher)) != 0) {
-        fail_nomem(p);
-        return NULL;
+    if (!l->items) {
+        l->items = l->inline_items;
+        l->cap = LIST_INLINE;
+    }
+    if (l->n == l->cap) {
+        label_matcher *bigger = ARENA_NEW_ARRAY(p->a, label_matcher, l->cap * 2);
+        if (!bigger) {
+            fail_nomem(p);
+            return NULL;
+        }
+        memcpy(bigger, l->items, l->n * sizeof(*bigger));
+        l->items = bigger;
+        l->cap *= 2;
     }
     label_matcher *m = &l->items[l->n++];
     memset(m, 0, sizeof(*m));
+    return m;
+}
+
+/* The list's items in the arena (NULL when empty). */
+static label_matcher *matcher_list_finish(parser *p, matcher_list *l)
+{
+    if (l->n == 0 || l->items != l->inline_items) return l->n ? l->items : NULL;
+    label_matcher *m = arena_memdup(p->a, l->items, l->n * sizeof(*m));
+    if (!m) fail_nomem(p);
     return m;
 }
 
@@ -1107,7 +1150,9 @@ static ast_node *parse_vector_selector(parser *p)
 {
     size_t start = p->tok.start;
     ast_str name = {NULL, 0};
-    matcher_list l = {NULL, 0, 0};
+    matcher_list l;
+    l.items = NULL;
+    l.n = l.cap = 0;
     if (p->tok.type != T_LEFT_BRACE) {
         if (!str_dup(p, &name, p->text + p->tok.start, p->tok.end - p->tok.start)) return NULL;
         advance(p);
@@ -1120,10 +1165,12 @@ static ast_node *parse_vector_selector(parser *p)
         m->name = (ast_str){"__name__", 8};
         m->value = name;
     }
+    label_matcher *items = matcher_list_finish(p, &l);
+    if (p->failed) return NULL;
     ast_node *n = new_node(p, AST_VECTOR_SELECTOR, start, p->prev_end);
     if (!n) return NULL;
     n->u.vector_selector.name = name.ptr ? name : (ast_str){"", 0};
-    n->u.vector_selector.matchers = l.items;
+    n->u.vector_selector.matchers = items;
     n->u.vector_selector.nmatchers = l.n;
     return n;
 }
@@ -1132,11 +1179,43 @@ typedef struct node_list {
     ast_node **items;
     size_t n;
     size_t cap;
+    ast_node *inline_items[LIST_INLINE];
 } node_list;
+
+static bool node_push(parser *p, node_list *l, ast_node *e)
+{
+    if (!l->items) {
+        l->items = l->inline_items;
+        l->cap = LIST_INLINE;
+    }
+    if (l->n == l->cap) {
+        ast_node **bigger = ARENA_NEW_ARRAY(p->a, ast_node *, l->cap * 2);
+        if (!bigger) {
+            fail_nomem(p);
+            return false;
+        }
+        memcpy(bigger, l->items, l->n * sizeof(*bigger));
+        l->items = bigger;
+        l->cap *= 2;
+    }
+    l->items[l->n++] = e;
+    return true;
+}
+
+/* The list's items in the arena (NULL when empty). */
+static ast_node **node_list_finish(parser *p, node_list *l)
+{
+    if (l->n == 0 || l->items != l->inline_items) return l->n ? l->items : NULL;
+    ast_node **items = arena_memdup(p->a, l->items, l->n * sizeof(*items));
+    if (!items) fail_nomem(p);
+    return items;
+}
 
 /* "(" [expr ("," expr)*] ")" (the current token is "("). */
 static bool parse_call_body(parser *p, node_list *args)
 {
+    args->items = NULL;
+    args->n = args->cap = 0;
     advance(p);
     if (p->tok.type == T_RIGHT_PAREN) {
         advance(p);
@@ -1145,11 +1224,7 @@ static bool parse_call_body(parser *p, node_list *args)
     for (;;) {
         ast_node *e = parse_expr(p, 0);
         if (!e) return false;
-        if (arena_grow(p->a, (void **)&args->items, &args->cap, args->n + 1, sizeof(ast_node *))) {
-            fail_nomem(p);
-            return false;
-        }
-        args->items[args->n++] = e;
+        if (!node_push(p, args, e)) return false;
         if (p->tok.type == T_COMMA) {
             size_t comma = p->tok.start;
             advance(p);
@@ -1172,7 +1247,7 @@ static bool parse_call_body(parser *p, node_list *args)
 static ast_node *parse_call(parser *p)
 {
     token name = p->tok;
-    node_list args = {NULL, 0, 0};
+    node_list args;
     advance(p);
     if (!parse_call_body(p, &args)) return NULL;
     const char *s = p->text + name.start;
@@ -1189,8 +1264,9 @@ static ast_node *parse_call(parser *p)
     ast_node *n = new_node(p, AST_CALL, name.start, p->prev_end);
     if (!n) return NULL;
     n->u.call.func = f;
-    n->u.call.args = args.items;
+    n->u.call.args = node_list_finish(p, &args);
     n->u.call.nargs = args.n;
+    if (p->failed) return NULL;
     for (size_t i = 0; i < args.n; i++)
         if (!add_depth(p, n, args.items[i])) return NULL;
     return n;
@@ -1241,7 +1317,7 @@ static ast_node *parse_aggregate(parser *p)
         unexpected_here(p);
         return NULL;
     }
-    node_list args = {NULL, 0, 0};
+    node_list args;
     if (!parse_call_body(p, &args)) return NULL;
     if (!modifier_first) {
         /* Prometheus reads the next token to look for by/without before it

@@ -2,8 +2,10 @@
  * Acceptance test of the PromQL front end against a real Prometheus 2.42
  * (started here, on 127.0.0.1, with an empty TSDB):
  *
- *   - the corpora tests/parse/corpus.txt and corpus-generated.txt, plus
- *     random mutations of them (a fixed seed: the same run every time);
+ *   - the corpora tests/parse/corpus.txt and corpus-generated.txt, the
+ *     expressions of Prometheus 2.42's own test scripts when the shared
+ *     data is there (SLOEVAL_SHARED_DIR/promql-testdata/v2.42), plus random
+ *     mutations of them all (a fixed seed: the same run every time);
  *   - every expression goes to POST /api/v1/query; the server rejects it
  *     when it answers errorType "bad_data" with "parse error" in the text;
  *   - sloeval --compat v2 must accept exactly the expressions the server
@@ -110,14 +112,27 @@ static size_t rnd_below(size_t n)
 }
 
 static const char *const fragments[] = {
-    "(",      ")",      "[5m]",   "[5m:]",   "[1m:10s]", " offset 5m", " offset -1h", "@ 100",
-    "@ start()", "by",  " by (a) ", "without", "on(a)",   "ignoring(b)", "group_left", "bool",
-    ",",      "{",      "}",      "{a=\"b\"}", "\"",     "'",       "`",        "@",
-    "-",      "+",      "*",      "/",       "^",       "==",      "!=",       ">",
-    "and",    "or",     "unless", "5m",      "1h30m",   "0s",      "1",        "0x1f",
-    "1e3",    "Inf",    "NaN",    "x",       "sum",     "rate(",   "topk(3,",  ":",
-    " ",      "#",      "\n",     "=~",      "!~",      "\\",      ".",        "_",
-    "offset", "start",  "end",    "count_values(\"v\",", "1_0", "08", "quantile(0.5,",
+    "(",           ")",           "[5m]",
+    "[5m:]",       "[1m:10s]",    " offset 5m",
+    " offset -1h", "@ 100",       "@ start()",
+    "by",          " by (a) ",    "without",
+    "on(a)",       "ignoring(b)", "group_left",
+    "bool",        ",",           "{",
+    "}",           "{a=\"b\"}",   "\"",
+    "'",           "`",           "@",
+    "-",           "+",           "*",
+    "/",           "^",           "==",
+    "!=",          ">",           "and",
+    "or",          "unless",      "5m",
+    "1h30m",       "0s",          "1",
+    "0x1f",        "1e3",         "Inf",
+    "NaN",         "x",           "sum",
+    "rate(",       "topk(3,",     ":",
+    " ",           "#",           "\n",
+    "=~",          "!~",          "\\",
+    ".",           "_",           "offset",
+    "start",       "end",         "count_values(\"v\",",
+    "1_0",         "08",          "quantile(0.5,",
 };
 
 static size_t mutate(char *out, size_t cap, const corpus *c)
@@ -206,8 +221,8 @@ static void check_one(promserver *s, const char *text, size_t len, bool from_cor
     if ((rc == 0) != (a.accepted == 1)) {
         st->disagree++;
         fprintf(stderr, "DISAGREE %s\n  server: %s\n  sloeval: %s\n",
-                corpus_escape(text, len, esc, sizeof(esc)),
-                a.accepted ? "accepted" : a.message, rc == 0 ? "accepted" : err.message);
+                corpus_escape(text, len, esc, sizeof(esc)), a.accepted ? "accepted" : a.message,
+                rc == 0 ? "accepted" : err.message);
         arena_free(&ar);
         return;
     }
@@ -263,6 +278,10 @@ int main(void)
         fprintf(stderr, "FAIL: cannot read the corpora\n");
         return 1;
     }
+    /* Prometheus 2.42's own test scripts, when the shared data is there. */
+    int upstream = corpus_load_promqltest(&c, SLOEVAL_SHARED_DIR "/promql-testdata/v2.42");
+    printf("upstream 2.42 test scripts: %d expressions%s\n", upstream > 0 ? upstream : 0,
+           upstream < 0 ? " (not found)" : "");
     const char *env = getenv("SLOEVAL_PARSE_MUTATIONS");
     long mutations = env ? strtol(env, NULL, 10) : 2500;
     env = getenv("SLOEVAL_PARSE_SEED");

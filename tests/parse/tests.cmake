@@ -9,3 +9,8 @@ add_executable(parse_acceptance ${CMAKE_CURRENT_LIST_DIR}/acceptance.c)
 target_link_libraries(parse_acceptance PRIVATE sloeval_test_support)
 add_test(NAME parse_acceptance COMMAND parse_acceptance)
 set_tests_properties(parse_acceptance PROPERTIES LABELS "acceptance;slow" TIMEOUT 300)
+
+add_executable(parse_testdata ${CMAKE_CURRENT_LIST_DIR}/testdata.c)
+target_link_libraries(parse_testdata PRIVATE sloeval_test_support)
+add_test(NAME parse_testdata COMMAND parse_testdata)
+set_tests_properties(parse_testdata PROPERTIES LABELS unit SKIP_RETURN_CODE 77 TIMEOUT 120)

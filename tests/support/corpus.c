@@ -1,6 +1,9 @@
 /* Expression corpora for tests. See corpus.h. */
 #include "corpus.h"
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,4 +111,67 @@ char *corpus_escape(const char *text, size_t len, char *buf, size_t size)
     }
     buf[k] = '\0';
     return buf;
+}
+
+/* The expression of an "eval..." line of a test script, or NULL. */
+static char *eval_expr(char *line)
+{
+    char *p = line;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (strncmp(p, "eval", 4) != 0) return NULL;
+    while (*p && *p != ' ' && *p != '\t')
+        p++;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    /* "instant at <t>" (3 words) or "range from <a> to <b> step <s>" (7). */
+    int want = !strncmp(p, "instant", 7) ? 3 : (!strncmp(p, "range", 5) ? 7 : -1);
+    if (want < 0) return NULL;
+    for (int words = 0; words < want && *p; words++) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+    }
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return *p ? p : NULL;
+}
+
+int corpus_load_promqltest(corpus *c, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    int added = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.') continue;
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        struct stat st;
+        if (stat(path, &st) != 0) continue;
+        size_t nl = strlen(de->d_name);
+        if (S_ISDIR(st.st_mode)) {
+            int n = corpus_load_promqltest(c, path);
+            if (n > 0) added += n;
+            continue;
+        }
+        if (nl <= 5 || strcmp(de->d_name + nl - 5, ".test") != 0) continue;
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t n;
+        int lineno = 0;
+        while ((n = getline(&line, &cap, f)) >= 0) {
+            lineno++;
+            if (n && line[n - 1] == '\n') line[--n] = '\0';
+            char *e = eval_expr(line);
+            if (e && corpus_add(c, e, strlen(e), lineno) == 0) added++;
+        }
+        free(line);
+        fclose(f);
+    }
+    closedir(d);
+    return added;
 }

@@ -24,6 +24,11 @@ typedef struct corpus {
 /* Load a corpus file; appends to *c (zero-initialise it first). 0 or -1. */
 int corpus_load(corpus *c, const char *path);
 
+/* Append the expression of every eval line (eval, eval_fail, ...) of the
+ * upstream PromQL test scripts (*.test) under dir, recursively. Returns the
+ * number added, or -1 when dir cannot be read. */
+int corpus_load_promqltest(corpus *c, const char *dir);
+
 /* Append one expression (copied). 0 or -1. */
 int corpus_add(corpus *c, const char *text, size_t len, int line);
 
