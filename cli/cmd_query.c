@@ -154,7 +154,8 @@ int cmd_query(int argc, char **argv)
          0},
         {"retries", CLI_OPT_VALUE, "N", "retries of a failed request (0-10; default 3)", NULL, 0,
          NULL, NULL, 0},
-        {"header", CLI_OPT_LIST, "NAME:VALUE", "an extra request header", NULL, 0, NULL, NULL, 0},
+        {"header", CLI_OPT_LIST, "HEADER", "an extra request header, NAME:VALUE", NULL, 0, NULL,
+         NULL, 0},
         {"tenant", CLI_OPT_VALUE, "ID", "Mimir/Cortex tenant (X-Scope-OrgID)", NULL, 0, NULL, NULL,
          0},
         {"bearer-token-file", CLI_OPT_VALUE, "FILE",
@@ -184,8 +185,12 @@ int cmd_query(int argc, char **argv)
         "with --data FILE it is OpenMetrics text with timestamps (what promtool\n"
         "backfills) and sloeval evaluates it itself with Prometheus 2.x or 3.x\n"
         "semantics, refusing what it cannot evaluate locally with the function or\n"
-        "operator and its position. Exit status 0; 2 with a one-line error on stderr;\n"
-        "3 when a server failed or answered badly.",
+        "operator and its position. --url defaults to $SLOEVAL_URL (commas or spaces\n"
+        "between shards); the token to $SLOEVAL_BEARER_TOKEN_FILE or $SLOEVAL_BEARER_TOKEN.\n"
+        "Exit status 0; 2 when the expression is at fault (parse error, the server's\n"
+        "bad_data or execution error, or what can be neither merged nor evaluated\n"
+        "here); 3 when a server failed, timed out or answered badly, or two shards\n"
+        "hold the same series. Errors are one line on stderr.",
         opts,
         1,
         1};
@@ -216,6 +221,12 @@ int cmd_query(int argc, char **argv)
     }
     if (opts[3].value) {
         cli_usage_error(&spec, "--mode goes with --url");
+        cli_args_free(&spec, pos);
+        return CLI_EXIT_USAGE;
+    }
+    for (cli_opt *o = &opts[7]; o->name; o++) {
+        if (!o->count) continue;
+        cli_usage_error(&spec, "--%s goes with --url", o->name);
         cli_args_free(&spec, pos);
         return CLI_EXIT_USAGE;
     }

@@ -34,6 +34,16 @@
 
 static faultserver *fs;
 
+/* Time bounds are multiplied by this: 1, 5 under valgrind (every run pays
+ * its start-up), or SLOEVAL_TEST_TIME_SCALE. */
+static double scale(void)
+{
+    const char *e = getenv("SLOEVAL_TEST_TIME_SCALE");
+    if (e && atoi(e) > 0) return atoi(e);
+    e = getenv("SLOEVAL_TEST_VALGRIND");
+    return e && *e && strcmp(e, "0") ? 5 : 1;
+}
+
 static const char *VECTOR_OK =
     "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"a\":"
     "\"b\"},\"value\":[1704067200,\"42\"]}]}}";
@@ -88,7 +98,7 @@ typedef struct fault_case {
     const char *name;
     faultserver_response resp;
     int retries;           /* --retries */
-    const char *timeout;   /* --timeout */
+    long timeout_ms;       /* --timeout (scaled under valgrind) */
     const char *max_bytes; /* --max-response-bytes, or NULL */
     bool refused;          /* the server stops listening first */
     int status;            /* expected exit status */
@@ -105,7 +115,7 @@ static const fault_case cases[] = {
     {"connection refused",
      {0},
      2,
-     "2s",
+     2000,
      NULL,
      true,
      3,
@@ -117,7 +127,7 @@ static const fault_case cases[] = {
      {500, NULL, ENVELOPE_ERROR("internal", "disk on fire"), 0, false, false, FAULT_NONE, 0, 0,
       NULL, NULL},
      2,
-     "2s",
+     2000,
      NULL,
      false,
      3,
@@ -129,7 +139,7 @@ static const fault_case cases[] = {
      {502, "Content-Type: text/html", "<html><body>Bad Gateway</body></html>", 0, false, false,
       FAULT_NONE, 0, 0, NULL, NULL},
      2,
-     "2s",
+     2000,
      NULL,
      false,
      3,
@@ -141,7 +151,7 @@ static const fault_case cases[] = {
      {503, "Content-Type: text/plain", "Service Unavailable", 0, false, false, FAULT_NONE, 0, 0,
       NULL, NULL},
      2,
-     "2s",
+     2000,
      NULL,
      false,
      3,
@@ -153,7 +163,7 @@ static const fault_case cases[] = {
      {503, "Content-Type: text/plain\nRetry-After: 1", "not ready", 0, false, false, FAULT_NONE, 0,
       0, NULL, NULL},
      2,
-     "10s",
+     10000,
      NULL,
      false,
      3,
@@ -165,7 +175,7 @@ static const fault_case cases[] = {
      {429, "Content-Type: text/plain", "too many requests", 0, false, false, FAULT_NONE, 0, 0, NULL,
       NULL},
      2,
-     "2s",
+     2000,
      NULL,
      false,
      3,
@@ -176,7 +186,7 @@ static const fault_case cases[] = {
     {"slower than the timeout",
      {200, NULL, NULL, 0, false, false, FAULT_DELAY_HEADERS, 5000, 0, NULL, NULL},
      0,
-     "500ms",
+     500,
      NULL,
      false,
      3,
@@ -187,7 +197,7 @@ static const fault_case cases[] = {
     {"body cut off halfway",
      {200, NULL, NULL, 0, false, false, FAULT_TRUNCATE_BODY, 0, 0, NULL, NULL},
      1,
-     "2s",
+     2000,
      NULL,
      false,
      3,
@@ -199,7 +209,7 @@ static const fault_case cases[] = {
      {200, NULL, "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{", 0,
       false, false, FAULT_NONE, 0, 0, NULL, NULL},
      2,
-     "2s",
+     2000,
      NULL,
      false,
      3,
@@ -213,7 +223,7 @@ static const fault_case cases[] = {
       "\"value\":\"oops\"}]}}",
       0, false, false, FAULT_NONE, 0, 0, NULL, NULL},
      2,
-     "2s",
+     2000,
      NULL,
      false,
      3,
@@ -225,7 +235,7 @@ static const fault_case cases[] = {
      {400, NULL, ENVELOPE_ERROR("bad_data", "invalid parameter query: bad"), 0, false, false,
       FAULT_NONE, 0, 0, NULL, NULL},
      2,
-     "2s",
+     2000,
      NULL,
      false,
      2,
@@ -237,7 +247,7 @@ static const fault_case cases[] = {
      {422, NULL, ENVELOPE_ERROR("execution", "many-to-many matching not allowed"), 0, false, false,
       FAULT_NONE, 0, 0, NULL, NULL},
      2,
-     "2s",
+     2000,
      NULL,
      false,
      2,
@@ -249,7 +259,7 @@ static const fault_case cases[] = {
      {503, NULL, ENVELOPE_ERROR("timeout", "query timed out in expression evaluation"), 0, false,
       false, FAULT_NONE, 0, 0, NULL, NULL},
      0,
-     "2s",
+     2000,
      NULL,
      false,
      3,
@@ -261,7 +271,7 @@ static const fault_case cases[] = {
      {503, NULL, ENVELOPE_ERROR("canceled", "query was canceled"), 0, false, false, FAULT_NONE, 0,
       0, NULL, NULL},
      0,
-     "2s",
+     2000,
      NULL,
      false,
      3,
@@ -273,7 +283,7 @@ static const fault_case cases[] = {
      {500, NULL, ENVELOPE_ERROR("internal", "storage failure"), 0, false, false, FAULT_NONE, 0, 0,
       NULL, NULL},
      2,
-     "2s",
+     2000,
      NULL,
      false,
      3,
@@ -285,7 +295,7 @@ static const fault_case cases[] = {
      {404, NULL, ENVELOPE_ERROR("not_found", "no such thing"), 0, false, false, FAULT_NONE, 0, 0,
       NULL, NULL},
      2,
-     "2s",
+     2000,
      NULL,
      false,
      3,
@@ -297,7 +307,7 @@ static const fault_case cases[] = {
      {500, NULL, ENVELOPE_ERROR("unavailable", "not ready yet"), 0, false, false, FAULT_NONE, 0, 0,
       NULL, NULL},
      2,
-     "2s",
+     2000,
      NULL,
      false,
      3,
@@ -310,7 +320,7 @@ static const fault_case cases[] = {
       false, false, FAULT_HUGE_BODY, 0, 5 * 1024 * 1024, "{\"metric\":{},\"value\":[1,\"1\"]},",
       NULL},
      2,
-     "5s",
+     5000,
      "100000",
      false,
      3,
@@ -321,7 +331,7 @@ static const fault_case cases[] = {
     {"corrupted gzip",
      {200, NULL, NULL, 0, false, false, FAULT_CORRUPT_GZIP, 0, 0, NULL, NULL},
      2,
-     "2s",
+     2000,
      NULL,
      false,
      3,
@@ -332,7 +342,7 @@ static const fault_case cases[] = {
     {"closed after the headers",
      {200, NULL, NULL, 0, false, false, FAULT_CLOSE_AFTER_HEADERS, 0, 0, NULL, NULL},
      1,
-     "2s",
+     2000,
      NULL,
      false,
      3,
@@ -351,7 +361,9 @@ START_TEST(test_fault)
     if (c->refused) faultserver_stop_listening(fs);
     char retries[16];
     snprintf(retries, sizeof retries, "%d", c->retries);
-    const char *extra[12] = {"--retries", retries, "--timeout", c->timeout};
+    char timeout[32];
+    snprintf(timeout, sizeof timeout, "%ldms", (long)(c->timeout_ms * scale()));
+    const char *extra[12] = {"--retries", retries, "--timeout", timeout};
     size_t n = 4;
     if (c->max_bytes) {
         extra[n++] = "--max-response-bytes";
@@ -371,7 +383,7 @@ START_TEST(test_fault)
         if (c->words[i])
             ck_assert_msg(strstr(res.err, c->words[i]), "%s: no '%s' in: %s", c->name, c->words[i],
                           res.err);
-    ck_assert_msg(res.seconds <= c->max_seconds, "%s: took %.2f s", c->name, res.seconds);
+    ck_assert_msg(res.seconds <= c->max_seconds * scale(), "%s: took %.2f s", c->name, res.seconds);
     ck_assert_msg(res.seconds >= c->min_seconds, "%s: only %.2f s", c->name, res.seconds);
     if (c->requests)
         ck_assert_msg(faultserver_request_count(fs) == c->requests, "%s: %zu requests, not %zu",
