@@ -27,6 +27,7 @@ typedef struct cli_command {
 int cmd_parse(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_query(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /* sloeval query --url (cmd_query_url.c): whether servers were given (flag
  * or $SLOEVAL_URL), the query over them (print renders the result), and

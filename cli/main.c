@@ -10,6 +10,7 @@ static const cli_command commands[] = {
     {"parse", "print the canonical form or the syntax tree of a PromQL expression", cmd_parse},
     {"query", "evaluate a PromQL expression at an instant, on servers or locally", cmd_query},
     {"test", "run PromQL test scripts (Prometheus's .test format) against the engine", cmd_test},
+    {"check", "evaluate the SLOs and alerts of a config: burn rates, budgets, alerts", cmd_check},
     {NULL, NULL, NULL},
 };
 

@@ -10,6 +10,7 @@
 #define SLOEVAL_H
 
 #include "sloeval/common.h"
+#include "sloeval/check.h"
 #include "sloeval/engine.h"
 #include "sloeval/expr.h"
 #include "sloeval/http.h"

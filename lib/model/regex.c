@@ -1718,7 +1718,12 @@ static int build(promql_regex **out, strv pattern, sloeval_compat compat, promql
         goto done;
     }
     if (!compile_pcre) goto done;
-    pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+#ifndef SLOEVAL_ARENA_DEBUG
+    /* JIT when available (else the interpreter runs). Not in the debug
+     * builds: valgrind cannot follow JIT-generated code, and the sanitizer
+     * and valgrind runs then cover the interpreter. */
+    pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
+#endif
     re->md = pcre2_match_data_create_from_pattern(re->code, NULL);
     re->mctx = pcre2_match_context_create(NULL);
     if (!re->md || !re->mctx) {

@@ -113,6 +113,7 @@ static int build_slos(sloeval_slo_set *set)
                 dis[o->ndisabled_severities++] = s->severities[k].severity;
         o->disabled_severities = dis;
         o->alert_name = s->alert_name;
+        o->empty_errors_inconclusive = slo_def_empty_errors(s, c) == SLO_EMPTY_ERRORS_INCONCLUSIVE;
         o->origin = origin_of(s->origin);
         o->file = s->loc.file;
         o->line = s->loc.line;

@@ -20,6 +20,28 @@ const char *slo_kvs_get(const slo_kvs *kvs, const char *name)
     return NULL;
 }
 
+slo_empty_errors slo_def_empty_errors(const slo_def *slo, const slo_config *cfg)
+{
+    if (slo->empty_errors != SLO_EMPTY_ERRORS_DEFAULT) return slo->empty_errors;
+    return cfg->empty_errors != SLO_EMPTY_ERRORS_DEFAULT ? cfg->empty_errors
+                                                         : SLO_EMPTY_ERRORS_ZERO;
+}
+
+/* `empty_errors: zero | inconclusive` (absent: *out unchanged). */
+static int load_empty_errors(loader *L, const ynode *v, const ypath *p, slo_empty_errors *out)
+{
+    const char *s = NULL;
+    int rc = load_nonempty_str(L, v, p, &s);
+    if (rc || !s) return rc;
+    if (!strcmp(s, "zero"))
+        *out = SLO_EMPTY_ERRORS_ZERO;
+    else if (!strcmp(s, "inconclusive"))
+        *out = SLO_EMPTY_ERRORS_INCONCLUSIVE;
+    else
+        return load_error(L, v, p, "expected zero or inconclusive, got '%s'", s);
+    return 0;
+}
+
 bool slo_def_severity_disabled(const slo_def *slo, const char *severity)
 {
     for (size_t i = 0; i < slo->nseverities; i++)
@@ -523,8 +545,8 @@ static bool policy_has_severity(const slo_policy *p, const char *severity)
 
 static int load_slo(loader *L, const ynode *n, const ypath *path)
 {
-    static const char *const keys[] = {"name",   "service", "description", "objective", "sli",
-                                       "scopes", "labels",  "disable",     NULL};
+    static const char *const keys[] = {"name",   "service", "description", "objective",    "sli",
+                                       "scopes", "labels",  "disable",     "empty_errors", NULL};
     int rc = load_keys(L, n, path, keys);
     if (rc) return rc;
     slo_def *s = load_new_slo(L);
@@ -608,6 +630,12 @@ static int load_slo(loader *L, const ynode *n, const ypath *path)
     if ((rc = load_scopes(L, ynode_get(n, "scopes"), &p, &s->scopes))) return rc;
     p = YPATH_KEY(path, "labels");
     if ((rc = load_kvs(L, ynode_get(n, "labels"), &p, KVS_LABELS, &s->labels))) return rc;
+
+    p = YPATH_KEY(path, "empty_errors");
+    if ((rc = load_empty_errors(L, ynode_get(n, "empty_errors"), &p, &s->empty_errors))) return rc;
+    if (s->empty_errors != SLO_EMPTY_ERRORS_DEFAULT && s->sli == SLO_SLI_RATIO)
+        return load_error(L, ynode_get(n, "empty_errors"), &p,
+                          "applies to error_query and total_query, not to error_ratio_query");
 
     p = YPATH_KEY(path, "disable");
     v = ynode_get(n, "disable");
@@ -980,11 +1008,14 @@ static int load_config_doc(loader *L, const ynode *doc)
 
     v = ynode_get(doc, "evaluation");
     if (v && !ynode_is_null(v)) {
-        static const char *const ekeys[] = {"step", NULL};
+        static const char *const ekeys[] = {"step", "empty_errors", NULL};
         p = YPATH_KEY(NULL, "evaluation");
         if ((rc = load_keys(L, v, &p, ekeys))) return rc;
         ypath sp = YPATH_KEY(&p, "step");
         if ((rc = load_positive_duration(L, ynode_get(v, "step"), &sp, &c->step_ms))) return rc;
+        sp = YPATH_KEY(&p, "empty_errors");
+        if ((rc = load_empty_errors(L, ynode_get(v, "empty_errors"), &sp, &c->empty_errors)))
+            return rc;
     }
 
     p = YPATH_KEY(NULL, "policy");

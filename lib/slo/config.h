@@ -120,6 +120,14 @@ typedef struct slo_severity_meta {
     slo_kvs annotations;
 } slo_severity_meta;
 
+/* What an error query that returns no series means while the total query
+ * returns traffic (a service that never failed has no 5xx series). */
+typedef enum slo_empty_errors {
+    SLO_EMPTY_ERRORS_DEFAULT = 0,  /* an SLO without the key: the config's setting */
+    SLO_EMPTY_ERRORS_ZERO,         /* 0 errors, with a note (the config default) */
+    SLO_EMPTY_ERRORS_INCONCLUSIVE, /* no data: the SLO and scope are inconclusive */
+} slo_empty_errors;
+
 typedef struct slo_def {
     const char *id; /* "<service>-<name>" with a service, else the name; unique */
     const char *name;
@@ -144,6 +152,7 @@ typedef struct slo_def {
     size_t nseverities;
     slo_origin origin;
     slo_loc loc;
+    slo_empty_errors empty_errors; /* the `empty_errors` key, or DEFAULT */
 } slo_def;
 
 /* True when the policy severity is disabled for this SLO. */
@@ -194,7 +203,8 @@ typedef struct slo_config {
     size_t nextra_matchers;
     int64_t period_ms; /* default 30d */
     slo_policy policy;
-    int64_t step_ms; /* evaluation.step: default resolution of `for` checks, 1m */
+    int64_t step_ms;               /* evaluation.step: default resolution of `for` checks, 1m */
+    slo_empty_errors empty_errors; /* evaluation.empty_errors: ZERO (default) or INCONCLUSIVE */
     slo_def *slos;
     size_t nslos;
     slo_alert *alerts;
@@ -243,6 +253,10 @@ const slo_region *slo_config_region(const slo_config *cfg, const char *name);
  */
 int slo_config_route(slo_route *out, const slo_config *cfg, const char *region, arena *a,
                      sloeval_error *err);
+
+/* What an SLO's error query without series means: the SLO's own setting,
+ * else the config's (evaluation.empty_errors, default zero). */
+slo_empty_errors slo_def_empty_errors(const slo_def *slo, const slo_config *cfg);
 
 /* "sre-workbook" or "custom". */
 const char *slo_config_policy_name(const slo_config *cfg);

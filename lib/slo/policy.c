@@ -183,6 +183,7 @@ const char *slo_reason_name(slo_reason r)
     case SLO_REASON_MANY_SERIES: return "more than one series";
     case SLO_REASON_BACKEND_ERROR: return "backend error";
     case SLO_REASON_PARTIAL: return "partial response";
+    case SLO_REASON_QUERY_ERROR: return "query error";
     }
     return "unknown";
 }
@@ -211,7 +212,8 @@ slo_measure slo_measure_of(double v)
 static int merge_rank(slo_reason r)
 {
     switch (r) {
-    case SLO_REASON_BACKEND_ERROR: return 5;
+    case SLO_REASON_BACKEND_ERROR:
+    case SLO_REASON_QUERY_ERROR: return 5;
     case SLO_REASON_PARTIAL: return 4;
     case SLO_REASON_MANY_SERIES: return 3;
     case SLO_REASON_NAN:

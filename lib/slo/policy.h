@@ -90,6 +90,8 @@ typedef enum slo_reason {
     SLO_REASON_MANY_SERIES,   /* a query returned more than one series */
     SLO_REASON_BACKEND_ERROR, /* the backend failed (transport, HTTP, server error) */
     SLO_REASON_PARTIAL,       /* the backend answered only partially */
+    SLO_REASON_QUERY_ERROR,   /* the query could not be evaluated (execution error, or
+                                 not evaluable across the backends it needs) */
 } slo_reason;
 
 /* "no traffic", "no data", "NaN", ... (static). */

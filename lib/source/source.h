@@ -27,8 +27,11 @@ typedef struct source_vtable {
     /*
      * Every series matching all matchers, with its samples whose timestamps
      * t satisfy mint <= t <= maxt (both inclusive; the engine applies the
-     * exact 2.x/3.x window rules on top). Series, label sets and samples
-     * are allocated in `a`. Required.
+     * exact 2.x/3.x window rules on top). The series array is allocated in
+     * `a`; label sets and samples are in `a` or, for the memory source,
+     * the store's own (no copies), valid until the source is changed or
+     * destroyed. Only series with at least one sample in the range are
+     * returned, sorted by labels. Required.
      */
     int (*select)(sloeval_source *src, const label_matcher *matchers, size_t nmatchers,
                   int64_t mint, int64_t maxt, arena *a, matrix *out, source_notes *notes,

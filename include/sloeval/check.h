@@ -1,0 +1,278 @@
+/*
+ * sloeval/check.h - running a check: every SLO and alert of a loaded set
+ * (sloeval/slo.h) evaluated at one instant against its backends, decided
+ * with the set's multiwindow multi-burn-rate policy, and rendered.
+ *
+ * A check asks each SLO, in each of its scopes (every region, and the
+ * cross-region "global" scope), for its error ratio over every window of
+ * the policy and over the SLO period, and each alert whether its
+ * expression returns series (for `for:` at every step of [T-for, T]). All
+ * the queries of a run go into one batch: every distinct request is sent
+ * once, in parallel. A region's queries go to the region's backend, or to
+ * the `global` backend with <label>="<region>" injected; the global scope
+ * goes to the `global` backend, or fans out over every region's backend
+ * and merges the answers as shards of one data set (sums of numerators
+ * and of denominators, never averages of ratios).
+ *
+ * Nothing is ever "ok" for lack of data: a failing or partial backend, no
+ * series, no traffic, NaN or Inf make that SLO and scope (or alert and
+ * scope) inconclusive, with the reason. The run as a whole is:
+ *   firing        something fires (exit code 1)
+ *   inconclusive  nothing fires, something could not be decided (3)
+ *   ok            everything was decided and nothing fires (0)
+ *
+ * Ownership: a report belongs to the caller (sloeval_check_report_free);
+ * every struct and string a getter returns lives as long as the report.
+ * New fields are only ever appended to the structs.
+ *
+ * Threads: a run uses the calling thread (the requests of a batch run in
+ * parallel inside it). A set may be checked from several threads at once;
+ * a report may be read from several threads at once.
+ */
+#ifndef SLOEVAL_CHECK_H
+#define SLOEVAL_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sloeval/common.h"
+#include "sloeval/slo.h"
+#include "sloeval/value.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A finished check: decisions and numbers of every SLO, alert and scope. */
+typedef struct sloeval_check_report sloeval_check_report;
+
+/** Which parts of queries the servers evaluate (see the planner). */
+typedef enum sloeval_check_mode {
+    SLOEVAL_CHECK_MODE_AUTO = 0,     /**< push down what is safe and cheap (default) */
+    SLOEVAL_CHECK_MODE_PUSHDOWN = 1, /**< servers evaluate as much as possible */
+    SLOEVAL_CHECK_MODE_LOCAL = 2,    /**< servers return raw samples; sloeval evaluates */
+} sloeval_check_mode;
+
+/** "Now": the default evaluation time of sloeval_check_options. */
+#define SLOEVAL_CHECK_TIME_NOW INT64_MIN
+
+#define SLOEVAL_CHECK_OPTIONS_VERSION 1
+
+/** Options of sloeval_check_run. Initialise with SLOEVAL_CHECK_OPTIONS_INIT. */
+typedef struct sloeval_check_options {
+    unsigned int version; /**< SLOEVAL_CHECK_OPTIONS_VERSION */
+    /** Evaluation time T in ms since the epoch, or SLOEVAL_CHECK_TIME_NOW. */
+    int64_t time_ms;
+    /**
+     * Scopes to evaluate (NULL / 0: all): region names, and "global" for
+     * the cross-region scope. An unknown name is SLOEVAL_EINVAL.
+     */
+    const char *const *scopes;
+    size_t nscopes;
+    sloeval_check_mode mode;
+    /** Non-zero: keep the plan text (every query sent, with its backend). */
+    int explain;
+} sloeval_check_options;
+
+#define SLOEVAL_CHECK_OPTIONS_INIT                                                                 \
+    {                                                                                              \
+        SLOEVAL_CHECK_OPTIONS_VERSION, SLOEVAL_CHECK_TIME_NOW, NULL, 0, SLOEVAL_CHECK_MODE_AUTO, 0 \
+    }
+
+/** Outcome of an SLO in a scope, of an alert in a scope, and of the run. */
+typedef enum sloeval_check_status {
+    SLOEVAL_CHECK_OK = 0,           /**< decided, nothing fires */
+    SLOEVAL_CHECK_FIRING = 1,       /**< a policy rule (or the alert) fires */
+    SLOEVAL_CHECK_INCONCLUSIVE = 2, /**< nothing fires, and something could not be decided */
+} sloeval_check_status;
+
+/** "ok", "firing", "inconclusive" (static). */
+SLOEVAL_EXPORT const char *sloeval_check_status_name(sloeval_check_status status);
+
+/** The exit code of the sloeval command for a status: 0, 1 or 3. */
+SLOEVAL_EXPORT int sloeval_check_status_exit_code(sloeval_check_status status);
+
+/** Error ratio and burn rate of an SLO over one window. */
+typedef struct sloeval_check_window {
+    int64_t window_ms;
+    const char *window; /**< "5m", "1h", ... */
+    /** NULL when error_ratio and burn_rate are numbers; else why not ("no traffic", ...). */
+    const char *reason;
+    double error_ratio; /**< errors / total, or the ratio query's value; NaN without one */
+    double burn_rate;   /**< error_ratio / (1 - objective); NaN without one */
+    /** Events SLIs: what error_query and total_query returned (NaN when
+     *  unusable or for a ratio SLI). */
+    double errors;
+    double total;
+} sloeval_check_window;
+
+/** State of one policy rule for an SLO in a scope. */
+typedef enum sloeval_check_rule_state {
+    SLOEVAL_CHECK_RULE_QUIET = 0,        /**< at or below the factor over a window with data */
+    SLOEVAL_CHECK_RULE_FIRING = 1,       /**< above the factor over both windows */
+    SLOEVAL_CHECK_RULE_INCONCLUSIVE = 2, /**< cannot be told: a window without a ratio */
+    SLOEVAL_CHECK_RULE_DISABLED = 3,     /**< the SLO disables this severity */
+} sloeval_check_rule_state;
+
+/** "quiet", "firing", "inconclusive", "disabled" (static). */
+SLOEVAL_EXPORT const char *sloeval_check_rule_state_name(sloeval_check_rule_state state);
+
+/** One multiwindow rule of the policy, judged for an SLO in a scope. */
+typedef struct sloeval_check_rule {
+    const char *severity;
+    int64_t long_ms, short_ms;
+    const char *long_window, *short_window; /**< "1h", "5m" */
+    double factor;
+    sloeval_check_rule_state state;
+    double burn_long, burn_short; /**< NaN when the window had no usable ratio */
+} sloeval_check_rule;
+
+/** An SLO in one scope. */
+typedef struct sloeval_check_slo_result {
+    const char *slo;    /**< the SLO's id */
+    const char *scope;  /**< a region's name, or "global" */
+    const char *region; /**< the region, or NULL for the global scope */
+    size_t slo_index;   /**< index for sloeval_slo_set_slo() */
+    double objective;   /**< as a ratio: 0.999 for 99.9% */
+    sloeval_check_status status;
+    /** The first firing rule's severity (policy order), or NULL. */
+    const char *severity;
+    /** Inconclusive: one line saying what was missing where; else NULL. */
+    const char *reason;
+    const sloeval_check_window *windows; /**< the policy's windows, ascending */
+    size_t nwindows;
+    /** 1 - (errors / total over the period) / (1 - objective); NaN when unknown. */
+    double budget_remaining;
+    const char *budget_reason; /**< why budget_remaining is NaN, or NULL */
+    int64_t period_ms;
+    const sloeval_check_rule *rules; /**< the policy's rules, in policy order */
+    size_t nrules;
+    /** Remarks that do not change the decision (an error query without
+     *  series counted as 0 errors, server warnings). */
+    const char *const *notes;
+    size_t nnotes;
+} sloeval_check_slo_result;
+
+/** One series an alert expression returned (labels sorted by name). */
+typedef struct sloeval_check_series {
+    const sloeval_label *labels;
+    size_t nlabels;
+} sloeval_check_series;
+
+/** An alert in one scope. */
+typedef struct sloeval_check_alert_result {
+    const char *name;
+    const char *scope;  /**< a region's name, or "global" */
+    const char *region; /**< or NULL */
+    size_t alert_index; /**< index for sloeval_slo_set_alert() */
+    sloeval_check_status status;
+    int firing; /**< status == SLOEVAL_CHECK_FIRING */
+    /** The series that fire (sorted by labels); empty unless firing. */
+    const sloeval_check_series *series;
+    size_t nseries;
+    /** Series returned at T that have not yet been returned for `for` (pending). */
+    size_t npending;
+    const char *reason; /**< inconclusive: why; else NULL */
+    const char *const *notes;
+    size_t nnotes;
+    const char *group; /**< the rule group of an alert from a rule file, or NULL */
+} sloeval_check_alert_result;
+
+/**
+ * Run a check of every SLO and alert of `set` (see the top of this file).
+ * Returns 0 with *out set whenever the check ran, whatever it found
+ * (failing backends included: they make results inconclusive). Fails
+ * without a report (*out NULL) only when nothing could be evaluated:
+ * SLOEVAL_EINVAL (bad options, an unknown scope), SLOEVAL_ECONFIG (nothing
+ * answers a scope, e.g. a Sloth spec on its own has no backends; a
+ * backend's options are refused), SLOEVAL_ENOMEM. sloeval_global_init()
+ * must have been called.
+ */
+SLOEVAL_EXPORT int sloeval_check_run(sloeval_check_report **out, const sloeval_slo_set *set,
+                                     const sloeval_check_options *opts, sloeval_error *err);
+
+/** Release a report and everything read from it. NULL is a no-op. */
+SLOEVAL_EXPORT void sloeval_check_report_free(sloeval_check_report *report);
+
+/** The status of the whole run. */
+SLOEVAL_EXPORT sloeval_check_status sloeval_check_report_status(const sloeval_check_report *report);
+
+/** The evaluation time T, ms since the epoch. */
+SLOEVAL_EXPORT int64_t sloeval_check_report_time_ms(const sloeval_check_report *report);
+
+/** How long the run took (wall clock, seconds). */
+SLOEVAL_EXPORT double sloeval_check_report_duration_seconds(const sloeval_check_report *report);
+
+/** SLO results: per SLO (set order), each scope (regions in config order, then global). */
+SLOEVAL_EXPORT size_t sloeval_check_report_slo_count(const sloeval_check_report *report);
+SLOEVAL_EXPORT const sloeval_check_slo_result *
+sloeval_check_report_slo(const sloeval_check_report *report, size_t i);
+
+/** Alert results, ordered as the SLO results. */
+SLOEVAL_EXPORT size_t sloeval_check_report_alert_count(const sloeval_check_report *report);
+SLOEVAL_EXPORT const sloeval_check_alert_result *
+sloeval_check_report_alert(const sloeval_check_report *report, size_t i);
+
+/** Warnings about the run as a whole (risky TLS options, unknown server versions). */
+SLOEVAL_EXPORT size_t sloeval_check_report_warning_count(const sloeval_check_report *report);
+SLOEVAL_EXPORT const char *sloeval_check_report_warning(const sloeval_check_report *report,
+                                                        size_t i);
+
+/**
+ * The plan with opts.explain: every query, the backend it went to and the
+ * exact text sent, and what was computed locally. "" without explain.
+ */
+SLOEVAL_EXPORT const char *sloeval_check_report_explain(const sloeval_check_report *report);
+
+/* ---- rendering ------------------------------------------------------------ */
+
+typedef enum sloeval_check_format {
+    SLOEVAL_CHECK_FORMAT_TEXT = 0,  /**< a table for people */
+    SLOEVAL_CHECK_FORMAT_JSON = 1,  /**< the JSON document of the README */
+    SLOEVAL_CHECK_FORMAT_JUNIT = 2, /**< JUnit XML: a testcase per SLO, alert and scope */
+    SLOEVAL_CHECK_FORMAT_PROM = 3,  /**< Prometheus text exposition (textfile collector) */
+} sloeval_check_format;
+
+#define SLOEVAL_CHECK_RENDER_OPTIONS_VERSION 1
+
+typedef struct sloeval_check_render_options {
+    unsigned int version; /**< SLOEVAL_CHECK_RENDER_OPTIONS_VERSION */
+    sloeval_check_format format;
+    int color; /**< text: ANSI colours (for a terminal) */
+    /** prom: sloeval_check_last_run_timestamp_seconds, ms; 0 means the
+     *  wall-clock end of the run. */
+    int64_t last_run_ms;
+} sloeval_check_render_options;
+
+#define SLOEVAL_CHECK_RENDER_OPTIONS_INIT                                                          \
+    {                                                                                              \
+        SLOEVAL_CHECK_RENDER_OPTIONS_VERSION, SLOEVAL_CHECK_FORMAT_TEXT, 0, 0                      \
+    }
+
+/**
+ * Render a report. *out is a malloc'd NUL-terminated string (free() it),
+ * *len its length (len may be NULL). opts NULL means text without colour.
+ * Returns 0, SLOEVAL_EINVAL or SLOEVAL_ENOMEM.
+ */
+SLOEVAL_EXPORT int sloeval_check_report_render(char **out, size_t *len,
+                                               const sloeval_check_report *report,
+                                               const sloeval_check_render_options *opts,
+                                               sloeval_error *err);
+
+/**
+ * Render into the file at `path`, atomically: the text goes to a
+ * temporary file in the same directory, is flushed to disk, and renamed
+ * over `path`, so that a reader (node_exporter's textfile collector) sees
+ * the old file or the new one, never a part. Returns 0 or SLOEVAL_EIO
+ * ("<path>: <reason>"), SLOEVAL_EINVAL, SLOEVAL_ENOMEM.
+ */
+SLOEVAL_EXPORT int sloeval_check_report_write_file(const char *path,
+                                                   const sloeval_check_report *report,
+                                                   const sloeval_check_render_options *opts,
+                                                   sloeval_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SLOEVAL_CHECK_H */

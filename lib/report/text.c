@@ -1,0 +1,366 @@
+/*
+ * The text report: one table row per SLO and scope (burn rate per window,
+ * budget left, status), the reasons behind every firing and inconclusive
+ * row, notes, then the alerts and a summary line.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report.h"
+
+#define RED    "\033[1;31m"
+#define YELLOW "\033[33m"
+#define GREEN  "\033[32m"
+#define BOLD   "\033[1m"
+#define RESET  "\033[0m"
+
+/* A table: rows of cells (arena-free: fixed buffers per cell). */
+#define CELL 96
+
+typedef struct table {
+    size_t ncols;
+    size_t nrows;
+    char (*cells)[CELL]; /* nrows x ncols */
+    const char **color;  /* per row: colour of the last cell, or NULL */
+    bool *right;         /* per column: right-aligned */
+    int failed;
+} table;
+
+static int table_init(table *t, size_t ncols, size_t nrows)
+{
+    memset(t, 0, sizeof(*t));
+    t->ncols = ncols;
+    t->cells = calloc(ncols * (nrows + 1), CELL);
+    t->color = calloc(nrows + 1, sizeof(*t->color));
+    t->right = calloc(ncols, sizeof(*t->right));
+    if (!t->cells || !t->color || !t->right) return -1;
+    return 0;
+}
+
+static void table_free(table *t)
+{
+    free(t->cells);
+    free(t->color);
+    free(t->right);
+}
+
+static char *cell(table *t, size_t row, size_t col)
+{
+    return t->cells[row * t->ncols + col];
+}
+
+/* Visible width of UTF-8 text (code points). */
+static size_t width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80) w++;
+    return w;
+}
+
+static void table_print(strbuf *sb, table *t, bool color)
+{
+    size_t *w = calloc(t->ncols, sizeof(*w));
+    if (!w) {
+        sb->failed = 1;
+        return;
+    }
+    for (size_t r = 0; r < t->nrows; r++)
+        for (size_t c = 0; c < t->ncols; c++) {
+            size_t x = width(cell(t, r, c));
+            if (x > w[c]) w[c] = x;
+        }
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            const char *s = cell(t, r, c);
+            size_t pad = w[c] - width(s);
+            bool last = c + 1 == t->ncols;
+            if (c) strbuf_puts(sb, "  ");
+            if (t->right[c])
+                for (size_t i = 0; i < pad; i++)
+                    strbuf_putc(sb, ' ');
+            const char *col = last && color ? t->color[r] : NULL;
+            if (r == 0 && color) col = BOLD;
+            if (col) strbuf_puts(sb, col);
+            report_utf8(sb, s);
+            if (col) strbuf_puts(sb, RESET);
+            if (!t->right[c] && !last)
+                for (size_t i = 0; i < pad; i++)
+                    strbuf_putc(sb, ' ');
+        }
+        strbuf_putc(sb, '\n');
+    }
+    free(w);
+}
+
+static void fmt_burn(char *buf, double v)
+{
+    if (isnan(v))
+        snprintf(buf, CELL, "-");
+    else if (fabs(v) >= 1000)
+        snprintf(buf, CELL, "%.0f", v);
+    else
+        snprintf(buf, CELL, "%.2f", v);
+}
+
+static void fmt_percent(char *buf, double ratio)
+{
+    if (isnan(ratio)) {
+        snprintf(buf, CELL, "-");
+        return;
+    }
+    double p = ratio * 100;
+    /* as many decimals as the objective needs: 99.9%, 99.95%, 99% */
+    char tmp[CELL];
+    for (int d = 0; d <= 4; d++) {
+        snprintf(tmp, sizeof(tmp), "%.*f", d, p);
+        double back;
+        if (sscanf(tmp, "%lf", &back) == 1 && fabs(back - p) < 1e-9 * (fabs(p) + 1)) break;
+    }
+    snprintf(buf, CELL, "%.40s%%", tmp);
+}
+
+static void fmt_budget(char *buf, double v)
+{
+    if (isnan(v))
+        snprintf(buf, CELL, "-");
+    else
+        snprintf(buf, CELL, "%.1f%%", v * 100);
+}
+
+static const char *status_color(sloeval_check_status s)
+{
+    switch (s) {
+    case SLOEVAL_CHECK_FIRING: return RED;
+    case SLOEVAL_CHECK_INCONCLUSIVE: return YELLOW;
+    case SLOEVAL_CHECK_OK: return GREEN;
+    }
+    return NULL;
+}
+
+static const char *status_word(sloeval_check_status s)
+{
+    switch (s) {
+    case SLOEVAL_CHECK_FIRING: return "FIRING";
+    case SLOEVAL_CHECK_INCONCLUSIVE: return "INCONCLUSIVE";
+    case SLOEVAL_CHECK_OK: return "ok";
+    }
+    return "?";
+}
+
+static void put_colored(strbuf *sb, bool color, const char *col, const char *text)
+{
+    if (color && col) strbuf_puts(sb, col);
+    strbuf_puts(sb, text);
+    if (color && col) strbuf_puts(sb, RESET);
+}
+
+static void slo_table(strbuf *sb, const sloeval_check_report *r, bool color)
+{
+    size_t n = sloeval_check_report_slo_count(r);
+    const sloeval_check_slo_result *first = sloeval_check_report_slo(r, 0);
+    size_t nw = first->nwindows;
+    size_t ncols = 3 + nw + 2;
+    table t;
+    if (table_init(&t, ncols, n + 1)) {
+        table_free(&t);
+        sb->failed = 1;
+        return;
+    }
+    snprintf(cell(&t, 0, 0), CELL, "SLO");
+    snprintf(cell(&t, 0, 1), CELL, "SCOPE");
+    snprintf(cell(&t, 0, 2), CELL, "OBJECTIVE");
+    t.right[2] = true;
+    for (size_t w = 0; w < nw; w++) {
+        snprintf(cell(&t, 0, 3 + w), CELL, "%s", first->windows[w].window);
+        t.right[3 + w] = true;
+    }
+    char period[CELL];
+    snprintf(period, sizeof(period), "BUDGET");
+    snprintf(cell(&t, 0, 3 + nw), CELL, "%s", period);
+    t.right[3 + nw] = true;
+    snprintf(cell(&t, 0, 4 + nw), CELL, "STATUS");
+    t.nrows = 1;
+    for (size_t i = 0; i < n; i++) {
+        const sloeval_check_slo_result *s = sloeval_check_report_slo(r, i);
+        size_t row = t.nrows++;
+        snprintf(cell(&t, row, 0), CELL, "%s", s->slo);
+        snprintf(cell(&t, row, 1), CELL, "%s", s->scope);
+        fmt_percent(cell(&t, row, 2), s->objective);
+        for (size_t w = 0; w < nw && w < s->nwindows; w++)
+            fmt_burn(cell(&t, row, 3 + w), s->windows[w].burn_rate);
+        fmt_budget(cell(&t, row, 3 + nw), s->budget_remaining);
+        if (s->status == SLOEVAL_CHECK_FIRING && s->severity)
+            snprintf(cell(&t, row, 4 + nw), CELL, "FIRING (%s)", s->severity);
+        else
+            snprintf(cell(&t, row, 4 + nw), CELL, "%s", status_word(s->status));
+        t.color[row] = status_color(s->status);
+    }
+    table_print(sb, &t, color);
+    table_free(&t);
+    char pb[CELL] = "the period";
+    if (first->period_ms > 0) {
+        /* the period's name: every result has the same */
+        int64_t ms = first->period_ms;
+        if (ms % 86400000 == 0)
+            snprintf(pb, sizeof(pb), "%lldd", (long long)(ms / 86400000));
+        else if (ms % 3600000 == 0)
+            snprintf(pb, sizeof(pb), "%lldh", (long long)(ms / 3600000));
+        else
+            snprintf(pb, sizeof(pb), "%llds", (long long)(ms / 1000));
+    }
+    strbuf_printf(sb,
+                  "(burn rate per window = error ratio / error budget; BUDGET = error budget "
+                  "left over %s)\n",
+                  pb);
+}
+
+static void slo_details(strbuf *sb, const sloeval_check_report *r, bool color)
+{
+    size_t n = sloeval_check_report_slo_count(r);
+    bool header = false;
+    for (size_t i = 0; i < n; i++) {
+        const sloeval_check_slo_result *s = sloeval_check_report_slo(r, i);
+        if (s->status == SLOEVAL_CHECK_OK && s->nnotes == 0) continue;
+        if (!header) {
+            strbuf_putc(sb, '\n');
+            header = true;
+        }
+        if (s->status == SLOEVAL_CHECK_FIRING) {
+            for (size_t k = 0; k < s->nrules; k++) {
+                const sloeval_check_rule *ru = &s->rules[k];
+                if (ru->state != SLOEVAL_CHECK_RULE_FIRING) continue;
+                put_colored(sb, color, RED, "FIRING");
+                char f[CELL], bl[CELL], bs[CELL];
+                snprintf(f, sizeof(f), "%g", ru->factor);
+                fmt_burn(bl, ru->burn_long);
+                fmt_burn(bs, ru->burn_short);
+                strbuf_printf(sb, " %s %s: %s: burn %s over %s and %s over %s, both above %s\n",
+                              s->slo, s->scope, ru->severity, bl, ru->long_window, bs,
+                              ru->short_window, f);
+            }
+        } else if (s->status == SLOEVAL_CHECK_INCONCLUSIVE) {
+            put_colored(sb, color, YELLOW, "INCONCLUSIVE");
+            strbuf_printf(sb, " %s %s: ", s->slo, s->scope);
+            report_utf8(sb, s->reason ? s->reason : "?");
+            strbuf_putc(sb, '\n');
+        }
+        for (size_t k = 0; k < s->nnotes; k++) {
+            strbuf_printf(sb, "note %s %s: ", s->slo, s->scope);
+            report_utf8(sb, s->notes[k]);
+            strbuf_putc(sb, '\n');
+        }
+    }
+}
+
+static void series_text(strbuf *sb, const sloeval_check_series *s)
+{
+    strbuf_putc(sb, '{');
+    for (size_t i = 0; i < s->nlabels; i++) {
+        if (i) strbuf_puts(sb, ", ");
+        report_utf8(sb, s->labels[i].name);
+        strbuf_puts(sb, "=\"");
+        report_prom_label_value(sb, s->labels[i].value);
+        strbuf_putc(sb, '"');
+    }
+    strbuf_putc(sb, '}');
+}
+
+static void alert_table(strbuf *sb, const sloeval_check_report *r, bool color)
+{
+    size_t n = sloeval_check_report_alert_count(r);
+    table t;
+    if (table_init(&t, 4, n + 1)) {
+        table_free(&t);
+        sb->failed = 1;
+        return;
+    }
+    snprintf(cell(&t, 0, 0), CELL, "ALERT");
+    snprintf(cell(&t, 0, 1), CELL, "SCOPE");
+    snprintf(cell(&t, 0, 2), CELL, "SERIES");
+    t.right[2] = true;
+    snprintf(cell(&t, 0, 3), CELL, "STATUS");
+    t.nrows = 1;
+    for (size_t i = 0; i < n; i++) {
+        const sloeval_check_alert_result *a = sloeval_check_report_alert(r, i);
+        size_t row = t.nrows++;
+        snprintf(cell(&t, row, 0), CELL, "%s", a->name);
+        snprintf(cell(&t, row, 1), CELL, "%s", a->scope);
+        if (a->status == SLOEVAL_CHECK_INCONCLUSIVE)
+            snprintf(cell(&t, row, 2), CELL, "-");
+        else
+            snprintf(cell(&t, row, 2), CELL, "%zu", a->nseries);
+        if (a->status == SLOEVAL_CHECK_OK && a->npending)
+            snprintf(cell(&t, row, 3), CELL, "ok (%zu pending)", a->npending);
+        else
+            snprintf(cell(&t, row, 3), CELL, "%s", status_word(a->status));
+        t.color[row] = status_color(a->status);
+    }
+    table_print(sb, &t, color);
+    table_free(&t);
+    for (size_t i = 0; i < n; i++) {
+        const sloeval_check_alert_result *a = sloeval_check_report_alert(r, i);
+        if (a->status == SLOEVAL_CHECK_FIRING) {
+            for (size_t k = 0; k < a->nseries && k < 10; k++) {
+                put_colored(sb, color, RED, "FIRING");
+                strbuf_printf(sb, " %s %s: ", a->name, a->scope);
+                series_text(sb, &a->series[k]);
+                strbuf_putc(sb, '\n');
+            }
+            if (a->nseries > 10)
+                strbuf_printf(sb, "FIRING %s %s: ... and %zu more series\n", a->name, a->scope,
+                              a->nseries - 10);
+        } else if (a->status == SLOEVAL_CHECK_INCONCLUSIVE) {
+            put_colored(sb, color, YELLOW, "INCONCLUSIVE");
+            strbuf_printf(sb, " %s %s: ", a->name, a->scope);
+            report_utf8(sb, a->reason ? a->reason : "?");
+            strbuf_putc(sb, '\n');
+        }
+        for (size_t k = 0; k < a->nnotes; k++) {
+            strbuf_printf(sb, "note %s %s: ", a->name, a->scope);
+            report_utf8(sb, a->notes[k]);
+            strbuf_putc(sb, '\n');
+        }
+    }
+}
+
+static void count_status(size_t *c, sloeval_check_status s)
+{
+    c[s == SLOEVAL_CHECK_FIRING ? 1 : s == SLOEVAL_CHECK_INCONCLUSIVE ? 2 : 0]++;
+}
+
+void report_text(strbuf *sb, const sloeval_check_report *r, bool color)
+{
+    sloeval_check_status st = sloeval_check_report_status(r);
+    strbuf_puts(sb, "sloeval check at ");
+    report_rfc3339(sb, sloeval_check_report_time_ms(r));
+    strbuf_puts(sb, ": ");
+    put_colored(sb, color, status_color(st), st == SLOEVAL_CHECK_OK ? "OK" : status_word(st));
+    strbuf_puts(sb, "\n\n");
+    size_t ns = sloeval_check_report_slo_count(r), na = sloeval_check_report_alert_count(r);
+    size_t cs[3] = {0}, ca[3] = {0};
+    if (ns) {
+        slo_table(sb, r, color);
+        slo_details(sb, r, color);
+        for (size_t i = 0; i < ns; i++)
+            count_status(cs, sloeval_check_report_slo(r, i)->status);
+    }
+    if (na) {
+        if (ns) strbuf_putc(sb, '\n');
+        alert_table(sb, r, color);
+        for (size_t i = 0; i < na; i++)
+            count_status(ca, sloeval_check_report_alert(r, i)->status);
+    }
+    for (size_t i = 0; i < sloeval_check_report_warning_count(r); i++) {
+        strbuf_puts(sb, "warning: ");
+        report_utf8(sb, sloeval_check_report_warning(r, i));
+        strbuf_putc(sb, '\n');
+    }
+    strbuf_printf(sb,
+                  "\n%zu SLO result%s: %zu ok, %zu firing, %zu inconclusive; %zu alert result%s: "
+                  "%zu ok, %zu firing, %zu inconclusive\n",
+                  ns, ns == 1 ? "" : "s", cs[0], cs[1], cs[2], na, na == 1 ? "" : "s", ca[0], ca[1],
+                  ca[2]);
+}
