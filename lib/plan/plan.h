@@ -47,7 +47,7 @@ typedef struct plan_options {
     /* Semantics of local evaluation; SLOEVAL_COMPAT_AUTO takes each
      * target's sources' compat (all shards must agree, else v3 + warning). */
     sloeval_compat compat;
-    int64_t lookback_delta_ms; /* 0: 5m */
+    int64_t lookback_delta_ms; /* local evaluation's; 0: 5m (servers use their own) */
     bool explain;              /* record the plan text for plan_batch_explain */
 } plan_options;
 

@@ -44,7 +44,7 @@ static datagen_config cfg;
 static char tmpdir[] = "/tmp/sloeval-shards-XXXXXX";
 static promserver *whole;
 static promserver *split[3];
-static char fixture_error[1024];
+static char fixture_error[2048];
 
 /* The expressions and the whole server's answers, made once. */
 typedef struct ref {
