@@ -130,7 +130,7 @@ int cmd_query(int argc, char **argv)
         {"url", CLI_OPT_LIST, "URL",
          "a Prometheus-compatible API; repeat for shards of one data set", NULL, 0, NULL, NULL, 0},
         {"mode", CLI_OPT_VALUE, "auto|pushdown|local",
-         "with --url: where to evaluate (auto: push down what a server answers whole)",
+         "with --url: where to evaluate (auto: servers compute what merges exactly, the rest here)",
          mode_choices, 0, NULL, NULL, 0},
         {"compat", CLI_OPT_VALUE, "auto|v2|v3",
          "semantics: Prometheus 3.x, 2.x, or auto (ask the servers; the default with --url; "
