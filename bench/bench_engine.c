@@ -13,8 +13,8 @@
  *     (memcpy) of the same window bytes from the same arrays, in samples/s,
  *     and the engine's share of it (the goal is >= 0.25 for rate).
  *
- * Usage: bench_engine [--quick] [--series N] [--samples M] [--runs R]
- * (--quick runs a small configuration, as ctest does to keep it working).
+ * Usage: bench_engine [--quick] [--series N] [--runs R]
+ * (--quick: 500 series, one run, to see that it works).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
@@ -33,8 +33,7 @@
 
 /* ---- data: sloeval's in-memory source ------------------------------------ */
 
-#define SCRAPE_MS 15000
-#define T0        1700000000000LL
+#define T0 1700000000000LL
 
 typedef struct dataset {
     sloeval_source *mem;
@@ -43,10 +42,14 @@ typedef struct dataset {
     arena a;
     size_t store_bytes;
     size_t nsamples;
+    int64_t scrape_ms;
+    size_t per_series;
 } dataset;
 
-static void make_data(dataset *d, size_t nseries, size_t nsamples)
+static void make_data(dataset *d, size_t nseries, size_t nsamples, int64_t scrape_ms)
 {
+    d->scrape_ms = scrape_ms;
+    d->per_series = nsamples;
     arena_init(&d->a, 1 << 20);
     sloeval_error err = SLOEVAL_ERROR_INIT;
     if (memory_new(&d->mem, SLOEVAL_COMPAT_V2) < 0 || memory_load_begin(d->mem, &err) < 0) {
@@ -70,8 +73,8 @@ static void make_data(dataset *d, size_t nseries, size_t nsamples)
             rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL;
             v += (double)(rnd >> 58);           /* increments 0..63 */
             if ((rnd >> 20) % 5000 == 0) v = 0; /* rare counter reset */
-            int64_t jitter = (int64_t)((rnd >> 40) % 200);
-            if (memory_load_append_labels(d->mem, ls, T0 + (int64_t)k * SCRAPE_MS + jitter, v, NULL,
+            int64_t jitter = (int64_t)((rnd >> 40) % (uint64_t)(scrape_ms / 50));
+            if (memory_load_append_labels(d->mem, ls, T0 + (int64_t)k * scrape_ms + jitter, v, NULL,
                                           &err) < 0) {
                 fprintf(stderr, "bench_engine: %s\n", err.message);
                 exit(1);
@@ -238,10 +241,9 @@ static int run_expr(const dataset *d, const char *expr, int64_t start, int64_t e
     return 0;
 }
 
-static int bench_case(const dataset *d, size_t nseries, size_t nsamples, const char *expr,
-                      bool range, int runs)
+static int bench_case(const dataset *d, const char *expr, bool range, int runs)
 {
-    int64_t last = T0 + (int64_t)(nsamples - 1) * SCRAPE_MS;
+    int64_t last = T0 + (int64_t)(d->per_series - 1) * d->scrape_ms;
     int64_t start = last, end = last, step = 0;
     if (range) {
         start = last - 60 * 60000 + 5 * 60000;
@@ -253,57 +255,64 @@ static int bench_case(const dataset *d, size_t nseries, size_t nsamples, const c
     if (run_expr(d, expr, start, end, step, runs, &res) < 0) return -1;
     double floor = copy_floor(d, start, end, step ? step : 1, 300000, runs);
     double sps = (double)wsamples / res.seconds;
-    printf("%-34s %-7s N=%-7zu M=%-5zu steps=%-3" PRId64 " %8.3f ms  %7.1f Msamples/s  "
-           "floor %7.1f Msamples/s  ratio %.2f  store %.1f B/sample  eval %.1f B/window-sample\n",
-           expr, range ? "range" : "instant", nseries, nsamples,
-           range ? (end - start) / step + 1 : 1, res.seconds * 1e3, sps / 1e6, floor / 1e6,
-           sps / floor, (double)d->store_bytes / (double)d->nsamples,
+    int64_t nsteps = range ? (end - start) / step + 1 : 1;
+    printf("%-30s %-7s N=%-6zu W=%-4zu steps=%-2" PRId64 " %9.3f ms %7.1f Msamples/s  floor "
+           "%7.1f Msamples/s  ratio %.2f  store %.1f B/sample  eval %.1f B/window-sample\n",
+           expr, range ? "range" : "instant", d->nser, wsamples / d->nser / (size_t)nsteps, nsteps,
+           res.seconds * 1e3, sps / 1e6, floor / 1e6, sps / floor,
+           (double)d->store_bytes / (double)d->nsamples,
            (double)res.arena_bytes / (double)wsamples);
     return 0;
 }
+
+/* Two shapes of data: 15 s scrapes over an hour (about 20 samples per 5m
+ * window, 55 one-minute steps), and 1.25 s scrapes over 7 minutes (about
+ * 240 samples per window, 3 steps). */
+typedef struct shape {
+    int64_t scrape_ms;
+    size_t samples;
+} shape;
 
 int main(int argc, char **argv)
 {
     size_t series_list[] = {1000, 10000, 100000};
     size_t nseries_list = 3;
-    size_t nsamples = 240; /* one hour at 15 s */
+    shape shapes[] = {{15000, 240}, {1250, 336}};
+    size_t nshapes = 2;
     int runs = 5;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick")) {
             series_list[0] = 500;
             nseries_list = 1;
-            nsamples = 60;
             runs = 1;
         } else if (!strcmp(argv[i], "--series") && i + 1 < argc) {
             series_list[0] = (size_t)strtoull(argv[++i], NULL, 10);
             nseries_list = 1;
-        } else if (!strcmp(argv[i], "--samples") && i + 1 < argc) {
-            nsamples = (size_t)strtoull(argv[++i], NULL, 10);
         } else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
             runs = atoi(argv[++i]);
             if (runs < 1) runs = 1;
             if (runs > 15) runs = 15;
         } else {
-            fprintf(stderr,
-                    "usage: bench_engine [--quick] [--series N] [--samples M] [--runs R]\n");
+            fprintf(stderr, "usage: bench_engine [--quick] [--series N] [--runs R]\n");
             return 2;
         }
     }
-    if (nsamples < 30) nsamples = 30;
-    printf("bench_engine: median of %d runs; windows of 5m over samples every 15 s\n", runs);
-    printf("streaming copy bandwidth (256 MiB memcpy): %.2f GB/s = %.1f Msamples/s\n",
-           stream_bandwidth() / 1e9, stream_bandwidth() / 16 / 1e6);
-    for (size_t k = 0; k < nseries_list; k++) {
-        dataset d;
-        make_data(&d, series_list[k], nsamples);
-        const char *exprs[] = {"rate(x[5m])", "sum by (region) (rate(x[5m]))"};
-        for (int e = 0; e < 2; e++)
-            for (int r = 0; r < 2; r++)
-                if (bench_case(&d, series_list[k], nsamples, exprs[e], r == 1, runs) < 0) {
-                    free_data(&d);
-                    return 1;
-                }
-        free_data(&d);
-    }
+    printf("bench_engine: median of %d runs; 5m windows; W = samples per window\n", runs);
+    double bw = stream_bandwidth();
+    printf("streaming copy bandwidth (256 MiB memcpy): %.2f GB/s = %.1f Msamples/s\n", bw / 1e9,
+           bw / 16 / 1e6);
+    for (size_t k = 0; k < nseries_list; k++)
+        for (size_t sh = 0; sh < nshapes; sh++) {
+            dataset d;
+            make_data(&d, series_list[k], shapes[sh].samples, shapes[sh].scrape_ms);
+            const char *exprs[] = {"rate(x[5m])", "sum by (region) (rate(x[5m]))"};
+            for (int e = 0; e < 2; e++)
+                for (int r = 0; r < 2; r++)
+                    if (bench_case(&d, exprs[e], r == 1, runs) < 0) {
+                        free_data(&d);
+                        return 1;
+                    }
+            free_data(&d);
+        }
     return 0;
 }

@@ -303,9 +303,12 @@ sel_data *ev_selector(evaluator *ev, const ast_node *vs)
 const sample *ev_window_clean(evaluator *ev, const sample *s, size_t n, size_t *out_n,
                               sample **scratch, size_t *cap)
 {
-    size_t stale = 0;
-    for (size_t i = 0; i < n; i++)
-        stale += value_is_stale(s[i].v);
+    uint64_t stale = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t bits;
+        memcpy(&bits, &s[i].v, sizeof bits);
+        stale |= bits == STALE_NAN_BITS;
+    }
     if (stale == 0) {
         *out_n = n;
         return s;

@@ -1347,6 +1347,19 @@ static bool name_has_counter_suffix(strv name)
     return false;
 }
 
+/* Any staleness marker in s[0 .. n)? (A branch-free loop the compiler
+ * can vectorise.) */
+static bool has_stale(const sample *s, size_t n)
+{
+    uint64_t any = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t bits;
+        memcpy(&bits, &s[i].v, sizeof bits);
+        any |= bits == STALE_NAN_BITS;
+    }
+    return any != 0;
+}
+
 static int eval_range_call(evaluator *ev, const ast_node *n, const fn_impl *f, ev_value *out)
 {
     const ast_node *marg = unparen(n->u.call.args[f->matrix_arg]);
@@ -1395,6 +1408,10 @@ static int eval_range_call(evaluator *ev, const ast_node *n, const fn_impl *f, e
     *out = (ev_value){.type = VALUE_TYPE_VECTOR};
     out->ser = ARENA_NEW_ARRAY(ev->a, step_series, nin ? nin : 1);
     if (!out->ser) return ev_oom(ev);
+    /* Staleness markers: when the windows of all steps overlap a lot, one
+     * scan of each series is cheaper than one per window. */
+    int64_t span = (ev->end - ev->start) + range;
+    bool prescan = ev->nsteps > 1 && (double)ev->nsteps * (double)range > 2.0 * (double)span;
     /* An instant evaluation makes one point per series: one block. */
     sample *block = ev->nsteps == 1 ? arena_alloc(ev->a, (nin + 1) * sizeof(sample)) : NULL;
     if (ev->nsteps == 1 && !block) return ev_oom(ev);
@@ -1423,11 +1440,7 @@ static int eval_range_call(evaluator *ev, const ast_node *n, const fn_impl *f, e
         /* Staleness markers: over many steps one scan of the series is
          * cheaper than one per window. */
         bool check_stale = sd != NULL;
-        if (sd && ev->nsteps > 1) {
-            check_stale = false;
-            for (size_t k = 0; k < cnt && !check_stale; k++)
-                check_stale = value_is_stale(s[k].v);
-        }
+        if (sd && prescan) check_stale = has_stale(s, cnt);
         for (size_t k = 0; k < ev->nsteps; k++) {
             int64_t ts = ev_step_ts(ev, k);
             int64_t maxt = (has_at ? at : ts) - offset;
@@ -1525,7 +1538,22 @@ static int eval_range_call(evaluator *ev, const ast_node *n, const fn_impl *f, e
         out->nser = 1;
         return 0;
     }
-    if (!ev->opts.delayed_name_removal) {
+    /* Series of one selector have distinct label sets; dropping __name__
+     * can only make two equal when their names differ. */
+    bool one_name = keep_name;
+    if (!one_name) {
+        one_name = true;
+        strv first = {0};
+        for (size_t i = 0; i < nin && one_name; i++) {
+            const labels *ils = sd ? sd->ser[i].labels : sub.ser[i].ls;
+            strv nm = labels_get(ils, STRV_LIT(METRIC_NAME_LABEL));
+            if (i == 0)
+                first = nm;
+            else
+                one_name = (nm.ptr == NULL) == (first.ptr == NULL) && strv_eq(nm, first);
+        }
+    }
+    if (!ev->opts.delayed_name_removal && !one_name) {
         step_vec tmp = {0};
         for (size_t i = 0; i < out->nser; i++)
             if (vec_push(ev, &tmp, out->ser[i].ls, 0, -1, false) < 0) return -1;

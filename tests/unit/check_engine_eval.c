@@ -259,6 +259,14 @@ START_TEST(test_matching_errors)
     /* Duplicate label sets after a function. */
     ck_assert_int_eq(run(V2, "abs({__name__=~\".*\", k=\"x\"})", 0, 0, 0), SLOEVAL_EEXEC);
     ck_assert_str_eq(err.message, "vector cannot contain metrics with the same labelset");
+    ck_assert_int_eq(run(V3, "count_over_time({__name__=~\".*\", k=\"x\"}[5m])", 0, 0, 0),
+                     SLOEVAL_EEXEC);
+    ck_assert_str_eq(err.message, "vector cannot contain metrics with the same labelset");
+    /* ... also through a subquery, and not when the name stays. */
+    ck_assert_int_eq(run(V3, "count_over_time(({__name__=~\".*\", k=\"x\"})[5m:1m])", 0, 0, 0),
+                     SLOEVAL_EEXEC);
+    ck_assert_int_eq(run(V3, "last_over_time({__name__=~\".*\", k=\"x\"}[5m])", 0, 0, 0), 0);
+    ck_assert_uint_eq(res.u.vector.count, 2);
 }
 END_TEST
 
