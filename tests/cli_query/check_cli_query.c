@@ -55,9 +55,17 @@ static void setup(void)
     ck_assert_msg(fs != NULL, "faultserver: %s", err);
 }
 
+/* Secret files written by a test, removed by the teardown even when the
+ * test fails. */
+static char secret_files[4][64];
+static int nsecret_files;
+
 static void teardown(void)
 {
     faultserver_stop(fs);
+    for (int i = 0; i < nsecret_files; i++)
+        unlink(secret_files[i]);
+    nsecret_files = 0;
 }
 
 /* Environment variables that would change what the command does. */
@@ -407,6 +415,8 @@ static void write_secret(char *path, size_t size, const char *value)
     ck_assert_int_eq(write(fd, value, strlen(value)), (int)strlen(value));
     ck_assert_int_eq(write(fd, "\n", 1), 1);
     close(fd);
+    if (nsecret_files < 4)
+        snprintf(secret_files[nsecret_files++], sizeof secret_files[0], "%s", path);
 }
 
 static void assert_clean(const runcli_result *r, const char *what)
@@ -500,8 +510,6 @@ START_TEST(test_secrets_never_shown)
     ck_assert_ptr_nonnull(strstr(r.err, "<redacted>"));
     assert_clean(&r, "password in the URL");
     runcli_free(&r);
-    unlink(token_file);
-    unlink(password_file);
 }
 END_TEST
 
@@ -539,7 +547,6 @@ START_TEST(test_environment_urls_and_token)
     free(q);
     assert_clean(&r, "environment");
     runcli_free(&r);
-    unlink(tok);
     faultserver_stop(fs2);
 }
 END_TEST
