@@ -48,9 +48,13 @@ typedef struct sloeval_engine_options {
     /** Lookback delta of instant selectors, ms (Prometheus's
      *  --query.lookback-delta); 0 means 5 minutes. */
     int64_t lookback_delta_ms;
-    /** Most samples held at once before failing with SLOEVAL_ELIMIT
-     *  ("query processing would load too many samples..."); 0 means
-     *  50,000,000 (Prometheus's default --query.max-samples). */
+    /** Most samples an evaluation may produce and read before it fails
+     *  with SLOEVAL_ELIMIT ("query processing would load too many
+     *  samples into memory in query execution"); 0 means 50,000,000
+     *  (Prometheus's default --query.max-samples). sloeval counts the
+     *  points every subexpression produces (and the samples an instant
+     *  range-vector result holds), summed over the whole evaluation, a
+     *  stand-in for Prometheus's count of the samples held at one time. */
     size_t max_samples;
     /** Step of subqueries written without one (expr[30m:]), ms; 0 means
      *  one minute (Prometheus's default evaluation interval). */
