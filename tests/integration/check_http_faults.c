@@ -9,9 +9,10 @@
  *
  * Time bounds are small (200 ms timeouts, 3 retries from 10 ms backoff) so
  * the suite stays fast; each test asserts its elapsed time: lower bounds
- * exactly, upper bounds widened by the scheduling delay measured around
- * the work (tests/support/timing.h), so that they hold on a loaded machine
- * and still catch work several times slower than promised. Requests are
+ * exactly, upper bounds (and the attempt timeout, which an answer must
+ * beat) widened by the scheduling delay measured around the work
+ * (tests/support/timing.h), so that they hold on a loaded machine and
+ * still catch work several times slower than promised. Requests are
  * looked up by index rather than cleared between queries: a server thread
  * may still be finishing the previous connection's record.
  */
@@ -93,13 +94,19 @@ static void measure_lateness(void)
 
 #define SLACK() (WAKEUPS * lateness)
 
+/* The attempt timeout of fast_options: 200 ms, plus WAKEUPS times the
+ * wake-up delay measured when the options were made, so that a server
+ * thread the load holds up does not turn an answer into a timeout. */
+static long attempt_ms;
+
 /* The fast options every fault test starts from. */
 static sloeval_prometheus_options fast_options(const char *url)
 {
     sloeval_prometheus_options o = SLOEVAL_PROMETHEUS_OPTIONS_INIT;
+    attempt_ms = S(200) + (long)(WAKEUPS * timing_lateness_ms());
     o.url = url;
-    o.connect_timeout_ms = S(200);
-    o.timeout_ms = S(200);
+    o.connect_timeout_ms = attempt_ms;
+    o.timeout_ms = attempt_ms;
     o.total_timeout_ms = S(2000);
     o.max_retries = 3;
     o.retry_backoff_ms = 10;
@@ -479,7 +486,7 @@ static void expand(char *out, size_t size, const char *tmpl)
             o += (size_t)snprintf(out + o, size - o, "%s", url);
             p += 5;
         } else if (!strncmp(p, "%T%", 3)) {
-            o += (size_t)snprintf(out + o, size - o, "%d", S(200));
+            o += (size_t)snprintf(out + o, size - o, "%ld", attempt_ms);
             p += 3;
         } else {
             out[o++] = *p++;
@@ -661,7 +668,7 @@ START_TEST(test_request_shape)
     for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
         char *val = faultserver_form_value(r->body, params[i].name);
         char want[32];
-        snprintf(want, sizeof want, "%dms", S(200));
+        snprintf(want, sizeof want, "%ldms", attempt_ms);
         const char *expect = params[i].value ? params[i].value : want;
         ck_assert_msg(val && !strcmp(val, expect), "%s = %s", params[i].name,
                       val ? val : "(absent)");
