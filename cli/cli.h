@@ -17,6 +17,7 @@ typedef struct cli_command {
     int (*run)(int argc, char **argv);
 } cli_command;
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -27,6 +28,17 @@ int cmd_parse(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+
+/* sloeval query --url (cmd_query_url.c): whether servers were given (flag
+ * or $SLOEVAL_URL), the query over them (print renders the result), and
+ * the exit status of a failure (code, and the HTTP status for
+ * SLOEVAL_ESERVER). */
+struct cli_cmd_spec;
+struct sloeval_result;
+bool query_has_url(struct cli_cmd_spec *spec);
+int query_servers(struct cli_cmd_spec *spec, const char *text, size_t len, int compat_choice,
+                  bool json, int (*print)(struct sloeval_result *res, bool json));
+int query_exit_status(int code, int http_status);
 
 /* Print a parse error as "<line>:<col>: parse error: <message>", then the
  * offending line of `text` and a caret under the position (cmd_parse.c). */

@@ -118,110 +118,6 @@ static int print_result(sloeval_result *res, bool json)
     return CLI_EXIT_OK;
 }
 
-/* The exit status of a failed query: a backend that failed or answered
- * badly is "inconclusive" (3); anything else is the expression's (2). */
-static int failure_status(int code)
-{
-    switch (code) {
-    case SLOEVAL_ETRANSPORT:
-    case SLOEVAL_ETIMEOUT:
-    case SLOEVAL_ESERVER:
-    case SLOEVAL_EDECODE:
-    case SLOEVAL_EPARTIAL:
-    case SLOEVAL_ENODATA: return CLI_EXIT_INCONCLUSIVE;
-    default: return CLI_EXIT_USAGE;
-    }
-}
-
-/* --url: the servers are shards of one data set; the planner decides what
- * they compute and what is computed here. */
-static int query_servers(cli_opt *opts, const char *text, size_t len, int compat_choice, bool json)
-{
-    sloeval_error err = SLOEVAL_ERROR_INIT;
-    int64_t t;
-    if (query_time(&t, opts[1].value, &err) != 0) {
-        fprintf(stderr, "sloeval query: --time: %s\n", err.message);
-        return CLI_EXIT_USAGE;
-    }
-    sloeval_compat compat = compat_choice == 1   ? SLOEVAL_COMPAT_V2
-                            : compat_choice == 2 ? SLOEVAL_COMPAT_V3
-                                                 : SLOEVAL_COMPAT_AUTO;
-    sloeval_parse_options po = SLOEVAL_PARSE_OPTIONS_INIT;
-    po.compat = compat == SLOEVAL_COMPAT_V2 ? SLOEVAL_COMPAT_V2 : SLOEVAL_COMPAT_V3;
-    po.experimental_functions = opts[6].count > 0;
-    sloeval_expr *expr = NULL;
-    if (sloeval_expr_parse(&expr, text, len, &po, &err) != 0) {
-        if (err.code == SLOEVAL_EPARSE)
-            cli_print_parse_error(stderr, text, len, &err);
-        else
-            fprintf(stderr, "sloeval query: %s\n", err.message);
-        return CLI_EXIT_USAGE;
-    }
-    int status = CLI_EXIT_USAGE;
-    size_t n = opts[2].nvalues;
-    sloeval_source **shards = calloc(n, sizeof(*shards));
-    plan_batch *batch = NULL;
-    sloeval_result *res = NULL;
-    if (!shards || sloeval_global_init() != 0) {
-        fprintf(stderr, "sloeval query: cannot initialise the HTTP client\n");
-        free(shards);
-        sloeval_expr_free(expr);
-        return CLI_EXIT_USAGE;
-    }
-    for (size_t i = 0; i < n; i++) {
-        sloeval_prometheus_options so = SLOEVAL_PROMETHEUS_OPTIONS_INIT;
-        so.url = opts[2].values[i];
-        so.compat = compat;
-        if (sloeval_source_new_prometheus(&shards[i], &so, &err) != 0) {
-            fprintf(stderr, "sloeval query: --url: %s\n", err.message);
-            goto done;
-        }
-        const char *w = sloeval_prometheus_config_warning(shards[i]);
-        if (w) fprintf(stderr, "warning: %s\n", w);
-        if (compat == SLOEVAL_COMPAT_AUTO) {
-            sloeval_compat got;
-            char warning[512];
-            if (sloeval_prometheus_detect_compat(&got, shards[i], warning, sizeof warning, &err) !=
-                0) {
-                fprintf(stderr, "sloeval query: %s\n", err.message);
-                status = failure_status(err.code);
-                goto done;
-            }
-            if (warning[0]) fprintf(stderr, "warning: %s\n", warning);
-        }
-    }
-    plan_options popts = {(plan_mode)cli_opt_choice(&opts[3], 0), compat, 0, false};
-    plan_target target = {shards, n, NULL, 0};
-    size_t id;
-    const value *v;
-    const source_notes *notes;
-    if (plan_batch_new(&batch, &popts, &err) != 0 ||
-        plan_batch_add_instant(batch, &id, &target, sloeval_expr_ast(expr), t, &err) != 0 ||
-        plan_batch_run(batch, &err) != 0) {
-        fprintf(stderr, "sloeval query: %s\n", err.message);
-        goto done;
-    }
-    if (plan_batch_result(batch, id, &v, &notes, &err) != 0) {
-        fprintf(stderr, "sloeval query: %s\n", err.message);
-        status = failure_status(err.code);
-        goto done;
-    }
-    if (result_new(&res, v, notes, &err) != 0) {
-        fprintf(stderr, "sloeval query: %s\n", err.message);
-        goto done;
-    }
-    status = print_result(res, json);
-done:
-    sloeval_result_free(res);
-    plan_batch_free(batch);
-    for (size_t i = 0; i < n; i++)
-        sloeval_source_free(shards[i]);
-    free(shards);
-    sloeval_expr_free(expr);
-    sloeval_global_cleanup();
-    return status;
-}
-
 int cmd_query(int argc, char **argv)
 {
     cli_opt opts[] = {
@@ -234,7 +130,7 @@ int cmd_query(int argc, char **argv)
         {"url", CLI_OPT_LIST, "URL",
          "a Prometheus-compatible API; repeat for shards of one data set", NULL, 0, NULL, NULL, 0},
         {"mode", CLI_OPT_VALUE, "auto|pushdown|local",
-         "with --url: where to evaluate (auto: push down what a server answers whole)",
+         "with --url: where to evaluate (auto: servers compute what merges exactly, the rest here)",
          mode_choices, 0, NULL, NULL, 0},
         {"compat", CLI_OPT_VALUE, "auto|v2|v3",
          "semantics: Prometheus 3.x, 2.x, or auto (ask the servers; the default with --url; "
@@ -245,6 +141,40 @@ int cmd_query(int argc, char **argv)
          NULL, 0},
         {"experimental-functions", CLI_OPT_FLAG, NULL,
          "v3: accept experimental functions, limitk and limit_ratio", NULL, 0, NULL, NULL, 0},
+        /* --url only (cmd_query_url.c) */
+        {"explain", CLI_OPT_FLAG, NULL,
+         "print the plan on stderr: what each server computes, the exact requests, what is "
+         "computed here",
+         NULL, 0, NULL, NULL, 0},
+        {"timeout", CLI_OPT_VALUE, "D",
+         "time bound of each request, retries included (e.g. 30s; default 2m)", NULL, 0, NULL, NULL,
+         0},
+        {"max-response-bytes", CLI_OPT_VALUE, "N",
+         "refuse answers larger than N bytes, decompressed (default 256 MiB)", NULL, 0, NULL, NULL,
+         0},
+        {"retries", CLI_OPT_VALUE, "N", "retries of a failed request (0-10; default 3)", NULL, 0,
+         NULL, NULL, 0},
+        {"header", CLI_OPT_LIST, "HEADER", "an extra request header, NAME:VALUE", NULL, 0, NULL,
+         NULL, 0},
+        {"tenant", CLI_OPT_VALUE, "ID", "Mimir/Cortex tenant (X-Scope-OrgID)", NULL, 0, NULL, NULL,
+         0},
+        {"bearer-token-file", CLI_OPT_VALUE, "FILE",
+         "a file holding the bearer token (or $SLOEVAL_BEARER_TOKEN_FILE, $SLOEVAL_BEARER_TOKEN)",
+         NULL, 0, NULL, NULL, 0},
+        {"basic-auth-user", CLI_OPT_VALUE, "USER", "basic auth user (or $SLOEVAL_BASIC_AUTH_USER)",
+         NULL, 0, NULL, NULL, 0},
+        {"basic-auth-password-file", CLI_OPT_VALUE, "FILE",
+         "a file holding the basic-auth password (or $SLOEVAL_BASIC_AUTH_PASSWORD_FILE, "
+         "$SLOEVAL_BASIC_AUTH_PASSWORD)",
+         NULL, 0, NULL, NULL, 0},
+        {"ca-file", CLI_OPT_VALUE, "FILE", "CA certificates (PEM) to verify the servers", NULL, 0,
+         NULL, NULL, 0},
+        {"cert-file", CLI_OPT_VALUE, "FILE", "client certificate (PEM)", NULL, 0, NULL, NULL, 0},
+        {"key-file", CLI_OPT_VALUE, "FILE", "client key (PEM)", NULL, 0, NULL, NULL, 0},
+        {"insecure-skip-verify", CLI_OPT_FLAG, NULL, "do not verify the servers' certificates",
+         NULL, 0, NULL, NULL, 0},
+        {"no-compression", CLI_OPT_FLAG, NULL,
+         "do not ask for compressed answers (faster on fast links)", NULL, 0, NULL, NULL, 0},
         {NULL, CLI_OPT_FLAG, NULL, NULL, NULL, 0, NULL, NULL, 0},
     };
     cli_cmd_spec spec = {
@@ -255,8 +185,12 @@ int cmd_query(int argc, char **argv)
         "with --data FILE it is OpenMetrics text with timestamps (what promtool\n"
         "backfills) and sloeval evaluates it itself with Prometheus 2.x or 3.x\n"
         "semantics, refusing what it cannot evaluate locally with the function or\n"
-        "operator and its position. Exit status 0; 2 with a one-line error on stderr;\n"
-        "3 when a server failed or answered badly.",
+        "operator and its position. --url defaults to $SLOEVAL_URL (commas or spaces\n"
+        "between shards); the token to $SLOEVAL_BEARER_TOKEN_FILE or $SLOEVAL_BEARER_TOKEN.\n"
+        "Exit status 0; 2 when the expression is at fault (parse error, the server's\n"
+        "bad_data or execution error, or what can be neither merged nor evaluated\n"
+        "here); 3 when a server failed, timed out or answered badly, or two shards\n"
+        "hold the same series. Errors are one line on stderr.",
         opts,
         1,
         1};
@@ -265,7 +199,8 @@ int cmd_query(int argc, char **argv)
     int rc = cli_args_parse(&spec, argc, argv, &pos, &npos);
     if (rc == CLI_ARGS_HELP) return CLI_EXIT_OK;
     if (rc != CLI_ARGS_OK) return CLI_EXIT_USAGE;
-    if (!opts[0].value == !opts[2].count) {
+    bool url = query_has_url(&spec);
+    if (!opts[0].value == !url) {
         cli_usage_error(&spec, opts[0].value ? "--data and --url do not go together"
                                              : "a source is needed: --url URL or --data FILE");
         cli_args_free(&spec, pos);
@@ -275,8 +210,8 @@ int cmd_query(int argc, char **argv)
     size_t len = strlen(text);
     int compat_choice = cli_opt_choice(&opts[4], 0);
     bool json = cli_opt_choice(&opts[5], 0) == 1;
-    if (opts[2].count) {
-        rc = query_servers(opts, text, len, compat_choice, json);
+    if (url) {
+        rc = query_servers(&spec, text, len, compat_choice, json, print_result);
         cli_args_free(&spec, pos);
         if (fflush(stdout) != 0) {
             fprintf(stderr, "sloeval query: cannot write the output\n");
@@ -286,6 +221,12 @@ int cmd_query(int argc, char **argv)
     }
     if (opts[3].value) {
         cli_usage_error(&spec, "--mode goes with --url");
+        cli_args_free(&spec, pos);
+        return CLI_EXIT_USAGE;
+    }
+    for (cli_opt *o = &opts[7]; o->name; o++) {
+        if (!o->count) continue;
+        cli_usage_error(&spec, "--%s goes with --url", o->name);
         cli_args_free(&spec, pos);
         return CLI_EXIT_USAGE;
     }

@@ -1,18 +1,23 @@
 #!/bin/sh
 # Install, with apt-get, the Debian packages sloeval needs to build and test
 # that are not installed yet. Safe to run again: it installs nothing when
-# everything is there. Usage: scripts/install-deps.sh [--dev]
+# everything is there. Usage: scripts/install-deps.sh [--dev | --demo]
 #   (default) build + run:   compiler, cmake, pkg-config, libraries
 #   --dev                    also what the tests use: Check, Prometheus 2.42
 #                            (server and promtool), clang (fuzzing), valgrind,
 #                            g++ and clang++ (header test), file, groff and
 #                            man-db (man page and Debian package tests)
+#   --demo                   what scripts/demo.sh needs: also Check, python3
 set -eu
 
 pkgs="build-essential cmake pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev libpcre2-dev
 prometheus"
 if [ "${1:-}" = "--dev" ]; then
     pkgs="$pkgs check clang libclang-rt-dev valgrind python3 xmllint g++ file groff-base man-db"
+elif [ "${1:-}" = "--demo" ]; then
+    # scripts/demo.sh: the data generator builds with the tests (Check);
+    # examples/demo/run.sh picks ports and polls readiness with python3
+    pkgs="$pkgs check python3"
 fi
 
 missing=""

@@ -38,7 +38,11 @@ while [ $# -gt 0 ]; do
 done
 
 [ -x "$GEN" ] || { echo "demo: $GEN is missing: build first (cmake -S . -B build && cmake --build build -j2)" >&2; exit 2; }
-[ -n "$OUT" ] || OUT=$(mktemp -d /tmp/sloeval-demo-XXXXXX)
+TEMP_OUT=0
+if [ -z "$OUT" ]; then
+    OUT=$(mktemp -d /tmp/sloeval-demo-XXXXXX)
+    TEMP_OUT=1
+fi
 mkdir -p "$OUT/data"
 
 echo "== generating the data set in $OUT/data (seed 20240101)"
@@ -59,6 +63,9 @@ stop_servers() {
         [ -f "$OUT/$region/pid" ] && wait "$(cat "$OUT/$region/pid")" 2>/dev/null || true
         rm -f "$OUT/$region/pid"
     done
+    # a directory of our own making goes too (the data is 37 MB)
+    [ "$TEMP_OUT" = 1 ] && rm -rf "$OUT"
+    return 0
 }
 if [ "$KEEP" != 1 ]; then
     trap stop_servers EXIT
@@ -127,6 +134,11 @@ slos:
     sli:
       error_query: sum(rate(http_request_duration_seconds_count{job="checkout"}[{{window}}])) - sum(rate(http_request_duration_seconds_bucket{job="checkout",le="0.25"}[{{window}}]))
       total_query: sum(rate(http_request_duration_seconds_count{job="checkout"}[{{window}}]))
+    scopes: [region, global]
+alerts:
+  - name: HighErrorRate
+    expr: sum(rate(http_requests_total{job="checkout",status=~"5.."}[5m])) / sum(rate(http_requests_total{job="checkout"}[5m])) > 0.01
+    for: 10m
     scopes: [region, global]
 YAML
 

@@ -183,7 +183,8 @@ typedef struct sloeval_check_alert_result {
  * Returns 0 with *out set whenever the check ran, whatever it found
  * (failing backends included: they make results inconclusive). Fails
  * without a report (*out NULL) only when nothing could be evaluated:
- * SLOEVAL_EINVAL (bad options, an unknown scope), SLOEVAL_ECONFIG (nothing
+ * SLOEVAL_EINVAL (bad options, an unknown scope, no SLO or alert in the
+ * scopes asked for), SLOEVAL_ECONFIG (nothing
  * answers a scope, e.g. a Sloth spec on its own has no backends; a
  * backend's options are refused), SLOEVAL_ENOMEM. sloeval_global_init()
  * must have been called.

@@ -459,6 +459,10 @@ static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_opti
         }
     }
 
+    if (nslo_runs == 0 && nalert_runs == 0)
+        return error_set(err, SLOEVAL_EINVAL,
+                         "nothing to check: no SLO or alert of the config is judged in the "
+                         "scopes asked for");
     if ((rc = plan_batch_run(R->batch, err))) return rc;
 
     /* decide */

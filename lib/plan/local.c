@@ -61,7 +61,9 @@ static int view_select(sloeval_source *src, const label_matcher *matchers, size_
             vals[i] = b->reqs[s->reqs[i]].val;
             names[i] = plan_source_name(b, q->target.shards[i]);
         }
+        double t0 = plan_now();
         int rc = merge_raw(&b->a, vals, names, n, &s->data, err);
+        b->stats.merge_seconds += plan_now() - t0;
         if (rc) return rc;
         s->merged = true;
     }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "model/hash.h"
 #include "plan/plan_int.h"
@@ -54,6 +55,21 @@ void plan_batch_free(plan_batch *b)
     strbuf_free(&b->explain);
     arena_free(&b->a);
     free(b);
+}
+
+double plan_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void plan_batch_get_stats(const plan_batch *b, plan_stats *out)
+{
+    if (b)
+        *out = b->stats;
+    else
+        memset(out, 0, sizeof(*out));
 }
 
 /* ---- queries ------------------------------------------------------------- */
@@ -231,6 +247,21 @@ size_t plan_add_request(plan_batch *b, sloeval_source *src, req_kind kind, const
     return b->nreqs - 1;
 }
 
+/* Forget the requests from index `mark` on (a query that failed to plan
+ * added them). */
+static void truncate_requests(plan_batch *b, size_t mark)
+{
+    if (b->nreqs == mark) return;
+    b->nreqs = mark;
+    memset(b->slots, 0, b->nslots * sizeof(size_t));
+    for (size_t i = 0; i < b->nreqs; i++) {
+        size_t j = (size_t)b->reqs[i].hash & (b->nslots - 1);
+        while (b->slots[j])
+            j = (j + 1) & (b->nslots - 1);
+        b->slots[j] = i + 1;
+    }
+}
+
 /* Send every Prometheus request on one batch; ask other sources directly. */
 static int send_requests(plan_batch *b, sloeval_error *err)
 {
@@ -284,8 +315,14 @@ static int send_requests(plan_batch *b, sloeval_error *err)
         r->done = true;
         if (r->call) {
             r->code = prom_call_result(r->call, &r->val, &r->notes, &r->err);
+            prom_call_stats st;
+            prom_call_get_stats(r->call, &st);
+            b->stats.transfer_seconds += st.transfer_seconds;
+            b->stats.decode_seconds += st.decode_seconds;
+            b->stats.bytes += st.body_bytes;
             continue;
         }
+        double t0 = plan_now();
         const source_vtable *vt = r->src->vt;
         switch (r->kind) {
         case REQ_QUERY:
@@ -301,6 +338,7 @@ static int send_requests(plan_batch *b, sloeval_error *err)
                                  &r->val.u.matrix, &r->notes, &r->err);
             break;
         }
+        b->stats.transfer_seconds += plan_now() - t0;
         if (r->code == SLOEVAL_ENOMEM) {
             http_batch_free(hb);
             return oom(err);
@@ -372,7 +410,9 @@ static int finish_query(plan_batch *b, pquery *q)
             vals[j] = b->reqs[f->reqs[j]].val;
             names[j] = plan_source_name(b, b->reqs[f->reqs[j]].src);
         }
+        double m0 = plan_now();
         int rc = merge_fragment(&b->a, f, vals, f->nreqs, names, &q->err);
+        b->stats.merge_seconds += plan_now() - m0;
         if (rc == SLOEVAL_ENOMEM) return -1;
         if (rc) {
             q->code = rc;
@@ -383,7 +423,11 @@ static int finish_query(plan_batch *b, pquery *q)
         q->result = q->frags[0].val;
         return 0;
     }
-    return plan_eval_local(b, q);
+    double e0 = plan_now(), m0 = b->stats.merge_seconds;
+    int rc = plan_eval_local(b, q);
+    /* Raw samples are merged on demand, inside the evaluation. */
+    b->stats.eval_seconds += plan_now() - e0 - (b->stats.merge_seconds - m0);
+    return rc;
 }
 
 int plan_batch_run(plan_batch *b, sloeval_error *err)
@@ -391,16 +435,20 @@ int plan_batch_run(plan_batch *b, sloeval_error *err)
     if (!b) return error_set(err, SLOEVAL_EINVAL, "plan_batch_run: no batch");
     if (b->ran) return error_set(err, SLOEVAL_EINVAL, "plan: the batch has already run");
     b->ran = true;
+    double t0 = plan_now();
     for (size_t i = 0; i < b->nqueries; i++) {
         pquery *q = &b->queries[i];
         if (q->dup_of != NO_QUERY) continue;
+        size_t mark = b->nreqs;
         int rc = plan_query(b, q);
         if (!rc && q->local) rc = plan_check_local(b, q);
         if (rc == SLOEVAL_ENOMEM) return oom(err);
         if (rc) {
+            /* Nothing is sent for a query that cannot be answered. */
             q->code = rc;
             q->nfrags = 0;
             q->nsels = 0;
+            truncate_requests(b, mark);
         }
     }
     /* Raw selections last: one request per selector and source, over the
@@ -423,13 +471,18 @@ int plan_batch_run(plan_batch *b, sloeval_error *err)
             plan_explain_query(b, i);
         if (b->explain.failed) return oom(err);
     }
+    double t1 = plan_now();
+    b->stats.requests = b->nreqs;
     int rc = send_requests(b, err);
+    double t2 = plan_now();
+    b->stats.fetch_seconds = t2 - t1;
     if (rc) return rc;
     for (size_t i = 0; i < b->nqueries; i++) {
         pquery *q = &b->queries[i];
         if (q->dup_of != NO_QUERY || q->code) continue;
         if (finish_query(b, q)) return oom(err);
     }
+    b->stats.run_seconds = plan_now() - t0;
     return 0;
 }
 

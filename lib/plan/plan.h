@@ -47,7 +47,7 @@ typedef struct plan_options {
     /* Semantics of local evaluation; SLOEVAL_COMPAT_AUTO takes each
      * target's sources' compat (all shards must agree, else v3 + warning). */
     sloeval_compat compat;
-    int64_t lookback_delta_ms; /* 0: 5m */
+    int64_t lookback_delta_ms; /* local evaluation's; 0: 5m (servers use their own) */
     bool explain;              /* record the plan text for plan_batch_explain */
 } plan_options;
 
@@ -88,6 +88,21 @@ int plan_batch_result(plan_batch *b, size_t id, const value **out, const source_
  * went to which backend with the exact query text sent, and what was
  * computed locally. "" without explain. */
 const char *plan_batch_explain(const plan_batch *b);
+
+/* Where the time of plan_batch_run went (for benchmarks and --explain). */
+typedef struct plan_stats {
+    size_t requests;         /* distinct requests sent */
+    size_t bytes;            /* their answers, decompressed */
+    double run_seconds;      /* plan_batch_run, wall */
+    double fetch_seconds;    /* from the first request sent to the last answer decoded, wall */
+    double transfer_seconds; /* per request, first byte sent to last byte received; summed */
+    double decode_seconds;   /* per request, decoding its answer; summed */
+    double merge_seconds;    /* merging the shards' answers */
+    double eval_seconds;     /* local evaluation */
+} plan_stats;
+
+/* The statistics of the batch's run (zero before it ran). */
+void plan_batch_get_stats(const plan_batch *b, plan_stats *out);
 
 void plan_batch_free(plan_batch *b);
 

@@ -106,7 +106,11 @@ struct plan_batch {
     size_t nslots;
     strbuf explain;
     bool ran;
+    plan_stats stats;
 };
+
+/* Monotonic seconds. */
+double plan_now(void);
 
 /* ---- split.c ------------------------------------------------------------- */
 

@@ -553,6 +553,17 @@ static void put_time(strbuf *sb, int64_t ms)
 static void put_request(plan_batch *b, strbuf *sb, const preq *r)
 {
     strbuf_printf(sb, "    %s ", plan_source_name(b, r->src));
+    if (!prom_is_source(r->src) && r->kind != REQ_SELECT) {
+        strbuf_printf(sb, "%s %s at ", r->kind == REQ_QUERY ? "query" : "query_range", r->text);
+        put_time(sb, r->t0);
+        if (r->kind == REQ_RANGE) {
+            strbuf_puts(sb, " to ");
+            put_time(sb, r->t1);
+            strbuf_printf(sb, " every %" PRId64 "ms", r->step);
+        }
+        strbuf_putc(sb, '\n');
+        return;
+    }
     switch (r->kind) {
     case REQ_QUERY:
         strbuf_printf(sb, "/api/v1/query query=%s time=", r->text);

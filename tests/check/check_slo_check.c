@@ -782,6 +782,9 @@ START_TEST(test_usage_and_config_errors)
         {"--config bad.yaml", "bad.yaml:4:26: slos[0].objective: must be a percentage"},
         {"--config sloth.yaml", "no backend answers the global scope"},
         {"--config typo.yaml", "typo.yaml:3:3: regions.nmes: unknown key"},
+        {"--config regiononly.yaml --region global",
+         "sloeval check: nothing to check: no SLO or alert of the config is judged in the scopes "
+         "asked for\n"},
     };
     write_file("bad.yaml",
                "backends:\n  global: {url: \"http://127.0.0.1:9\"}\nslos:\n"
@@ -789,6 +792,13 @@ START_TEST(test_usage_and_config_errors)
                "'sum(rate(e[{{window}}]))', total_query: 'sum(rate(t[{{window}}]))'}}\n");
     write_file("typo.yaml", "backends: {global: {url: \"http://127.0.0.1:9\"}}\nregions:\n"
                             "  nmes: [a]\n");
+    char buf[1024];
+    snprintf(buf, sizeof(buf),
+             "backends:\n  us-east-1: {url: \"%s\"}\nregions: {names: [us-east-1]}\n"
+             "slos:\n  - {name: a, objective: 99, scopes: region, sli: {error_ratio_query: "
+             "'sum(rate(e[{{window}}]))'}}\n",
+             promserver_url(split[0]));
+    write_file("regiononly.yaml", buf);
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
         int rc = cli(cases[i].args);
         const char *err = slurp("err.txt");
@@ -877,6 +887,57 @@ START_TEST(test_explain)
 }
 END_TEST
 
+/* The shipped examples: the embedding program and the CI gate. */
+START_TEST(test_examples)
+{
+    REQUIRE_FIXTURE();
+    char cmd[2048];
+#ifdef SLOEVAL_TEST_EXAMPLES
+    snprintf(cmd, sizeof(cmd),
+             "cd '%s' && '" SLOEVAL_BINARY_DIR "/examples/check/embed_check' per-region.yaml "
+             "1704088800 embed.prom >out.txt 2>err.txt",
+             dir);
+    int rc = system(cmd);
+    ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 1, "embed_check: %d, %s", rc,
+                  slurp("err.txt"));
+    const char *out = slurp("out.txt");
+    ck_assert_ptr_nonnull(strstr(out, "availability             eu-west-1  firing"));
+    ck_assert_ptr_nonnull(strstr(out, "availability             us-east-1  ok"));
+    ck_assert_ptr_nonnull(strstr(out, "alert HighErrorRate"));
+    snprintf(cmd, sizeof(cmd), PROMSERVER_PROMTOOL " check metrics < '%s/embed.prom'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+#endif
+    /* the CI gate: one region and the global scope */
+    char buf[1024];
+    snprintf(buf, sizeof(buf),
+             "backends:\n  us-east-1: {url: \"%s\"}\nregions: {names: [us-east-1]}\n%s",
+             promserver_url(split[0]), slos_yaml);
+    write_file("gate.yaml", buf);
+    static const struct {
+        const char *config, *region;
+        int code;
+        const char *says;
+    } gates[] = {
+        {"gate.yaml", "us-east-1", 0, "within their error budgets: deploying"},
+        {"per-region.yaml", "eu-west-1", 1, "an SLO or alert fires: not deploying"},
+        {"down.yaml", "eu-west-1", 1, "cannot tell"},
+    };
+    for (size_t i = 0; i < sizeof(gates) / sizeof(*gates); i++) {
+        snprintf(cmd, sizeof(cmd),
+                 "cd '%s' && SLOEVAL='" SLOEVAL_BINARY_DIR "/bin/sloeval' "
+                 "SLO_GATE_JUNIT=gate.xml '" SLOEVAL_SOURCE_DIR "/examples/ci/slo-gate.sh' %s %s "
+                 "--time 2024-01-01T06:00:00Z "
+                 ">out.txt 2>err.txt",
+                 dir, gates[i].config, gates[i].region);
+        int grc = system(cmd);
+        ck_assert(WIFEXITED(grc));
+        ck_assert_msg(WEXITSTATUS(grc) == gates[i].code, "gate %s %s: exit %d: %s", gates[i].config,
+                      gates[i].region, WEXITSTATUS(grc), slurp("out.txt"));
+        ck_assert_ptr_nonnull(strstr(slurp("out.txt"), gates[i].says));
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("slo_check");
@@ -898,6 +959,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_usage_and_config_errors);
     tcase_add_test(tc, test_outputs);
     tcase_add_test(tc, test_explain);
+    tcase_add_test(tc, test_examples);
     suite_add_tcase(s, tc);
     return s;
 }

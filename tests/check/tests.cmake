@@ -13,3 +13,8 @@ foreach(src ${SLOEVAL_CHECK_TESTS})
     add_dependencies(checktest_${short} sloeval_cli)
   endif()
 endforeach()
+# The embedding example (examples/check) runs in check_slo_check too.
+if(SLOEVAL_BUILD_EXAMPLES AND TARGET checktest_slo_check)
+  add_dependencies(checktest_slo_check embed_check)
+  target_compile_definitions(checktest_slo_check PRIVATE SLOEVAL_TEST_EXAMPLES=1)
+endif()

@@ -25,6 +25,7 @@
 #include "plan/plan.h"
 #include "promql/expr.h"
 #include "promserver.h"
+#include "runcli.h"
 #include "shardgen.h"
 #include "sloeval/expr.h"
 #include "sloeval/http.h"
@@ -43,7 +44,7 @@ static datagen_config cfg;
 static char tmpdir[] = "/tmp/sloeval-shards-XXXXXX";
 static promserver *whole;
 static promserver *split[3];
-static char fixture_error[1024];
+static char fixture_error[2048];
 
 /* The expressions and the whole server's answers, made once. */
 typedef struct ref {
@@ -295,6 +296,64 @@ START_TEST(test_three_shards)
 }
 END_TEST
 
+#ifdef SLOEVAL_CLI_PATH
+/* A sample through the command line: sloeval query --url A --url B --url C
+ * --output json must print the whole server's `data` object (as values). */
+START_TEST(test_cli_three_shards)
+{
+    REQUIRE_FIXTURE();
+    size_t compared = 0, agreed = 0;
+    for (size_t e = 0; e < NEXPR; e += 10) {
+        int t = (int)(e / 10) % NTIMES;
+        char ts[48];
+        fmt_time(ts, sizeof ts, times[t]);
+        const char *argv[] = {SLOEVAL_CLI_PATH,
+                              "query",
+                              "--url",
+                              promserver_url(split[0]),
+                              "--url",
+                              promserver_url(split[1]),
+                              "--url",
+                              promserver_url(split[2]),
+                              "--compat",
+                              "v2",
+                              "--output",
+                              "json",
+                              "--time",
+                              ts,
+                              "--",
+                              refs[e].text,
+                              NULL};
+        runcli_result r;
+        ck_assert_int_eq(runcli(&r, argv, NULL, NULL, 60), 0);
+        compared++;
+        if (refs[e].failed[t]) {
+            ck_assert_msg(r.status == 2 && runcli_lines(r.err) == 1,
+                          "%s: the server refused it; the CLI exited %d: %s", refs[e].text,
+                          r.status, r.err);
+            agreed++;
+            runcli_free(&r);
+            continue;
+        }
+        ck_assert_msg(r.status == 0, "%s: exit %d: %s", refs[e].text, r.status, r.err);
+        json_error_t je;
+        json_t *j = json_loads(r.out, 0, &je);
+        ck_assert_msg(j != NULL, "%s: not JSON: %s", refs[e].text, r.out);
+        value v;
+        ck_assert_int_eq(valcmp_from_json(&v, &ref_arena, j), 0);
+        json_decref(j);
+        char why[600];
+        ck_assert_msg(valcmp_equal(&refs[e].val[t], &v, why, sizeof why), "%s: %s", refs[e].text,
+                      why);
+        agreed++;
+        runcli_free(&r);
+    }
+    printf("%-24s %zu expressions compared through the command line, %zu agree\n",
+           "three shards, CLI", compared, agreed);
+}
+END_TEST
+#endif
+
 int main(void)
 {
     sloeval_global_init();
@@ -304,6 +363,9 @@ int main(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_one_server);
     tcase_add_test(tc, test_three_shards);
+#ifdef SLOEVAL_CLI_PATH
+    tcase_add_test(tc, test_cli_three_shards);
+#endif
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

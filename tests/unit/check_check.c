@@ -98,7 +98,7 @@ static value *vec(size_t n, double v)
     value *x = ARENA_NEW(&A, value);
     x->kind = VALUE_VECTOR;
     for (size_t k = 0; k < n; k++) {
-        char b[16];
+        char b[32];
         snprintf(b, sizeof(b), "%zu", k);
         ck_assert_int_eq(vector_push(&A, &x->u.vector, lbl("i", b), T0, v), 0);
     }
@@ -475,7 +475,7 @@ static value *presence(const unsigned *masks, size_t nseries, int64_t start, siz
         size_t c = 0;
         for (size_t i = 0; i < nsteps; i++)
             if (masks[k] & (1u << i)) s[c++] = (sample){start + (int64_t)i * M_MS, 1};
-        char b[16];
+        char b[32];
         snprintf(b, sizeof(b), "s%zu", k);
         ck_assert_int_eq(matrix_push(&A, &x->u.matrix, lbl("instance", b), s, c), 0);
     }
