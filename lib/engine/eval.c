@@ -13,6 +13,7 @@
 
 #include "engine/eval.h"
 #include "engine/kernels.h"
+#include "source/memory.h"
 #include "util/error.h"
 
 #define MAX_DEPTH 400
@@ -843,17 +844,32 @@ static int select_for(evaluator *ev, const ast_node *vs, const path_ctx *p, int6
             return ev_oom(ev);
     }
     matrix m = {0};
-    int rc = ev->src->vt->select(ev->src, vs->u.vector_selector.matchers,
-                                 vs->u.vector_selector.nmatchers, start, end, ev->a, &m,
-                                 &ev->snotes, ev->err);
+    memory_series_info *info = NULL;
+    int rc = memory_is_source(ev->src)
+                 ? memory_select_info(ev->src, vs->u.vector_selector.matchers,
+                                      vs->u.vector_selector.nmatchers, start, end, ev->a, &m, &info,
+                                      ev->err)
+                 : ev->src->vt->select(ev->src, vs->u.vector_selector.matchers,
+                                       vs->u.vector_selector.nmatchers, start, end, ev->a, &m,
+                                       &ev->snotes, ev->err);
     if (rc < 0) return rc;
-    /* Storage order: sorted by labels. */
+    /* Storage order: sorted by labels (the in-memory store's answers are,
+     * by construction). */
     bool sorted = true;
-    for (size_t i = 1; i < m.count && sorted; i++)
-        if (labels_compare(m.items[i - 1].labels, m.items[i].labels) > 0) sorted = false;
+    if (!memory_is_source(ev->src))
+        for (size_t i = 1; i < m.count && sorted; i++)
+            if (labels_compare(m.items[i - 1].labels, m.items[i].labels) > 0) sorted = false;
     if (!sorted) qsort(m.items, m.count, sizeof(series), cmp_series_model);
+    /* A __name__="..." matcher: every series has that name (none when
+     * it is ""). */
+    bool one_name = false;
+    for (size_t i = 0; i < vs->u.vector_selector.nmatchers; i++) {
+        const label_matcher *lm = &vs->u.vector_selector.matchers[i];
+        if (lm->type == MATCH_EQUAL && strv_eq(lm->name, STRV_LIT(METRIC_NAME_LABEL)))
+            one_name = true;
+    }
     sel_data *sd = &ev->sels[ev->nsels];
-    *sd = (sel_data){vs, m.items, m.count};
+    *sd = (sel_data){vs, m.items, m.count, one_name, info};
     uint64_t h = (uint64_t)(uintptr_t)vs * 0x9e3779b97f4a7c15ULL;
     if (hmap_put(&ev->selmap, ev->a, h, (int32_t)ev->nsels) < 0) return ev_oom(ev);
     ev->nsels++;

@@ -26,6 +26,7 @@
 #include "engine/hmap.h"
 #include "model/model.h"
 #include "promql/ast.h"
+#include "source/memory.h"
 #include "source/source.h"
 
 /*
@@ -137,6 +138,8 @@ typedef struct sel_data {
     const ast_node *node; /* AST_VECTOR_SELECTOR */
     series *ser;          /* sorted by labels */
     size_t nser;
+    bool one_name;                  /* every series has the same __name__ (or none has one) */
+    const memory_series_info *info; /* per series, from the in-memory store; else NULL */
 } sel_data;
 
 typedef struct evaluator {

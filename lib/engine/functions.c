@@ -18,6 +18,7 @@
 #include "engine/kernels.h"
 #include "model/regex.h"
 #include "promql/functions.h"
+#include "util/prefetch.h"
 #include "util/strbuf.h"
 
 const char *call_name(const ast_node *n)
@@ -1360,6 +1361,9 @@ static bool has_stale(const sample *s, size_t n)
     return any != 0;
 }
 
+/* How many series ahead eval_range_call fetches a series' samples. */
+#define RANGE_AHEAD 4
+
 static int eval_range_call(evaluator *ev, const ast_node *n, const fn_impl *f, ev_value *out)
 {
     const ast_node *marg = unparen(n->u.call.args[f->matrix_arg]);
@@ -1424,6 +1428,14 @@ static int eval_range_call(evaluator *ev, const ast_node *n, const fn_impl *f, e
         size_t cnt;
         const labels *ls;
         bool in_drop = false;
+        if (sd && i + RANGE_AHEAD < nin) {
+            /* Bound by memory latency over many series: fetch the ends of
+             * the windows and the label set of a series a few ahead. */
+            const series *nx = &sd->ser[i + RANGE_AHEAD];
+            PREFETCH(nx->samples);
+            PREFETCH(nx->samples + nx->count - 1);
+            PREFETCH(nx->labels);
+        }
         if (sd) {
             s = sd->ser[i].samples;
             cnt = sd->ser[i].count;
@@ -1440,7 +1452,10 @@ static int eval_range_call(evaluator *ev, const ast_node *n, const fn_impl *f, e
         /* Staleness markers: over many steps one scan of the series is
          * cheaper than one per window. */
         bool check_stale = sd != NULL;
-        if (sd && prescan) check_stale = has_stale(s, cnt);
+        if (sd && sd->info && sd->info[i].no_stale)
+            check_stale = false;
+        else if (sd && prescan)
+            check_stale = has_stale(s, cnt);
         for (size_t k = 0; k < ev->nsteps; k++) {
             int64_t ts = ev_step_ts(ev, k);
             int64_t maxt = (has_at ? at : ts) - offset;
@@ -1489,6 +1504,10 @@ static int eval_range_call(evaluator *ev, const ast_node *n, const fn_impl *f, e
         if (!keep_name) {
             if (ev->opts.delayed_name_removal) {
                 o.drop_name = true;
+            } else if (sd && sd->info && sd->info[i].without_name &&
+                       (ev->compat == SLOEVAL_COMPAT_V2 || !sd->info[i].type_unit)) {
+                /* the store keeps it: the same pairs ev_drop_metadata makes */
+                o.ls = sd->info[i].without_name;
             } else {
                 o.ls = ev_drop_metadata(ev, ls);
                 if (!o.ls) return ev_oom(ev);
@@ -1540,7 +1559,7 @@ static int eval_range_call(evaluator *ev, const ast_node *n, const fn_impl *f, e
     }
     /* Series of one selector have distinct label sets; dropping __name__
      * can only make two equal when their names differ. */
-    bool one_name = keep_name;
+    bool one_name = keep_name || (sd && sd->one_name);
     if (!one_name) {
         one_name = true;
         strv first = {0};

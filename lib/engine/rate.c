@@ -122,12 +122,16 @@ bool rate_extrapolated(double *out, const sample *s, size_t n, int64_t range_sta
     const sample *first = &s[0], *last = &s[n - 1];
     double result = last->v - first->v;
     if (is_counter) {
+        /* Two samples a turn (the additions stay in order). */
         double prev = first->v;
-        for (size_t i = 1; i < n; i++) {
-            double cur = s[i].v;
-            if (cur < prev) result += prev;
-            prev = cur;
+        size_t i = 1;
+        for (; i + 1 < n; i += 2) {
+            double c1 = s[i].v, c2 = s[i + 1].v;
+            if (c1 < prev) result += prev;
+            if (c2 < c1) result += c1;
+            prev = c2;
         }
+        if (i < n && s[i].v < prev) result += prev;
     }
 
     double to_start = (double)(first->t - range_start) / 1000;

@@ -8,6 +8,7 @@
 #include "model/hash.h"
 #include "model/regex.h"
 #include "util/error.h"
+#include "util/prefetch.h"
 
 /* ---- a string -> index hash table ----------------------------------------- */
 
@@ -106,7 +107,11 @@ typedef struct mseries {
     size_t count;     /* appended, including a load's pending samples */
     size_t committed; /* visible */
     size_t cap;
-    uint32_t epoch; /* the load that last touched it */
+    int64_t first_t;      /* samples[0].t when count > 0 (to guess where a time is) */
+    size_t nstale;        /* staleness markers among samples[0 .. count) */
+    const labels *noname; /* ls without __name__, made on first use by memory_select_info */
+    uint32_t epoch;       /* the load that last touched it */
+    bool type_unit;       /* ls has __type__ or __unit__ (set with noname) */
 } mseries;
 
 typedef struct memory_source {
@@ -128,6 +133,10 @@ typedef struct memory_source {
     label *scratch;
     size_t capscratch;
     uint32_t last; /* last series appended to, + 1 */
+    /* Series ids follow the label order (so the postings lists, sorted by
+     * id, are in label order too and answers need no sort); false after
+     * a series was added out of order, until the next select renumbers. */
+    bool ordered;
 } memory_source;
 
 static const source_vtable memory_vtable;
@@ -263,6 +272,7 @@ static int new_series(memory_source *m, const labels *ls, uint32_t *out)
     memset(&m->series[id], 0, sizeof(mseries));
     m->series[id].ls = ls;
     m->nseries++;
+    if (id > 0 && m->ordered && labels_compare(m->series[id - 1].ls, ls) > 0) m->ordered = false;
     if (table_insert(m, id) || index_series(m, id)) {
         /* leave the store consistent: the series exists, without samples */
         return -1;
@@ -329,17 +339,61 @@ static int append_to(memory_source *m, uint32_t id, int64_t t, double v, const c
         s->samples = ns;
         s->cap = ncap;
     }
+    if (s->count == 0) s->first_t = t;
+    if (value_is_stale(v)) s->nstale++;
     s->samples[s->count++] = (sample){t, v};
     if (!m->loading) {
         s->committed = s->count;
     } else if (s->epoch != m->epoch) {
         s->epoch = m->epoch;
         if (ids_push(&m->touched, id)) {
+            if (value_is_stale(v)) s->nstale--;
             s->count--;
             return error_set(err, SLOEVAL_ENOMEM, "out of memory");
         }
     }
     return 0;
+}
+
+/* A store copy of a string: NULL when out of memory. */
+static const char *store_string(memory_source *m, strv str)
+{
+    return str.len ? arena_strndup(&m->a, str.ptr, str.len) : "";
+}
+
+/*
+ * The store's label set for k pairs sorted by name (unique names, no empty
+ * values), each name and value string shared with the series that have it
+ * already (the index holds the first copy of each): a new series then
+ * takes little room beyond its pair array, and equal strings of two series
+ * are the same pointer. NULL when out of memory.
+ */
+static const labels *store_labels(memory_source *m, const label *p, size_t k)
+{
+    label small[16];
+    label *q = k <= 16 ? small : malloc(k * sizeof(label));
+    if (!q) return NULL;
+    const labels *ls = NULL;
+    for (size_t i = 0; i < k; i++) {
+        strv name = p[i].name, val = p[i].value;
+        smap_slot *sn = smap_find(&m->names, name, hash_string(name.ptr, name.len));
+        smap_slot *sv = NULL;
+        if (sn) {
+            const name_ent *ne = &m->nents[sn->val];
+            name = ne->name;
+            sv = smap_find(&ne->values, val, pair_hash(name, val));
+            if (sv) val = ne->ents[sv->val].val;
+        } else {
+            name.ptr = store_string(m, name);
+        }
+        if (!sv) val.ptr = store_string(m, val);
+        if (!name.ptr || !val.ptr) goto done;
+        q[i] = (label){name, val};
+    }
+    ls = labels_make(&m->a, q, k, true, NULL);
+done:
+    if (q != small) free(q);
+    return ls;
 }
 
 static int pair_cmp(const void *a, const void *b)
@@ -389,7 +443,7 @@ int memory_load_append(sloeval_source *src, const label *pairs, size_t n, int64_
     uint64_t h = labels_hash_sorted(p, k);
     uint32_t id = find_series(m, p, k, h);
     if (id == UINT32_MAX) {
-        const labels *ls = labels_make(&m->a, p, k, false, NULL);
+        const labels *ls = store_labels(m, p, k);
         if (!ls || new_series(m, ls, &id))
             return error_set(err, SLOEVAL_ENOMEM, "out of memory storing series");
     }
@@ -402,7 +456,7 @@ int memory_load_append_labels(sloeval_source *src, const labels *ls, int64_t t, 
     memory_source *m = M(src);
     uint32_t id = find_series(m, ls->pairs, ls->count, ls->hash);
     if (id == UINT32_MAX) {
-        const labels *copy = labels_make(&m->a, ls->pairs, ls->count, false, NULL);
+        const labels *copy = store_labels(m, ls->pairs, ls->count);
         if (!copy || new_series(m, copy, &id))
             return error_set(err, SLOEVAL_ENOMEM, "out of memory storing series");
     }
@@ -446,6 +500,9 @@ void memory_load_abort(sloeval_source *src)
     for (size_t i = 0; i < m->touched.n; i++) {
         mseries *s = &m->series[m->touched.v[i]];
         s->count = s->committed;
+        s->nstale = 0;
+        for (size_t k = 0; k < s->count; k++)
+            if (value_is_stale(s->samples[k].v)) s->nstale++;
     }
     /* Series made by the aborted load stay in the index with no samples:
      * select never returns a series without visible samples. */
@@ -483,6 +540,7 @@ void memory_clear(sloeval_source *src)
     m->touched.n = 0;
     m->loading = false;
     m->last = 0;
+    m->ordered = true;
 }
 
 void memory_get_stats(const sloeval_source *src, memory_stats *out)
@@ -531,9 +589,38 @@ static int id_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The series ids having a value of `name` that the matcher accepts. */
-static int positive_postings(memory_source *m, const matcher_rt *mr, ids *out)
+/* Room for n more ids. */
+static int ids_reserve(ids *a, size_t n)
 {
+    if (a->cap - a->n >= n) return 0;
+    size_t ncap = a->cap ? a->cap : 4;
+    while (ncap - a->n < n)
+        ncap *= 2;
+    uint32_t *nv = realloc(a->v, ncap * sizeof(uint32_t));
+    if (!nv) return -1;
+    a->v = nv;
+    a->cap = ncap;
+    return 0;
+}
+
+static int ids_append(ids *a, const uint32_t *v, size_t n)
+{
+    if (ids_reserve(a, n)) return -1;
+    if (n) memcpy(a->v + a->n, v, n * sizeof(uint32_t));
+    a->n += n;
+    return 0;
+}
+
+/*
+ * The series ids having a value of `name` that the matcher accepts, in
+ * increasing order, as *out / *nout: for `=` the postings list itself (no
+ * copy), otherwise their union, built in *buf. -1 when out of memory.
+ */
+static int positive_postings(memory_source *m, const matcher_rt *mr, ids *buf, const uint32_t **out,
+                             size_t *nout)
+{
+    *out = NULL;
+    *nout = 0;
     strv name = mr->lm->name;
     smap_slot *s = smap_find(&m->names, name, hash_string(name.ptr, name.len));
     if (!s) return 0;
@@ -541,39 +628,41 @@ static int positive_postings(memory_source *m, const matcher_rt *mr, ids *out)
     if (mr->lm->type == MATCH_EQUAL) {
         smap_slot *vs = smap_find(&ne->values, mr->lm->value, pair_hash(name, mr->lm->value));
         if (!vs) return 0;
-        ids *p = &ne->ents[vs->val].postings;
-        for (size_t i = 0; i < p->n; i++)
-            if (ids_push(out, p->v[i])) return -1;
+        *out = ne->ents[vs->val].postings.v;
+        *nout = ne->ents[vs->val].postings.n;
         return 0;
     }
+    buf->n = 0;
     size_t lists = 0;
     for (size_t i = 0; i < ne->n; i++) {
         if (!matcher_test(mr, ne->ents[i].val)) continue;
         ids *p = &ne->ents[i].postings;
-        for (size_t j = 0; j < p->n; j++)
-            if (ids_push(out, p->v[j])) return -1;
+        if (ids_append(buf, p->v, p->n)) return -1;
         lists++;
     }
     /* each series has one value per name: the lists are disjoint */
-    if (lists > 1) qsort(out->v, out->n, sizeof(uint32_t), id_cmp);
+    if (lists > 1) qsort(buf->v, buf->n, sizeof(uint32_t), id_cmp);
+    *out = buf->v;
+    *nout = buf->n;
     return 0;
 }
 
-static void intersect(ids *acc, const ids *other)
+/* The ids in both sorted lists, written to dst (which may be `a`); their count. */
+static size_t intersect(uint32_t *dst, const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
 {
     size_t i = 0, j = 0, w = 0;
-    while (i < acc->n && j < other->n) {
-        if (acc->v[i] < other->v[j]) {
+    while (i < na && j < nb) {
+        if (a[i] < b[j]) {
             i++;
-        } else if (acc->v[i] > other->v[j]) {
+        } else if (a[i] > b[j]) {
             j++;
         } else {
-            acc->v[w++] = acc->v[i];
+            dst[w++] = a[i];
             i++;
             j++;
         }
     }
-    acc->n = w;
+    return w;
 }
 
 static int series_order(const void *a, const void *b)
@@ -582,17 +671,150 @@ static int series_order(const void *a, const void *b)
     return labels_compare(x->labels, y->labels);
 }
 
-static int memory_select(sloeval_source *src, const label_matcher *matchers, size_t nmatchers,
-                         int64_t mint, int64_t maxt, arena *a, matrix *out, source_notes *notes,
-                         sloeval_error *err)
+/* ---- label order ------------------------------------------------------------- */
+
+typedef struct rank_ent {
+    const labels *ls;
+    uint32_t id;
+} rank_ent;
+
+static int rank_cmp(const void *a, const void *b)
 {
-    memory_source *m = M(src);
+    return labels_compare(((const rank_ent *)a)->ls, ((const rank_ent *)b)->ls);
+}
+
+/*
+ * Renumber the series so that ids follow the label order: the postings
+ * lists (sorted by id) then list series in label order, and a select's
+ * answer needs no sort. Label sets and sample arrays do not move, so
+ * earlier answers stay valid. -1 when out of memory (the store is left as
+ * it was, and select sorts its answers instead).
+ */
+static int put_in_label_order(memory_source *m)
+{
+    size_t n = m->nseries;
+    rank_ent *e = malloc((n ? n : 1) * sizeof(*e));
+    uint32_t *newid = malloc((n ? n : 1) * sizeof(*newid));
+    mseries *ns = malloc((m->capseries ? m->capseries : 1) * sizeof(*ns));
+    if (!e || !newid || !ns) {
+        free(e);
+        free(newid);
+        free(ns);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        e[i] = (rank_ent){m->series[i].ls, (uint32_t)i};
+    qsort(e, n, sizeof(*e), rank_cmp);
+    for (size_t r = 0; r < n; r++) {
+        newid[e[r].id] = (uint32_t)r;
+        ns[r] = m->series[e[r].id];
+    }
+    free(e);
+    free(m->series);
+    m->series = ns;
+    for (size_t i = 0; i < m->nnames; i++) {
+        name_ent *ne = &m->nents[i];
+        for (size_t j = 0; j < ne->n; j++) {
+            ids *p = &ne->ents[j].postings;
+            bool sorted = true;
+            for (size_t k = 0; k < p->n; k++) {
+                p->v[k] = newid[p->v[k]];
+                if (k && p->v[k] < p->v[k - 1]) sorted = false;
+            }
+            if (!sorted) qsort(p->v, p->n, sizeof(uint32_t), id_cmp);
+        }
+    }
+    for (size_t i = 0; i < m->tcap; i++)
+        if (m->table[i]) m->table[i] = newid[m->table[i] - 1] + 1;
+    for (size_t i = 0; i < m->touched.n; i++)
+        m->touched.v[i] = newid[m->touched.v[i]];
+    if (m->last) m->last = newid[m->last - 1] + 1;
+    free(newid);
+    m->ordered = true;
+    return 0;
+}
+
+/* ---- windows ------------------------------------------------------------------- */
+
+/*
+ * Where time t should be among n samples from first_t to last_t when they
+ * are evenly spaced (scrapes usually are): a guess, exact or off by a few.
+ */
+static inline size_t guess_index(int64_t first_t, int64_t last_t, size_t n, int64_t t)
+{
+    if (n < 2 || t <= first_t || last_t <= first_t) return 0;
+    if (t >= last_t) return n - 1;
+    double f = ((double)t - (double)first_t) / ((double)last_t - (double)first_t);
+    size_t g = (size_t)(f * (double)(n - 1));
+    return g < n ? g : n - 1;
+}
+
+/*
+ * The first index in [0, n) whose timestamp is >= t (> t when `after`),
+ * n when there is none; searched from the guess g outwards (galloping, then
+ * a binary search), so that a good guess touches one or two cache lines.
+ */
+static size_t bound_from(const sample *s, size_t n, int64_t t, bool after, size_t g)
+{
+#define BEFORE(i) (after ? s[(i)].t <= t : s[(i)].t < t)
+    if (n == 0) return 0;
+    if (g >= n) g = n - 1;
+    size_t lo, hi; /* the answer is in [lo, hi] */
+    if (BEFORE(g)) {
+        lo = g + 1;
+        hi = n;
+        for (size_t step = 1; step < n - g; step *= 2) {
+            size_t p = g + step;
+            if (!BEFORE(p)) {
+                hi = p;
+                break;
+            }
+            lo = p + 1;
+        }
+    } else {
+        hi = g;
+        lo = 0;
+        for (size_t step = 1; step <= g; step *= 2) {
+            size_t p = g - step;
+            if (BEFORE(p)) {
+                lo = p + 1;
+                break;
+            }
+            hi = p;
+        }
+    }
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (BEFORE(mid))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+#undef BEFORE
+}
+
+/* ---- select ---------------------------------------------------------------- */
+
+/* select, with the series' info when `info` is not NULL. */
+static int select_impl(memory_source *m, const label_matcher *matchers, size_t nmatchers,
+                       int64_t mint, int64_t maxt, arena *a, matrix *out, memory_series_info **info,
+                       sloeval_error *err)
+{
+    sloeval_source *src = &m->base;
     memset(out, 0, sizeof(*out));
+    if (info) *info = NULL;
+    memory_series_info *inf = NULL;
     int rc = 0;
-    matcher_rt *mr = calloc(nmatchers ? nmatchers : 1, sizeof(*mr));
+    matcher_rt mr_small[4];
+    matcher_rt *mr = nmatchers <= 4 ? mr_small : calloc(nmatchers, sizeof(*mr));
     ids cand = {0}, tmp = {0};
     bool have_cand = false;
+    /* the matchers that must be tested series by series: those that
+     * match the empty value (the postings answer all the others exactly) */
+    size_t nresidual = 0;
     if (!mr) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+    memset(mr, 0, (nmatchers <= 4 ? 4 : nmatchers) * sizeof(*mr));
     for (size_t i = 0; i < nmatchers; i++) {
         mr[i].lm = &matchers[i];
         if (matchers[i].type == MATCH_REGEX || matchers[i].type == MATCH_NOT_REGEX) {
@@ -605,78 +827,153 @@ static int memory_select(sloeval_source *src, const label_matcher *matchers, siz
             }
         }
         mr[i].matches_empty = matcher_test(&mr[i], STRV_LIT(""));
+        if (mr[i].matches_empty) nresidual++;
     }
     if (mint > maxt) goto done;
+    if (!m->ordered) put_in_label_order(m); /* on failure the answer is sorted below */
+    /* The candidates: the intersection of the positive matchers'
+     * postings, a view of one postings list while there is only one. */
+    const uint32_t *cv = NULL;
+    size_t cn = 0;
     for (size_t i = 0; i < nmatchers; i++) {
         if (mr[i].matches_empty) continue;
-        tmp.n = 0;
-        if (positive_postings(m, &mr[i], &tmp)) {
+        const uint32_t *pv;
+        size_t pn;
+        if (positive_postings(m, &mr[i], &tmp, &pv, &pn)) {
             rc = error_set(err, SLOEVAL_ENOMEM, "out of memory");
             goto done;
         }
         if (!have_cand) {
-            ids t2 = cand;
-            cand = tmp;
-            tmp = t2;
+            if (pn && pv == tmp.v) {
+                /* keep the union: tmp is reused by the next matcher */
+                ids t2 = cand;
+                cand = tmp;
+                tmp = t2;
+                pv = cand.v;
+            }
+            cv = pv;
+            cn = pn;
             have_cand = true;
         } else {
-            intersect(&cand, &tmp);
-        }
-        if (cand.n == 0) goto done;
-    }
-    if (!have_cand) {
-        for (size_t i = 0; i < m->nseries; i++) {
-            if (ids_push(&cand, (uint32_t)i)) {
-                rc = error_set(err, SLOEVAL_ENOMEM, "out of memory");
-                goto done;
+            if (cv != cand.v) {
+                cand.n = 0;
+                if (ids_reserve(&cand, cn < pn ? cn : pn)) {
+                    rc = error_set(err, SLOEVAL_ENOMEM, "out of memory");
+                    goto done;
+                }
             }
+            /* in place when cv is cand's own buffer: the writes trail the reads */
+            cn = intersect(cand.v, cv, cn, pv, pn);
+            cv = cand.v;
         }
+        if (cn == 0) goto done;
     }
-    for (size_t c = 0; c < cand.n; c++) {
-        const mseries *s = &m->series[cand.v[c]];
-        if (!s->committed) continue;
-        bool ok = true;
-        for (size_t i = 0; i < nmatchers && ok; i++) {
-            strv v = labels_get(s->ls, matchers[i].name);
-            if (!v.ptr) v = STRV_LIT("");
-            ok = matcher_test(&mr[i], v);
-        }
-        if (!ok) continue;
-        /* samples with mint <= t <= maxt */
-        size_t lo = 0, hi = s->committed;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (s->samples[mid].t < mint)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        size_t first = lo;
-        hi = s->committed;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (s->samples[mid].t <= maxt)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo == first) continue;
-        if (matrix_push(a, out, s->ls, s->samples + first, lo - first)) {
-            rc = error_set(err, SLOEVAL_ENOMEM, "out of memory");
-            goto done;
-        }
+    size_t ncand = have_cand ? cn : m->nseries;
+    if (ncand && arena_grow(a, (void **)&out->items, &out->cap, ncand, sizeof(series)) < 0) {
+        rc = error_set(err, SLOEVAL_ENOMEM, "out of memory");
+        goto done;
     }
-    /* Prometheus's storage answers in label order. */
-    if (out->count > 1) qsort(out->items, out->count, sizeof(series), series_order);
+    if (info && ncand && !(inf = arena_alloc(a, ncand * sizeof(*inf)))) {
+        rc = error_set(err, SLOEVAL_ENOMEM, "out of memory");
+        goto done;
+    }
+    /* The loop is bound by memory latency when the store is larger than
+     * the caches: the samples a few candidates ahead are fetched early,
+     * the last one first, then (once it is there) where mint should be. */
+    enum { AHEAD = 8 };
+    size_t guess[AHEAD]; /* candidate c's guess of mint's index, at c % AHEAD */
+    for (size_t c = 0; c < ncand && c < AHEAD; c++) {
+        const mseries *f = &m->series[have_cand ? cv[c] : c];
+        guess[c] = f->committed
+                       ? guess_index(f->first_t, f->samples[f->committed - 1].t, f->committed, mint)
+                       : 0;
+    }
+    for (size_t c = 0; c < ncand; c++) {
+        if (c + 2 * AHEAD < ncand) {
+            const mseries *f = &m->series[have_cand ? cv[c + 2 * AHEAD] : c + 2 * AHEAD];
+            if (f->committed) PREFETCH(&f->samples[f->committed - 1]);
+        }
+        size_t g = guess[c % AHEAD];
+        if (c + AHEAD < ncand) {
+            const mseries *f = &m->series[have_cand ? cv[c + AHEAD] : c + AHEAD];
+            size_t fn = f->committed, fg = 0;
+            if (fn) {
+                fg = guess_index(f->first_t, f->samples[fn - 1].t, fn, mint);
+                PREFETCH(&f->samples[fg]);
+            }
+            guess[c % AHEAD] = fg;
+        }
+        mseries *s = &m->series[have_cand ? cv[c] : c];
+        size_t n = s->committed;
+        if (!n) continue;
+        if (nresidual) {
+            bool ok = true;
+            for (size_t i = 0; i < nmatchers && ok; i++) {
+                if (!mr[i].matches_empty) continue;
+                strv v = labels_get(s->ls, matchers[i].name);
+                if (!v.ptr) v = STRV_LIT("");
+                ok = matcher_test(&mr[i], v);
+            }
+            if (!ok) continue;
+        }
+        /* samples with mint <= t <= maxt, found from where evenly spaced
+         * samples would put them */
+        const sample *sm = s->samples;
+        int64_t first_t = s->first_t, last_t = sm[n - 1].t;
+        if (mint > last_t || maxt < first_t) continue;
+        size_t hi;
+        if (maxt >= last_t)
+            hi = n;
+        else if (n >= 2 && sm[n - 2].t <= maxt) /* a window ending just before the last */
+            hi = n - 1;
+        else
+            hi = bound_from(sm, n, maxt, true, guess_index(first_t, last_t, n, maxt) + 1);
+        size_t lo = mint <= first_t ? 0 : bound_from(sm, hi, mint, false, g);
+        if (lo == hi) continue;
+        if (inf) {
+            if (!s->noname) {
+                /* NULL when out of memory: the engine drops the name itself */
+                s->noname = labels_drop_name(&m->a, s->ls);
+                s->type_unit = labels_get(s->ls, STRV_LIT("__type__")).ptr ||
+                               labels_get(s->ls, STRV_LIT("__unit__")).ptr;
+            }
+            inf[out->count] = (memory_series_info){s->noname, s->nstale == 0, s->type_unit};
+        }
+        out->items[out->count++] = (series){s->ls, s->samples + lo, hi - lo};
+    }
+    /* Prometheus's storage answers in label order: the ids follow it,
+     * unless renumbering failed for want of memory. */
+    if (!m->ordered && out->count > 1) {
+        qsort(out->items, out->count, sizeof(series), series_order);
+        inf = NULL; /* no longer in the answer's order */
+    }
+    if (info) *info = inf;
 done:
-    (void)notes;
     for (size_t i = 0; i < nmatchers; i++)
         promql_regex_free(mr[i].re);
-    free(mr);
+    if (mr != mr_small) free(mr);
     free(cand.v);
     free(tmp.v);
-    if (rc) memset(out, 0, sizeof(*out));
+    if (rc) {
+        memset(out, 0, sizeof(*out));
+        if (info) *info = NULL;
+    }
     return rc;
+}
+
+static int memory_select(sloeval_source *src, const label_matcher *matchers, size_t nmatchers,
+                         int64_t mint, int64_t maxt, arena *a, matrix *out, source_notes *notes,
+                         sloeval_error *err)
+{
+    (void)notes;
+    return select_impl(M(src), matchers, nmatchers, mint, maxt, a, out, NULL, err);
+}
+
+int memory_select_info(sloeval_source *src, const label_matcher *matchers, size_t nmatchers,
+                       int64_t mint, int64_t maxt, arena *a, matrix *out, memory_series_info **info,
+                       sloeval_error *err)
+{
+    return select_impl(M(src), matchers, nmatchers, mint, maxt, a, out, info, err);
 }
 
 static void memory_destroy(sloeval_source *src)
@@ -701,6 +998,7 @@ int memory_new(sloeval_source **out, sloeval_compat compat)
     m->base.vt = &memory_vtable;
     m->base.compat = compat == SLOEVAL_COMPAT_V2 ? SLOEVAL_COMPAT_V2 : SLOEVAL_COMPAT_V3;
     arena_init(&m->a, 64 * 1024);
+    m->ordered = true;
     *out = &m->base;
     return 0;
 }

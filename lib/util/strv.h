@@ -23,7 +23,8 @@ static inline strv strv_from_cstr(const char *s)
 
 static inline bool strv_eq(strv a, strv b)
 {
-    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+    /* the same pointer: strings shared by label sets of a store */
+    return a.len == b.len && (a.ptr == b.ptr || a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
 static inline bool strv_eq_cstr(strv a, const char *b)
@@ -35,7 +36,7 @@ static inline bool strv_eq_cstr(strv a, const char *b)
 static inline int strv_cmp(strv a, strv b)
 {
     size_t n = a.len < b.len ? a.len : b.len;
-    int c = n ? memcmp(a.ptr, b.ptr, n) : 0;
+    int c = n && a.ptr != b.ptr ? memcmp(a.ptr, b.ptr, n) : 0;
     if (c) return c;
     return a.len < b.len ? -1 : (a.len > b.len ? 1 : 0);
 }

@@ -248,6 +248,205 @@ START_TEST(test_many_series)
 }
 END_TEST
 
+/* Brute force: the samples of s with mint <= t <= maxt. */
+static void ref_range(const sample *s, size_t n, int64_t mint, int64_t maxt, size_t *lo, size_t *hi)
+{
+    size_t l = 0;
+    while (l < n && s[l].t < mint)
+        l++;
+    size_t h = l;
+    while (h < n && s[h].t <= maxt)
+        h++;
+    *lo = l;
+    *hi = h;
+}
+
+/* Select finds its windows from a guess of where evenly spaced samples
+ * would be: whatever the spacing (even, jittered, with gaps and bursts),
+ * the answer is exactly the samples in [mint, maxt]. */
+START_TEST(test_select_windows_any_spacing)
+{
+    sloeval_source *src;
+    ck_assert_int_eq(sloeval_source_new_memory(&src, SLOEVAL_COMPAT_V2), 0);
+    uint64_t rnd = 7;
+#define RND() (rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL, rnd >> 33)
+    enum { NS = 40 };
+    for (int i = 0; i < NS; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "s%02d", i);
+        label p[] = {{STRV_LIT("__name__"), STRV_LIT("m")}, {STRV_LIT("id"), strv_from_cstr(id)}};
+        int64_t t = (int64_t)(RND() % 100000);
+        int n = 1 + (int)(RND() % 300);
+        for (int k = 0; k < n; k++) {
+            switch (i % 4) {
+            case 0: t += 15000; break;                                            /* even */
+            case 1: t += 14000 + (int64_t)(RND() % 2000); break;                  /* jitter */
+            case 2: t += RND() % 10 ? 1 + (int64_t)(RND() % 50) : 3600000; break; /* bursts, gaps */
+            default: t += 1 + (int64_t)(RND() % 100000); break;                   /* anything */
+            }
+            ck_assert_int_eq(memory_load_append(src, p, 2, t, (double)k, NULL, NULL), 0);
+        }
+    }
+    arena a;
+    arena_init(&a, 0);
+    label_matcher m = {MATCH_EQUAL, STRV_LIT("__name__"), STRV_LIT("m")};
+    matrix all;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_int_eq(src->vt->select(src, &m, 1, ALL, &a, &all, NULL, &err), 0);
+    ck_assert_uint_eq(all.count, NS);
+    for (int q = 0; q < 3000; q++) {
+        const series *s = &all.items[RND() % NS];
+        int64_t first = s->samples[0].t, last = s->samples[s->count - 1].t;
+        int64_t span = last - first + 200000;
+        int64_t mint = first - 100000 + (int64_t)(RND() % (uint64_t)span);
+        int64_t maxt = q % 5 == 0 ? mint : mint + (int64_t)(RND() % (uint64_t)span);
+        if (q % 7 == 0) mint = s->samples[RND() % s->count].t; /* on a sample */
+        if (q % 11 == 0) maxt = s->samples[RND() % s->count].t;
+        label_matcher ms[] = {m,
+                              {MATCH_EQUAL, STRV_LIT("id"), labels_get(s->labels, STRV_LIT("id"))}};
+        matrix out;
+        memory_series_info *info;
+        ck_assert_int_eq(memory_select_info(src, ms, 2, mint, maxt, &a, &out, &info, &err), 0);
+        size_t lo, hi;
+        ref_range(s->samples, s->count, mint, maxt, &lo, &hi);
+        if (lo == hi || mint > maxt) {
+            ck_assert_uint_eq(out.count, 0);
+            continue;
+        }
+        ck_assert_uint_eq(out.count, 1);
+        ck_assert_ptr_eq(out.items[0].samples, s->samples + lo);
+        ck_assert_uint_eq(out.items[0].count, hi - lo);
+        ck_assert_ptr_nonnull(info);
+        ck_assert(info[0].no_stale);
+    }
+#undef RND
+    arena_free(&a);
+    sloeval_source_free(src);
+}
+END_TEST
+
+static void check_sorted_answer(sloeval_source *src, const label_matcher *ms, size_t n, size_t want)
+{
+    arena a;
+    arena_init(&a, 0);
+    matrix out;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_int_eq(src->vt->select(src, ms, n, ALL, &a, &out, NULL, &err), 0);
+    ck_assert_uint_eq(out.count, want);
+    for (size_t i = 1; i < out.count; i++)
+        ck_assert_int_lt(labels_compare(out.items[i - 1].labels, out.items[i].labels), 0);
+    arena_free(&a);
+}
+
+/* Series added out of label order over several loads, with selects in
+ * between: answers stay sorted by labels, and answers taken before the
+ * store renumbered its series still point at the same labels and samples. */
+START_TEST(test_label_order_across_loads)
+{
+    sloeval_source *src;
+    ck_assert_int_eq(sloeval_source_new_memory(&src, SLOEVAL_COMPAT_V3), 0);
+    label_matcher name = {MATCH_EQUAL, STRV_LIT("__name__"), STRV_LIT("m")};
+    label_matcher even = {MATCH_REGEX, STRV_LIT("shard"), STRV_LIT("0|2|4|6|8")};
+    label_matcher not3 = {MATCH_NOT_EQUAL, STRV_LIT("shard"), STRV_LIT("3")};
+    label_matcher nozone = {MATCH_EQUAL, STRV_LIT("zone"), STRV_LIT("")};
+    arena keep;
+    arena_init(&keep, 0);
+    matrix early = {0};
+    size_t total = 0, want3 = 0;
+    for (int load = 0; load < 4; load++) {
+        ck_assert_int_eq(memory_load_begin(src, NULL), 0);
+        for (int i = 0; i < 250; i++) {
+            /* descending, and interleaved with the earlier loads' series */
+            int k = (249 - i) * 4 + (3 - load);
+            char inst[16], shard[8];
+            snprintf(inst, sizeof(inst), "h%04d", k);
+            snprintf(shard, sizeof(shard), "%d", (k / 4) % 10);
+            if ((k / 4) % 10 != 3 && k % 3 != 0) want3++;
+            label p[] = {{STRV_LIT("__name__"), STRV_LIT("m")},
+                         {STRV_LIT("instance"), strv_from_cstr(inst)},
+                         {STRV_LIT("shard"), strv_from_cstr(shard)},
+                         {STRV_LIT("zone"), k % 3 ? STRV_LIT("") : STRV_LIT("eu")}};
+            for (int t = 0; t < 3; t++)
+                ck_assert_int_eq(memory_load_append(src, p, 4, t * 1000 + load, t, NULL, NULL), 0);
+        }
+        memory_load_commit(src);
+        total += 250;
+        if (load == 0) {
+            sloeval_error err = SLOEVAL_ERROR_INIT;
+            ck_assert_int_eq(src->vt->select(src, &name, 1, ALL, &keep, &early, NULL, &err), 0);
+            ck_assert_uint_eq(early.count, 250);
+        }
+        check_sorted_answer(src, &name, 1, total);
+        label_matcher two[] = {name, even};
+        check_sorted_answer(src, two, 2, total / 2);
+        label_matcher three[] = {name, not3, nozone};
+        check_sorted_answer(src, three, 3, want3);
+    }
+    /* the first answer still reads the series of the first load */
+    for (size_t i = 0; i < early.count; i++) {
+        ck_assert_uint_eq(early.items[i].count, 3);
+        ck_assert_int_eq(early.items[i].samples[2].t, 2000);
+        strv inst = labels_get(early.items[i].labels, STRV_LIT("instance"));
+        ck_assert_int_eq(atoi(inst.ptr + 1) % 4, 3);
+    }
+    arena_free(&keep);
+    sloeval_source_free(src);
+}
+END_TEST
+
+/* What memory_select_info tells besides the samples. */
+START_TEST(test_select_info)
+{
+    sloeval_source *src;
+    ck_assert_int_eq(sloeval_source_new_memory(&src, SLOEVAL_COMPAT_V3), 0);
+    label a[] = {{STRV_LIT("__name__"), STRV_LIT("m")}, {STRV_LIT("job"), STRV_LIT("x")}};
+    label b[] = {{STRV_LIT("__name__"), STRV_LIT("m")},
+                 {STRV_LIT("job"), STRV_LIT("y")},
+                 {STRV_LIT("__unit__"), STRV_LIT("seconds")}};
+    label c[] = {{STRV_LIT("job"), STRV_LIT("z")}};
+    ck_assert_int_eq(memory_load_append(src, a, 2, 1000, 1, NULL, NULL), 0);
+    ck_assert_int_eq(memory_load_append(src, b, 3, 1000, 1, NULL, NULL), 0);
+    ck_assert_int_eq(memory_load_append(src, b, 3, 2000, stale_nan(), NULL, NULL), 0);
+    ck_assert_int_eq(memory_load_append(src, c, 1, 1000, 1, NULL, NULL), 0);
+    /* a stale marker in an aborted load does not count */
+    ck_assert_int_eq(memory_load_begin(src, NULL), 0);
+    ck_assert_int_eq(memory_load_append(src, a, 2, 2000, stale_nan(), NULL, NULL), 0);
+    memory_load_abort(src);
+
+    arena ar;
+    arena_init(&ar, 0);
+    label_matcher any = {MATCH_REGEX, STRV_LIT("job"), STRV_LIT(".+")};
+    matrix out;
+    memory_series_info *info;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_int_eq(memory_select_info(src, &any, 1, ALL, &ar, &out, &info, &err), 0);
+    ck_assert_uint_eq(out.count, 3);
+    ck_assert_ptr_nonnull(info);
+    for (size_t i = 0; i < out.count; i++) {
+        const labels *ls = out.items[i].labels;
+        const labels *want = labels_drop_name(&ar, ls);
+        ck_assert(labels_equal(info[i].without_name, want));
+        ck_assert_uint_eq(info[i].without_name->hash, want->hash);
+        strv job = labels_get(ls, STRV_LIT("job"));
+        ck_assert(info[i].no_stale == (job.ptr[0] != 'y'));
+        ck_assert(info[i].type_unit == (job.ptr[0] == 'y'));
+    }
+    /* c has no name: its label set is its own */
+    ck_assert_ptr_eq(info[2].without_name, out.items[2].labels);
+    /* asked again, the store gives the same sets */
+    matrix again;
+    memory_series_info *info2;
+    ck_assert_int_eq(memory_select_info(src, &any, 1, ALL, &ar, &again, &info2, &err), 0);
+    for (size_t i = 0; i < out.count; i++)
+        ck_assert_ptr_eq(info2[i].without_name, info[i].without_name);
+    /* equal strings of two series are stored once */
+    ck_assert_ptr_eq(labels_get(out.items[0].labels, STRV_LIT("__name__")).ptr,
+                     labels_get(out.items[1].labels, STRV_LIT("__name__")).ptr);
+    arena_free(&ar);
+    sloeval_source_free(src);
+}
+END_TEST
+
 static Suite *memory_suite(void)
 {
     Suite *s = suite_create("memory");
@@ -257,6 +456,9 @@ static Suite *memory_suite(void)
     tcase_add_test(tc, test_append_api);
     tcase_add_test(tc, test_aborted_load_is_invisible);
     tcase_add_test(tc, test_many_series);
+    tcase_add_test(tc, test_select_windows_any_spacing);
+    tcase_add_test(tc, test_label_order_across_loads);
+    tcase_add_test(tc, test_select_info);
     suite_add_tcase(s, tc);
     return s;
 }
