@@ -1029,8 +1029,8 @@ static int compile_patterns(sparser *p)
     static const char *const pats[] = {
         "^load(?:_(with_nhcb))?\\s+(.+?)$",
         "^eval(?:_(fail|warn|ordered|info))?\\s+instant\\s+(?:at\\s+(.+?))?\\s+(.+)$",
-        "^eval(?:_(fail|warn|info))?\\s+range\\s+from\\s+(.+)\\s+to\\s+(.+)\\s+step\\s+(.+?)\\s+"
-        "(.+)$",
+        ("^eval(?:_(fail|warn|info))?\\s+range\\s+from\\s+(.+)\\s+to\\s+(.+)\\s+step\\s+(.+?)"
+         "\\s+(.+)$"),
         "^expect\\s+(ordered|fail|warn|no_warn|info|no_info)(?:\\s+(regex|msg):(.+))?$",
         "^expect range vector\\s+from\\s+(.+)\\s+to\\s+(.+)\\s+step\\s+(.+)$",
     };
