@@ -593,25 +593,6 @@ static bool scan_number_v3(lexer *lx)
             return !is_alnum(c);
         }
     }
-    /* digits '.' digits ("14.4", "0.001") ending in a character that
-     * neither continues a number nor is alphanumeric: the loop below
-     * accepts exactly these bytes. */
-    if (lx->pos < lx->len && is_digit(lx->input[lx->pos])) {
-        size_t q = lx->pos;
-        while (q < lx->len && is_digit(lx->input[q]))
-            q++;
-        if (q < lx->len && lx->input[q] == '.') {
-            q++;
-            while (q < lx->len && is_digit(lx->input[q]))
-                q++;
-            unsigned char c = q < lx->len ? (unsigned char)lx->input[q] : 0;
-            if (c < 0x80 && c != '.' && c != '_' && !is_alnum(c)) {
-                lx->pos = q;
-                lx->width = 1;
-                return true;
-            }
-        }
-    }
     unsigned digits = C_DIGIT;
     bool hex = false;
     if (accept(lx, C_ZERO) && accept(lx, C_X)) {
@@ -671,24 +652,50 @@ static bool accept_remaining_duration(lexer *lx)
     return !is_alnum(next(lx));
 }
 
+/* Emit the bytes from lx->start to q as a token of this type. */
+static void emit_to(lexer *lx, token *t, size_t q, tok_type type)
+{
+    lx->pos = q;
+    lx->width = 1;
+    emit(lx, t, type);
+}
+
 static void lex_number_or_duration(lexer *lx, token *t)
 {
-    /* Digits, a unit letter and maybe an 's' ("5m", "30d", "100ms"), then
-     * neither a digit nor a letter: what the scans below accept. */
-    {
-        const unsigned char *in = (const unsigned char *)lx->input;
-        size_t q = lx->pos, len = lx->len;
-        while (q < len && is_digit(in[q]))
-            q++;
-        if (q > lx->pos && q < len && in[q] < 0x80 && (char_class[in[q]] & C_UNIT)) {
-            q++;
-            if (q < len && in[q] == 's') q++;
-            if (q >= len || (in[q] < 0x80 && !ident_class[in[q]])) {
-                lx->pos = q;
-                lx->width = 1;
-                emit(lx, t, T_DURATION);
+    /* The usual shapes first, each accepted only where the scans below
+     * would accept exactly the same bytes. */
+    const unsigned char *in = (const unsigned char *)lx->input;
+    size_t p0 = lx->pos, q = p0, len = lx->len;
+    while (q < len && is_digit(in[q]))
+        q++;
+    if (q > p0) {
+        unsigned char c = q < len ? in[q] : 0;
+        /* digits, a unit letter and maybe an 's' ("5m", "30d", "100ms"),
+         * then neither a digit nor a letter */
+        if (c && c < 0x80 && (char_class[c] & C_UNIT)) {
+            size_t r = q + 1;
+            if (r < len && in[r] == 's') r++;
+            if (r >= len || (in[r] < 0x80 && !ident_class[in[r]])) {
+                emit_to(lx, t, r, T_DURATION);
                 return;
             }
+        }
+        if (lx->v3 && c == '.') {
+            /* digits '.' digits ("14.4", "0.001"), then a byte that neither
+             * continues a number nor is alphanumeric */
+            size_t r = q + 1;
+            while (r < len && is_digit(in[r]))
+                r++;
+            unsigned char d = r < len ? in[r] : 0;
+            if (d < 0x80 && d != '.' && d != '_' && !is_alnum(d)) {
+                emit_to(lx, t, r, T_NUMBER);
+                return;
+            }
+        } else if (lx->v3 && in[p0] != '0' && c != '.' && c != '_' && c != 'e' && c != 'E' &&
+                   !is_alnum(c)) {
+            /* plain digits ("300") */
+            emit_to(lx, t, q, T_NUMBER);
+            return;
         }
     }
     if (scan_number(lx)) {
@@ -885,13 +892,15 @@ static void lex_keyword_or_identifier(lexer *lx, token *t)
 {
     const unsigned char *in = (const unsigned char *)lx->input;
     size_t p = lx->pos, len_in = lx->len;
-    unsigned seen = 0; /* bit 4: a colon */
-    unsigned cls;
-    while (p < len_in && (cls = word_class[in[p]]) != 0) {
-        seen |= cls;
+    /* letters, digits and '_' first; a ':' makes it a metric identifier */
+    while (p < len_in && (word_class[in[p]] & 3))
         p++;
+    bool colon = false;
+    if (p < len_in && in[p] == ':') {
+        colon = true;
+        while (p < len_in && word_class[in[p]])
+            p++;
     }
-    bool colon = (seen & 4) != 0;
     lx->pos = p;
     lx->width = 0;
     const char *word = lx->input + lx->start;
@@ -1340,7 +1349,8 @@ static bool lex_fast_braces(lexer *lx, token *t)
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static void lex_general(lexer *lx, token *t)
+static void
+lex_general(lexer *lx, token *t)
 {
     switch (lx->state) {
     case ST_DURATION:

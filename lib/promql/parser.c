@@ -49,6 +49,7 @@ typedef struct parser {
     char *copy;     /* arena copy of the input that strings point into */
     ast_node *slab; /* free nodes (see new_node) */
     unsigned slab_left;
+    const function_def *last_fn; /* the last function looked up (often called again) */
 } parser;
 
 #define NODE_SLAB 8
@@ -458,21 +459,39 @@ static int go_parse_float(const char *s, size_t n, double *out)
  */
 static bool plain_decimal(const char *s, size_t n, double *out)
 {
-    size_t dots = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '.')
-            dots++;
-        else if (s[i] < '0' || s[i] > '9')
-            return false;
-    }
-    if (n == 0 || dots > 1 || n == dots) return false;
-    if (dots) return fast_decimal(s, n, out); /* ParseInt fails, ParseFloat's fast path */
-    /* ParseInt(s, 0, 64): a leading 0 means octal */
-    if ((s[0] == '0' && n > 1) || n > 18) return false;
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     uint64_t v = 0;
-    for (size_t i = 0; i < n; i++)
-        v = v * 10 + (uint64_t)(s[i] - '0');
-    *out = (double)(int64_t)v;
+    size_t digits = 0, lead = 0, frac = 0;
+    bool dot = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '.') {
+            if (dot) return false;
+            dot = true;
+            continue;
+        }
+        if (c < '0' || c > '9' || ++digits > 18) return false;
+        if (v == 0 && c == '0') lead++;
+        v = v * 10 + (uint64_t)(c - '0');
+        if (dot) frac++;
+    }
+    if (digits == 0) return false;
+    if (!dot) {
+        /* ParseInt(s, 0, 64): a leading 0 means octal */
+        if (s[0] == '0' && n > 1) return false;
+        *out = (double)(int64_t)v;
+        return true;
+    }
+    /* ParseInt fails on the '.'; ParseFloat's exact path (fast_decimal):
+     * at most 15 significant digits and a power of ten up to 22 */
+    if (v == 0) {
+        *out = 0;
+        return true;
+    }
+    if (digits - lead > 15 || frac > 22) return false;
+    *out = (double)v / pow10[frac];
     return true;
 }
 
@@ -1304,7 +1323,11 @@ static ast_node *parse_call(parser *p)
     if (!parse_call_body(p, &args)) return NULL;
     const char *s = p->text + name.start;
     size_t len = name.end - name.start;
-    const function_def *f = function_lookup(s, len, p->compat);
+    const function_def *f = p->last_fn;
+    if (!f || strncmp(f->name, s, len) != 0 || f->name[len] != '\0') {
+        f = function_lookup(s, len, p->compat);
+        if (f) p->last_fn = f;
+    }
     if (!f) {
         fail_quoted(p, name.start, "unknown function with name %s", s, len);
         return NULL;
@@ -1529,6 +1552,20 @@ static bool experimental_duration(parser *p, size_t pos)
 static bool parse_bracket_duration_v3(parser *p, int64_t *ms, const char *context,
                                       const char *expected)
 {
+    /* The usual case, a duration literal of whole seconds up to 2^53 ns
+     * (about 104 days) without a sign: the general path below goes through
+     * seconds as a double and comes back to exactly these milliseconds. */
+    if (p->tok.type == T_DURATION) {
+        int64_t d;
+        size_t lit = p->tok.start;
+        if (promql_duration_parse(&d, p->text + lit, p->tok.end - lit, NULL, 0) == 0 && d > 0 &&
+            d % 1000 == 0 && d / 1000 <= 9007199) {
+            advance(p);
+            if (duration_arith_op(p->tok.type)) return experimental_duration(p, lit);
+            *ms = d;
+            return true;
+        }
+    }
     double sign = 1;
     size_t start = p->tok.start;
     int signs = 0;

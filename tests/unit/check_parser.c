@@ -335,6 +335,14 @@ START_TEST(test_v3_durations)
     P("x[999999999y]", "ERR 1:3: duration out of range");
     P("x[292y]", "(range 9208512000000 x{__name__=x})");
     P("x[293y]", "ERR 1:3: duration out of range");
+    /* 3.x reads bracket durations through seconds as a double; whole
+     * seconds up to 2^53 ns come back exact */
+    P3("x[9007199s]", "(range 9007199000 x{__name__=x})");
+    P3("x[9007200s]", "(range 9007200000 x{__name__=x})");
+    P3("x[3000d]", "(range 259200000000 x{__name__=x})");
+    P3("x[5m+1m]", "ERR 1:3: experimental duration expression is not enabled");
+    P3("x[5m:1m]", "(subquery 300000 60000 x{__name__=x})");
+    P3("x[1500ms]", "(range 1500 x{__name__=x})");
 }
 END_TEST
 
