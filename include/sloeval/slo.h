@@ -224,7 +224,7 @@ typedef struct sloeval_slo_info {
     const char *file;
     int line;
     int column;
-    /**< 1: an error_query without series makes the SLO inconclusive
+    /** 1: an error_query without series makes the SLO inconclusive
      *   (`empty_errors: inconclusive`); 0: it counts as 0 errors (default). */
     int empty_errors_inconclusive;
 } sloeval_slo_info;

@@ -71,6 +71,7 @@ struct node {
     int cap;          /* N_CAPTURE, N_LPAREN: group number, 0 for (?: */
     strv name;        /* N_CAPTURE, N_LPAREN: (?P<name> */
     unsigned saved;   /* N_LPAREN: flags to restore at ')' */
+    int rep;          /* product of the counted repeats nested in it (see repeat_valid) */
     node **sub;
     size_t nsub;
 };
@@ -93,7 +94,10 @@ typedef struct parser {
     size_t nnodes;
     strv *names; /* names[i] for group i (index 0 unused) */
     size_t capnames;
-    strbuf *err; /* the message, when parsing fails */
+    strbuf *err;        /* the message, when parsing fails */
+    size_t fold_span;   /* code points of class ranges PCRE2 case-folds */
+    size_t fold_budget; /* what is left for folding classes whole */
+    size_t item_span;   /* code points the last group item added */
     bool oom;
 } parser;
 
@@ -122,6 +126,7 @@ static node *new_node(parser *p, nkind kind)
     }
     x->kind = kind;
     x->flags = p->flags;
+    x->rep = 1;
     p->nnodes++;
     return x;
 }
@@ -359,6 +364,112 @@ static bool put_rset(strbuf *b, const rset *s)
     for (int i = 0; i < s->n; i++)
         any |= put_range(b, s->lo[i], s->hi[i]);
     return any;
+}
+
+static size_t rset_span(const rset *s)
+{
+    size_t n = 0;
+    for (int i = 0; i < s->n; i++)
+        n += s->hi[i] - s->lo[i] + 1;
+    return n;
+}
+
+/*
+ * Case folding of class ranges. PCRE2 folds a caseless class range by
+ * visiting every code point in it (twice: it compiles in two passes), so
+ * (?i:[\x{7b}-\x{10ffff}]) costs over two million table look-ups, and a
+ * pattern of a few hundred such classes took seconds. Only code points
+ * that have another case need the look-ups, and they all lie in these
+ * blocks (every cased script up to Unicode 16, whole blocks for headroom,
+ * neighbours less than 256 apart merged); outside them folding changes
+ * nothing. The unit tests check the table against the linked PCRE2.
+ */
+static const uint32_t cased_blocks[][2] = {
+    {0x41, 0x58F},      {0x10A0, 0x10FF},   {0x13A0, 0x13FF},   {0x1C80, 0x1FFF},
+    {0x2100, 0x218F},   {0x24B0, 0x24EF},   {0x2C00, 0x2D2F},   {0xA640, 0xA7FF},
+    {0xAB30, 0xABBF},   {0xFB00, 0xFB1F},   {0xFF20, 0xFF5F},   {0x10400, 0x105BF},
+    {0x10C80, 0x10D8F}, {0x118A0, 0x118DF}, {0x16E40, 0x16E9F}, {0x1E900, 0x1E94F},
+};
+
+#define NCASED (sizeof(cased_blocks) / sizeof(cased_blocks[0]))
+
+/* Ranges up to this size are folded by PCRE2 as written (small work, and
+ * the compact form PCRE2 makes of a folded range); larger ones only where
+ * they meet the cased blocks. */
+#define FOLD_WHOLE_MAX 2048
+
+size_t promql_regex_cased_blocks(const uint32_t (**out)[2])
+{
+    *out = cased_blocks;
+    return NCASED;
+}
+
+/*
+ * Under (?i) a pattern may spend this many code points on classes PCRE2
+ * folds whole (well under a millisecond of work), so that ordinary mixed
+ * classes like (?i)[\da-f] keep the compact form; past it, and for
+ * classes holding large ranges such as negated groups, classes are split
+ * as described at classbuf.
+ */
+#define FOLD_BUDGET 65536
+
+/*
+ * A character class being built. `whole` is every item as written, which
+ * under (?i) PCRE2 can fold as one class (the compact form) at a cost of
+ * `whole_span`. The split form: `plain` holds the items PCRE2 must take as
+ * written: under (?i) those closed under case folding already (Perl and
+ * POSIX groups, folded here as Go folds them; Unicode properties, which
+ * PCRE2 never folds) and the literal ranges with parts outside the cased
+ * blocks; `fold` holds what PCRE2 folds (emitted inside (?i:...)): small
+ * literal ranges whole, large ones where they meet the cased blocks.
+ * Without (?i) everything is in `plain`.
+ */
+typedef struct classbuf {
+    strbuf plain;
+    strbuf fold;
+    strbuf whole;
+    size_t fold_span;  /* code points in `fold` */
+    size_t whole_span; /* code points in the ranges of `whole` */
+} classbuf;
+
+static void fold_range(classbuf *c, uint32_t lo, uint32_t hi)
+{
+    put_range(&c->fold, lo, hi);
+    c->fold_span += hi - lo + 1;
+}
+
+/* A literal range of a class, lo <= hi. */
+static void cls_range(classbuf *c, uint32_t lo, uint32_t hi, bool folding)
+{
+    if (folding) {
+        put_range(&c->whole, lo, hi);
+        c->whole_span += hi - lo + 1;
+    }
+    if (!folding || (lo <= cased_blocks[0][0] && hi >= cased_blocks[NCASED - 1][1])) {
+        /* a range holding every cased block is closed under folding */
+        put_range(&c->plain, lo, hi);
+        return;
+    }
+    size_t first = 0;
+    while (first < NCASED && cased_blocks[first][1] < lo)
+        first++;
+    if (first == NCASED || cased_blocks[first][0] > hi) {
+        put_range(&c->plain, lo, hi); /* nothing in it has another case */
+        return;
+    }
+    if (hi - lo < FOLD_WHOLE_MAX) {
+        fold_range(c, lo, hi);
+        return;
+    }
+    bool outside = lo < cased_blocks[first][0];
+    for (size_t i = first; i < NCASED && cased_blocks[i][0] <= hi; i++) {
+        uint32_t from = cased_blocks[i][0] > lo ? cased_blocks[i][0] : lo;
+        uint32_t to = cased_blocks[i][1] < hi ? cased_blocks[i][1] : hi;
+        fold_range(c, from, to);
+        if (to < hi && (i + 1 == NCASED || cased_blocks[i + 1][0] > to + 1)) outside = true;
+    }
+    /* the range itself, then the other cases of its cased part */
+    if (outside) put_range(&c->plain, lo, hi);
 }
 
 /* ---- Unicode classes ---------------------------------------------------- */
@@ -642,6 +753,7 @@ static int parse_perl_class(parser *p, size_t *pos, strbuf *b)
     rset s;
     group_set(&s, g, negate, (p->flags & F_FOLD) != 0);
     put_rset(b, &s);
+    p->item_span = rset_span(&s);
     *pos += 2;
     return 1;
 }
@@ -673,6 +785,7 @@ static int parse_named_class(parser *p, size_t *pos, strbuf *b)
             rset s;
             group_set(&s, &posix_groups[i], negate, (p->flags & F_FOLD) != 0);
             put_rset(b, &s);
+            p->item_span = rset_span(&s);
             *pos = name_end;
             return 1;
         }
@@ -788,6 +901,43 @@ static int parse_class_char(parser *p, size_t *pos, size_t class_start, uint32_t
     return next_rune(p, pos, out);
 }
 
+/* The PCRE2 text of a class with items c (see classbuf), negated or not. */
+static void cls_text(parser *p, strbuf *out, const classbuf *c, bool negated)
+{
+    const char *pl = strbuf_cstr(&c->plain), *f = strbuf_cstr(&c->fold);
+    bool hp = c->plain.len > 0, hf = c->fold.len > 0;
+    if (hp && hf && c->whole_span <= p->fold_budget) {
+        /* PCRE2 folds the plain items too, which changes nothing */
+        p->fold_budget -= c->whole_span;
+        p->fold_span += c->whole_span;
+        strbuf_printf(out, "(?i:[%s%s])", negated ? "^" : "", strbuf_cstr(&c->whole));
+        return;
+    }
+    p->fold_span += c->fold_span;
+    if (!hp && !hf) {
+        /* nothing can match (only surrogates were named), or all can */
+        strbuf_puts(out, negated ? "[\\x{0}-\\x{10ffff}]" : "(?!)");
+    } else if (!hf) {
+        strbuf_printf(out, "[%s%s]", negated ? "^" : "", pl);
+    } else if (!hp) {
+        strbuf_printf(out, "(?i:[%s%s])", negated ? "^" : "", f);
+    } else if (!negated) {
+        strbuf_printf(out, "(?:[%s]|(?i:[%s]))", pl, f);
+    } else {
+        /* neither an item of plain nor a case variant of one of fold */
+        strbuf_printf(out, "(?![%s])(?i:[^%s])", pl, f);
+    }
+}
+
+/* After a group item was appended to c->plain from offset `from`: under
+ * (?i) the whole form has it too. */
+static void cls_item(parser *p, classbuf *c, size_t from, bool folding)
+{
+    if (!folding) return;
+    strbuf_append(&c->whole, c->plain.data + from, c->plain.len - from);
+    c->whole_span += p->item_span;
+}
+
 /* Go's parseClass at s[*pos] == '['. */
 static int parse_class(parser *p, size_t *pos)
 {
@@ -798,27 +948,37 @@ static int parse_class(parser *p, size_t *pos)
         negated = true;
         t++;
     }
-    strbuf b = STRBUF_INIT;
+    bool folding = (p->flags & F_FOLD) != 0;
+    classbuf c = {STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, 0, 0};
     bool first = true;
     int rc = 0;
     while (t >= p->n || p->s[t] != ']' || first) {
         first = false;
+        size_t from = c.plain.len;
+        p->item_span = 0;
         if (p->n - t > 2 && p->s[t] == '[' && p->s[t + 1] == ':') {
-            int r = parse_named_class(p, &t, &b);
+            int r = parse_named_class(p, &t, &c.plain);
             if (r < 0) {
                 rc = -1;
                 break;
             }
-            if (r > 0) continue;
+            if (r > 0) {
+                cls_item(p, &c, from, folding);
+                continue;
+            }
         }
         if (p->n - t >= 2 && p->s[t] == '\\' && (p->s[t + 1] == 'p' || p->s[t + 1] == 'P')) {
-            if (parse_unicode_class(p, &t, &b) < 0) {
+            if (parse_unicode_class(p, &t, &c.plain) < 0) {
                 rc = -1;
                 break;
             }
+            cls_item(p, &c, from, folding);
             continue;
         }
-        if (parse_perl_class(p, &t, &b)) continue;
+        if (parse_perl_class(p, &t, &c.plain)) {
+            cls_item(p, &c, from, folding);
+            continue;
+        }
         size_t rng = t;
         uint32_t lo, hi;
         if (parse_class_char(p, &t, start, &lo)) {
@@ -837,31 +997,28 @@ static int parse_class(parser *p, size_t *pos)
                 break;
             }
         }
-        put_range(&b, lo, hi);
+        cls_range(&c, lo, hi, folding);
     }
     if (rc == 0) {
         t++; /* the ] */
         node *x = new_node(p, N_CLASS);
-        strbuf cls = STRBUF_INIT;
-        if (b.len == 0) {
-            /* nothing can match (only surrogates were named), or all can */
-            strbuf_puts(&cls, negated ? "[\\x{0}-\\x{10ffff}]" : "(?!)");
-        } else {
-            strbuf_printf(&cls, "[%s%s]", negated ? "^" : "", strbuf_cstr(&b));
-        }
-        if (cls.failed || !x) {
+        strbuf text = STRBUF_INIT;
+        cls_text(p, &text, &c, negated);
+        if (text.failed || c.plain.failed || c.fold.failed || c.whole.failed || !x) {
             p->oom = true;
             rc = -1;
         } else {
-            x->text = arena_strndup(p->a, cls.data, cls.len);
+            x->text = arena_strndup(p->a, text.data, text.len);
             if (!x->text) p->oom = true;
             rc = x->text ? push(p, x) : -1;
         }
-        strbuf_free(&cls);
+        strbuf_free(&text);
         *pos = t;
     }
-    if (b.failed) p->oom = true;
-    strbuf_free(&b);
+    if (c.plain.failed || c.fold.failed || c.whole.failed) p->oom = true;
+    strbuf_free(&c.plain);
+    strbuf_free(&c.fold);
+    strbuf_free(&c.whole);
     return rc;
 }
 
@@ -897,19 +1054,33 @@ static int push_literal(parser *p, uint32_t r)
     return push(p, x);
 }
 
-/* Go's repeatIsValid: nested counted repeats may not multiply past n. */
+/*
+ * Go's repeatIsValid(x, n) walks x and fails where the counts of nested
+ * counted repeats multiply past n (x{0} ends the walk; x{m,} counts m,
+ * when m > 0). That equals "the largest such product on a path down from
+ * x is at most n", which each node keeps in `rep` (capped past
+ * MAX_REPEAT) as it is built, so the test costs nothing however deep x is.
+ */
+static void set_rep(node *x)
+{
+    int r = 1;
+    for (size_t i = 0; i < x->nsub; i++)
+        if (x->sub[i]->rep > r) r = x->sub[i]->rep;
+    if (x->kind == N_REPEAT && x->op == '{') {
+        int m = x->max < 0 ? x->min : x->max;
+        if (x->max == 0)
+            r = 1;
+        else if (m > MAX_REPEAT || (m > 0 && r > MAX_REPEAT / m))
+            r = MAX_REPEAT + 1;
+        else if (m > 0)
+            r *= m;
+    }
+    x->rep = r;
+}
+
 static bool repeat_valid(const node *x, int n)
 {
-    if (x->kind == N_REPEAT && x->op == '{') {
-        int m = x->max;
-        if (m == 0) return true;
-        if (m < 0) m = x->min;
-        if (m > n) return false;
-        if (m > 0) n /= m;
-    }
-    for (size_t i = 0; i < x->nsub; i++)
-        if (!repeat_valid(x->sub[i], n)) return false;
-    return true;
+    return x->rep <= n;
 }
 
 /*
@@ -941,6 +1112,7 @@ static int do_repeat(parser *p, char op, int min, int max, size_t before, size_t
     sub[0] = p->stack[p->nstack - 1];
     x->sub = sub;
     x->nsub = 1;
+    set_rep(x);
     p->stack[p->nstack - 1] = x;
     if (op == '{' && (min >= 2 || max >= 2) && !repeat_valid(x, MAX_REPEAT))
         return fail_range(p, "invalid repeat count", before, *after);
@@ -989,38 +1161,38 @@ static bool parse_repeat(parser *p, size_t *pos, int *min, int *max)
     return true;
 }
 
-/* Replace the nodes above the topmost pseudo node by their concatenation. */
-static int do_concat(parser *p)
+/*
+ * Replace the nodes above the topmost pseudo node by one node of `kind`
+ * (N_CONCAT or N_ALT) holding them. Go splices a child of the same kind
+ * into its parent right away; doing so here would copy the children of
+ * (?:(?:(?:a)b)b)b again at every level, quadratic in the pattern, so the
+ * splicing waits for flatten() after the parse.
+ */
+static int collapse(parser *p, nkind kind)
 {
     size_t i = p->nstack;
     while (i > 0 && !is_pseudo(p->stack[i - 1]))
         i--;
     size_t k = p->nstack - i;
-    if (k == 0) return push_op(p, N_EMPTY);
+    if (k == 0) return kind == N_CONCAT ? push_op(p, N_EMPTY) : 0;
     if (k == 1) return 0;
-    size_t total = 0;
-    for (size_t j = i; j < p->nstack; j++)
-        total += p->stack[j]->kind == N_CONCAT ? p->stack[j]->nsub : 1;
-    node *x = new_node(p, N_CONCAT);
-    node **sub = ARENA_NEW_ARRAY(p->a, node *, total);
+    node *x = new_node(p, kind);
+    node **sub = ARENA_NEW_ARRAY(p->a, node *, k);
     if (!x || !sub) {
         p->oom = true;
         return -1;
     }
-    size_t w = 0;
-    for (size_t j = i; j < p->nstack; j++) {
-        node *c = p->stack[j];
-        if (c->kind == N_CONCAT) {
-            memcpy(sub + w, c->sub, c->nsub * sizeof(node *));
-            w += c->nsub;
-        } else {
-            sub[w++] = c;
-        }
-    }
+    memcpy(sub, p->stack + i, k * sizeof(node *));
     x->sub = sub;
-    x->nsub = w;
+    x->nsub = k;
+    set_rep(x);
     p->nstack = i;
     return push(p, x);
+}
+
+static int do_concat(parser *p)
+{
+    return collapse(p, N_CONCAT);
 }
 
 /* Go's swapVerticalBar, reduced to what matters here: if a '|' sits below
@@ -1038,34 +1210,7 @@ static bool swap_vbar(parser *p)
 
 static int do_alternate(parser *p)
 {
-    size_t i = p->nstack;
-    while (i > 0 && !is_pseudo(p->stack[i - 1]))
-        i--;
-    size_t k = p->nstack - i;
-    if (k <= 1) return 0;
-    size_t total = 0;
-    for (size_t j = i; j < p->nstack; j++)
-        total += p->stack[j]->kind == N_ALT ? p->stack[j]->nsub : 1;
-    node *x = new_node(p, N_ALT);
-    node **sub = ARENA_NEW_ARRAY(p->a, node *, total);
-    if (!x || !sub) {
-        p->oom = true;
-        return -1;
-    }
-    size_t w = 0;
-    for (size_t j = i; j < p->nstack; j++) {
-        node *c = p->stack[j];
-        if (c->kind == N_ALT) {
-            memcpy(sub + w, c->sub, c->nsub * sizeof(node *));
-            w += c->nsub;
-        } else {
-            sub[w++] = c;
-        }
-    }
-    x->sub = sub;
-    x->nsub = w;
-    p->nstack = i;
-    return push(p, x);
+    return collapse(p, N_ALT);
 }
 
 static int parse_vertical_bar(parser *p)
@@ -1096,6 +1241,7 @@ static int parse_right_paren(parser *p)
     lp->kind = N_CAPTURE;
     lp->sub = sub;
     lp->nsub = 1;
+    set_rep(lp);
     return push(p, lp);
 }
 
@@ -1398,10 +1544,76 @@ static void size_inputs(const node *x, int64_t *nodes, int64_t *product, bool in
     }
 }
 
+/* Pushes x on a node stack grown in the parse arena. */
+static bool stack_push(parser *p, node ***st, size_t *n, size_t *cap, node *x)
+{
+    if (*n == *cap && arena_grow(p->a, (void **)st, cap, *n + 1, sizeof(node *)) != 0) {
+        p->oom = true;
+        return false;
+    }
+    (*st)[(*n)++] = x;
+    return true;
+}
+
+/*
+ * Go's splicing (see collapse): the children of an N_CONCAT or N_ALT that
+ * are of its own kind are replaced by their children, all the way down.
+ * Iterative, and each node is visited a bounded number of times (a
+ * spliced node leaves the tree), so it is linear and safe on any depth.
+ */
+static int flatten(parser *p, node *root)
+{
+    node **todo = NULL, **walk = NULL;
+    size_t ntodo = 0, captodo = 0, nwalk = 0, capwalk = 0;
+    if (!stack_push(p, &todo, &ntodo, &captodo, root)) return -1;
+    while (ntodo > 0) {
+        node *x = todo[--ntodo];
+        bool splice = false;
+        if (x->kind == N_CONCAT || x->kind == N_ALT)
+            for (size_t i = 0; i < x->nsub && !splice; i++)
+                splice = x->sub[i]->kind == x->kind;
+        if (splice) {
+            /* pass 0 counts the children to be, pass 1 fills them in */
+            node **sub = NULL;
+            size_t count = 0;
+            for (int pass = 0; pass < 2; pass++) {
+                size_t w = 0;
+                nwalk = 0;
+                for (size_t i = x->nsub; i > 0; i--)
+                    if (!stack_push(p, &walk, &nwalk, &capwalk, x->sub[i - 1])) return -1;
+                while (nwalk > 0) {
+                    node *y = walk[--nwalk];
+                    if (y->kind != x->kind) {
+                        if (sub) sub[w] = y;
+                        w++;
+                        continue;
+                    }
+                    for (size_t i = y->nsub; i > 0; i--)
+                        if (!stack_push(p, &walk, &nwalk, &capwalk, y->sub[i - 1])) return -1;
+                }
+                if (pass == 0) {
+                    count = w;
+                    sub = ARENA_NEW_ARRAY(p->a, node *, count);
+                    if (!sub) {
+                        p->oom = true;
+                        return -1;
+                    }
+                }
+            }
+            x->sub = sub;
+            x->nsub = count;
+        }
+        for (size_t i = 0; i < x->nsub; i++)
+            if (!stack_push(p, &todo, &ntodo, &captodo, x->sub[i])) return -1;
+    }
+    return 0;
+}
+
 static node *parse_checked(parser *p, unsigned flags)
 {
     node *root = go_parse(p, flags);
     if (!root) return NULL;
+    if (flatten(p, root)) return NULL;
     if (p->nnodes >= MAX_HEIGHT && too_deep(root, 1)) {
         fail(p, "expression nests too deeply", p->s, p->n);
         return NULL;
@@ -1423,7 +1635,7 @@ static bool is_atom(const node *x)
 {
     switch (x->kind) {
     case N_LIT: return !(x->flags & F_FOLD);
-    case N_CLASS: return !(x->flags & F_FOLD) && x->text[0] == '[';
+    case N_CLASS: return x->text[0] == '[';
     case N_ANY:
     case N_CAPTURE: return true;
     default: return false;
@@ -1446,11 +1658,7 @@ static void emit(strbuf *b, const node *x)
         emit_lit(b, x->rune);
         if (x->flags & F_FOLD) strbuf_putc(b, ')');
         break;
-    case N_CLASS:
-        if (x->flags & F_FOLD) strbuf_puts(b, "(?i:");
-        strbuf_puts(b, x->text);
-        if (x->flags & F_FOLD) strbuf_putc(b, ')');
-        break;
+    case N_CLASS: strbuf_puts(b, x->text); break; /* folding is spelled inside */
     case N_ANY: strbuf_puts(b, (x->flags & F_DOTNL) ? "(?s:.)" : "."); break;
     case N_BOT: strbuf_puts(b, "\\A"); break;
     case N_EOT: strbuf_puts(b, "\\z"); break;
@@ -1598,11 +1806,12 @@ static node *parse_text(parser *p, arena *a, const char *text, size_t n, sloeval
     p->n = n;
     p->compat = compat;
     p->err = err;
+    p->fold_budget = FOLD_BUDGET;
     return parse_checked(p, flags);
 }
 
 static int build(promql_regex **out, strv pattern, sloeval_compat compat, promql_regex_mode mode,
-                 bool compile_pcre, char *errbuf, size_t errbuf_size)
+                 bool compile_pcre, size_t *fold_span, char *errbuf, size_t errbuf_size)
 {
     if (out) *out = NULL;
     if (compat == SLOEVAL_COMPAT_AUTO) compat = SLOEVAL_COMPAT_V3;
@@ -1672,6 +1881,7 @@ static int build(promql_regex **out, strv pattern, sloeval_compat compat, promql
         goto done;
     }
     re->ngroups = (size_t)p.ncap;
+    if (fold_span) *fold_span = p.fold_span;
     if (p.ncap > 0) {
         re->names = calloc((size_t)p.ncap + 1, sizeof(char *));
         if (!re->names) {
@@ -1756,7 +1966,7 @@ int promql_regex_compile_mode(promql_regex **out, strv pattern, sloeval_compat c
                               promql_regex_mode mode, char *errbuf, size_t errbuf_size)
 {
     if (!out) return SLOEVAL_EINVAL;
-    return build(out, pattern, compat, mode, true, errbuf, errbuf_size);
+    return build(out, pattern, compat, mode, true, NULL, errbuf, errbuf_size);
 }
 
 int promql_regex_compile(promql_regex **out, strv pattern, sloeval_compat compat, char *errbuf,
@@ -1768,7 +1978,15 @@ int promql_regex_compile(promql_regex **out, strv pattern, sloeval_compat compat
 
 int promql_regex_check(strv pattern, sloeval_compat compat, char *errbuf, size_t errbuf_size)
 {
-    return build(NULL, pattern, compat, PROMQL_REGEX_MATCHER, false, errbuf, errbuf_size);
+    return build(NULL, pattern, compat, PROMQL_REGEX_MATCHER, false, NULL, errbuf, errbuf_size);
+}
+
+int promql_regex_check_cost(size_t *fold_span, strv pattern, sloeval_compat compat, char *errbuf,
+                            size_t errbuf_size)
+{
+    *fold_span = 0;
+    return build(NULL, pattern, compat, PROMQL_REGEX_MATCHER, false, fold_span, errbuf,
+                 errbuf_size);
 }
 
 void promql_regex_free(promql_regex *re)

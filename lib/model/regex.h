@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sloeval/common.h"
 #include "util/strbuf.h"
@@ -89,6 +90,26 @@ int promql_regex_match_groups(const promql_regex *re, strv value, size_t *ovec, 
  */
 void promql_regex_expand(strbuf *out, const promql_regex *re, strv tmpl, strv value,
                          const size_t *ovec, size_t npairs);
+
+/*
+ * promql_regex_check, also reporting (for tests and benchmarks) the part
+ * of the compile cost that is not linear in the pattern's length: the
+ * number of code points in class ranges that PCRE2 is asked to case-fold
+ * (it visits each one). It is at most 64Ki per pattern plus the size of
+ * the cased blocks (promql_regex_cased_blocks) per large class range.
+ * *fold_span is set when the pattern parses (also when PCRE2 then refuses
+ * it as too large), else 0.
+ */
+int promql_regex_check_cost(size_t *fold_span, strv pattern, sloeval_compat compat, char *errbuf,
+                            size_t errbuf_size);
+
+/*
+ * The blocks of code points that may have another case, sorted: *out
+ * points to the static table; returns its length. Outside them PCRE2's
+ * case folding changes nothing (the unit tests check it against the linked
+ * PCRE2), so only class ranges inside them are folded by PCRE2.
+ */
+size_t promql_regex_cased_blocks(const uint32_t (**out)[2]);
 
 void promql_regex_free(promql_regex *re);
 

@@ -58,6 +58,11 @@ struct faultserver {
 
     faultserver_request **requests;
     size_t nrequests, cap_requests;
+    /* Records forgotten by faultserver_clear_requests: freed only by
+     * faultserver_stop, so a record a test holds stays valid whatever
+     * clears run meanwhile (in its thread or another). */
+    faultserver_request **retired;
+    size_t nretired, cap_retired;
     size_t connections;
     conn *conns;
 };
@@ -403,14 +408,39 @@ const faultserver_request *faultserver_get_request(faultserver *s, size_t i)
 void faultserver_clear_requests(faultserver *s)
 {
     pthread_mutex_lock(&s->mu);
-    faultserver_request **old = s->requests;
-    size_t n = s->nrequests;
-    s->requests = NULL;
-    s->nrequests = s->cap_requests = 0;
+    size_t need = s->nretired + s->nrequests;
+    if (need > s->cap_retired) {
+        size_t cap = s->cap_retired ? s->cap_retired : 64;
+        while (cap < need)
+            cap *= 2;
+        faultserver_request **grown = realloc(s->retired, cap * sizeof *grown);
+        if (grown == NULL) {
+            /* keep the records: better a count that does not drop than a
+             * record freed under a reader */
+            pthread_mutex_unlock(&s->mu);
+            return;
+        }
+        s->retired = grown;
+        s->cap_retired = cap;
+    }
+    if (s->nrequests > 0)
+        memcpy(s->retired + s->nretired, s->requests, s->nrequests * sizeof *s->requests);
+    s->nretired += s->nrequests;
+    s->nrequests = 0;
     pthread_mutex_unlock(&s->mu);
-    for (size_t i = 0; i < n; i++)
-        request_free(old[i]);
-    free(old);
+}
+
+/* Free every record, current and retired (faultserver_stop, threads joined). */
+static void free_requests(faultserver *s)
+{
+    for (size_t i = 0; i < s->nrequests; i++)
+        request_free(s->requests[i]);
+    for (size_t i = 0; i < s->nretired; i++)
+        request_free(s->retired[i]);
+    free(s->requests);
+    free(s->retired);
+    s->requests = s->retired = NULL;
+    s->nrequests = s->cap_requests = s->nretired = s->cap_retired = 0;
 }
 
 bool faultserver_wait_requests(faultserver *s, size_t n, int timeout_ms)
@@ -672,19 +702,15 @@ static bool has_header(const char *block, const char *name)
 
 void faultserver_stop_listening(faultserver *s)
 {
+    /* shutdown() stops a listening socket at once (connects are refused
+     * from here on) and wakes the accept thread's poll; that thread alone
+     * closes the descriptor, so it never polls or accepts on a number
+     * that was closed and reused meanwhile. Waiting for the accept thread
+     * instead could give up under load with the socket still listening. */
     pthread_mutex_lock(&s->mu);
     s->stop_listening = true;
+    if (s->listen_fd >= 0) shutdown(s->listen_fd, SHUT_RDWR);
     pthread_mutex_unlock(&s->mu);
-    /* The accept thread closes the socket within POLL_MS; wait for it so
-     * that the caller's next connect is refused. */
-    for (int i = 0; i < 100; i++) {
-        pthread_mutex_lock(&s->mu);
-        bool closed = s->listen_fd < 0;
-        pthread_mutex_unlock(&s->mu);
-        if (closed) return;
-        struct timespec ts = {0, 5000000L};
-        nanosleep(&ts, NULL);
-    }
 }
 
 /* Stream a FAULT_HUGE_BODY body: the prefix, then the fill pattern. */
@@ -969,7 +995,7 @@ void faultserver_stop(faultserver *s)
     reap(s, true);
     if (s->listen_fd >= 0) close(s->listen_fd);
     faultserver_script(s, NULL, 0);
-    faultserver_clear_requests(s);
+    free_requests(s);
     pthread_cond_destroy(&s->cond);
     pthread_mutex_destroy(&s->mu);
     free(s);

@@ -19,7 +19,9 @@
  *
  * Thread use: every function may be called from any thread while the server
  * runs. Records returned by faultserver_get_request() are immutable and stay
- * valid until faultserver_stop() or faultserver_clear_requests().
+ * valid until faultserver_stop(), also across faultserver_clear_requests().
+ * A record exists before its response is sent, and a connection thread
+ * never touches it again.
  */
 #ifndef SLOEVAL_TEST_FAULTSERVER_H
 #define SLOEVAL_TEST_FAULTSERVER_H
@@ -107,7 +109,7 @@ void faultserver_push(faultserver *s, const faultserver_response *response);
 /* Shorthand: a script of one normal response. */
 void faultserver_respond(faultserver *s, int status, const char *headers, const char *body);
 
-/* Close the listening socket: new connections are refused. */
+/* Stop listening: connections are refused once this returns. */
 void faultserver_stop_listening(faultserver *s);
 
 size_t faultserver_request_count(faultserver *s);
@@ -116,7 +118,8 @@ size_t faultserver_connection_count(faultserver *s);
 bool faultserver_wait_requests(faultserver *s, size_t n, int timeout_ms);
 /* The i-th recorded request (from 0), or NULL. */
 const faultserver_request *faultserver_get_request(faultserver *s, size_t i);
-/* Forget the recorded requests (and their count). */
+/* Forget the recorded requests (and their count); the records themselves
+ * stay valid until faultserver_stop(). */
 void faultserver_clear_requests(faultserver *s);
 
 /* The value of header `name` (case-insensitive; the first one), or NULL. */
