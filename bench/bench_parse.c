@@ -7,7 +7,7 @@
  * last ~2 ms each; the per-parse time of every round is recorded and the
  * median (and the 10th/90th percentiles) reported. Memory: the bytes the
  * parse's arena handed out (nodes, strings, the handle) and the bytes it
- * took from malloc (chunks; a parse usually takes one 2 KiB chunk).
+ * took from malloc (chunks; a parse usually takes one 4 KiB chunk).
  *
  * Times are the thread's CPU time per parse (CLOCK_THREAD_CPUTIME_ID), so that
  * other load on the machine does not count; --wall uses the monotonic clock.

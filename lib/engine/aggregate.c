@@ -14,6 +14,7 @@
 #include "engine/eval.h"
 #include "engine/gofmt.h"
 #include "engine/kernels.h"
+#include "model/hash.h"
 #include "util/strbuf.h"
 
 typedef struct grouping {
@@ -46,11 +47,86 @@ static const labels *group_labels(evaluator *ev, const grouping *g, const labels
     return labels_keep_only(ev->a, ls, g->names, g->n);
 }
 
+/* `by` groupings with at most this many names take the fast path. */
+#define BY_FAST_NAMES 8
+
+/*
+ * by (...): the value of each listed name in ls (ptr NULL when absent).
+ * Names and pairs are both sorted by strv_cmp, so one merge walk finds
+ * them. Two label sets are in the same group exactly when these values
+ * are equal (or absent) name by name.
+ */
+static void by_values(const labels *ls, const strv *names, size_t n, strv *out)
+{
+    size_t i = 0;
+    for (size_t j = 0; j < n; j++) {
+        out[j] = STRV_NULL;
+        while (i < ls->count) {
+            int c = strv_cmp(ls->pairs[i].name, names[j]);
+            if (c < 0) {
+                i++;
+                continue;
+            }
+            if (c == 0) out[j] = ls->pairs[i].value; /* i stays: names may repeat */
+            break;
+        }
+    }
+}
+
+static uint64_t by_hash(const strv *v, size_t n)
+{
+    uint64_t h = HASH_SEED_LABELS;
+    for (size_t j = 0; j < n; j++)
+        h = v[j].ptr ? hash_bytes(h ^ HASH_SEP, v[j].ptr, v[j].len) : hash_mum(h, HASH_P2);
+    return hash_finish(h, n);
+}
+
+static bool by_equal(const strv *a, const strv *b, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        if ((a[j].ptr == NULL) != (b[j].ptr == NULL) || (a[j].ptr && !strv_eq(a[j], b[j])))
+            return false;
+    return true;
+}
+
+/* assign_groups for `by` with few names: the group key is the listed
+ * names' values, taken once per series (store label sets share their
+ * strings, so comparing them is mostly comparing pointers). */
+static int assign_groups_by(evaluator *ev, const grouping *g, const ev_value *in, int32_t *grp,
+                            int32_t *rep, size_t *ngroups)
+{
+    size_t n = g->n;
+    hmap m;
+    strv *keys = ARENA_NEW_ARRAY(ev->a, strv, (in->nser ? in->nser : 1) * n);
+    if (!keys || hmap_init(&m, ev->a, in->nser) < 0) return ev_oom(ev);
+    size_t ng = 0;
+    for (size_t i = 0; i < in->nser; i++) {
+        strv v[BY_FAST_NAMES];
+        by_values(in->ser[i].ls, g->names, n, v);
+        uint64_t h = by_hash(v, n);
+        size_t pos = (size_t)-1;
+        int32_t j;
+        while ((j = hmap_next(&m, h, &pos)) >= 0)
+            if (by_equal(keys + (size_t)j * n, v, n)) break;
+        if (j < 0) {
+            j = (int32_t)ng++;
+            rep[j] = (int32_t)i;
+            memcpy(keys + (size_t)j * n, v, n * sizeof(strv));
+            if (hmap_put(&m, ev->a, h, j) < 0) return ev_oom(ev);
+        }
+        grp[i] = j;
+    }
+    *ngroups = ng;
+    return 0;
+}
+
 /* Assign every series of `in` to a group; groups numbered by first
  * appearance. rep[g] is a member of group g (for comparisons). */
 static int assign_groups(evaluator *ev, const grouping *g, const ev_value *in, int32_t *grp,
                          int32_t *rep, size_t *ngroups)
 {
+    if (!g->without && g->n > 0 && g->n <= BY_FAST_NAMES)
+        return assign_groups_by(ev, g, in, grp, rep, ngroups);
     hmap m;
     if (hmap_init(&m, ev->a, in->nser) < 0) return ev_oom(ev);
     size_t ng = 0;

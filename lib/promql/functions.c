@@ -437,16 +437,17 @@ static const function_def functions[] = {
 
 #define NFUNCTIONS (sizeof(functions) / sizeof(functions[0]))
 
+/* strcmp order of name (len bytes, no NUL inside) against entry. */
 static int compare_name(const char *name, size_t len, const char *entry)
 {
-    /* Most probes differ in the first byte. */
-    if (len && (unsigned char)name[0] != (unsigned char)entry[0])
-        return (unsigned char)name[0] < (unsigned char)entry[0] ? -1 : 1;
-    size_t elen = strlen(entry);
-    size_t n = len < elen ? len : elen;
-    int c = memcmp(name, entry, n);
-    if (c) return c;
-    return len < elen ? -1 : (len > elen ? 1 : 0);
+    /* Byte by byte: most probes differ in the first byte, and the names
+     * are short. */
+    for (size_t i = 0;; i++) {
+        unsigned char b = (unsigned char)entry[i];
+        if (i == len) return b ? -1 : 0;
+        unsigned char a = (unsigned char)name[i];
+        if (a != b || !b) return a < b ? -1 : 1;
+    }
 }
 
 const function_def *function_lookup(const char *name, size_t len, sloeval_compat compat)

@@ -7,6 +7,7 @@
 #include "promql/lexer.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,7 +23,9 @@ enum {
 
 void lex_init(lexer *lx, const char *input, size_t len, sloeval_compat compat)
 {
-    memset(lx, 0, sizeof(*lx));
+    /* everything but the message buffer, which only needs its NUL */
+    memset(lx, 0, offsetof(lexer, errmsg));
+    lx->errmsg[0] = '\0';
     lx->input = input;
     lx->len = len;
     lx->state = ST_STATEMENTS;
@@ -332,8 +335,9 @@ static const unsigned char ident_class[128] = {
     ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
 };
 
-/* Metric identifier characters: ident_class plus bit 4 for ':'. */
-static const unsigned char word_class[128] = {
+/* Metric identifier characters: ident_class plus bit 4 for ':' (0 for
+ * every byte from 0x80, so that scans need no separate test). */
+static const unsigned char word_class[256] = {
     ['_'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
     ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1,
     ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1,
@@ -648,8 +652,52 @@ static bool accept_remaining_duration(lexer *lx)
     return !is_alnum(next(lx));
 }
 
+/* Emit the bytes from lx->start to q as a token of this type. */
+static void emit_to(lexer *lx, token *t, size_t q, tok_type type)
+{
+    lx->pos = q;
+    lx->width = 1;
+    emit(lx, t, type);
+}
+
 static void lex_number_or_duration(lexer *lx, token *t)
 {
+    /* The usual shapes first, each accepted only where the scans below
+     * would accept exactly the same bytes. */
+    const unsigned char *in = (const unsigned char *)lx->input;
+    size_t p0 = lx->pos, q = p0, len = lx->len;
+    while (q < len && is_digit(in[q]))
+        q++;
+    if (q > p0) {
+        unsigned char c = q < len ? in[q] : 0;
+        /* digits, a unit letter and maybe an 's' ("5m", "30d", "100ms"),
+         * then neither a digit nor a letter */
+        if (c && c < 0x80 && (char_class[c] & C_UNIT)) {
+            size_t r = q + 1;
+            if (r < len && in[r] == 's') r++;
+            if (r >= len || (in[r] < 0x80 && !ident_class[in[r]])) {
+                emit_to(lx, t, r, T_DURATION);
+                return;
+            }
+        }
+        if (lx->v3 && c == '.') {
+            /* digits '.' digits ("14.4", "0.001"), then a byte that neither
+             * continues a number nor is alphanumeric */
+            size_t r = q + 1;
+            while (r < len && is_digit(in[r]))
+                r++;
+            unsigned char d = r < len ? in[r] : 0;
+            if (d < 0x80 && d != '.' && d != '_' && !is_alnum(d)) {
+                emit_to(lx, t, r, T_NUMBER);
+                return;
+            }
+        } else if (lx->v3 && in[p0] != '0' && c != '.' && c != '_' && c != 'e' && c != 'E' &&
+                   !is_alnum(c)) {
+            /* plain digits ("300") */
+            emit_to(lx, t, q, T_NUMBER);
+            return;
+        }
+    }
     if (scan_number(lx)) {
         emit(lx, t, T_NUMBER);
         return;
@@ -763,13 +811,25 @@ static bool lex_escape(lexer *lx, token *t)
 /* Bytes that end the fast scan of a quoted string: 1 always, 2 a quote. */
 static const unsigned char string_stop[128] = {['\\'] = 1, ['\n'] = 1, ['"'] = 2, ['\''] = 2};
 
+/* The same as a table of the bytes that do not end it (0 from 0x80). */
+static const unsigned char string_plain[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, /* '\n' */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /**/
+    1, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, /* '"' and '\'' */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /**/
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /**/
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* '\\' */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /**/
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /**/
+};
+
 static void lex_string(lexer *lx, token *t)
 {
     for (;;) {
         /* Fast path over plain ASCII. */
         const unsigned char *in = (const unsigned char *)lx->input;
         size_t pos = lx->pos, len = lx->len;
-        while (pos < len && in[pos] < 0x80 && !string_stop[in[pos]])
+        while (pos < len && string_plain[in[pos]])
             pos++;
         if (pos < len && in[pos] < 0x80 && in[pos] != lx->string_open &&
             string_stop[in[pos]] == 2) {
@@ -832,14 +892,15 @@ static void lex_keyword_or_identifier(lexer *lx, token *t)
 {
     const unsigned char *in = (const unsigned char *)lx->input;
     size_t p = lx->pos, len_in = lx->len;
-    unsigned seen = 0; /* bit 4: a colon */
-    while (p < len_in && in[p] < 0x80) {
-        unsigned cls = word_class[in[p]];
-        if (!cls) break;
-        seen |= cls;
+    /* letters, digits and '_' first; a ':' makes it a metric identifier */
+    while (p < len_in && (word_class[in[p]] & 3))
         p++;
+    bool colon = false;
+    if (p < len_in && in[p] == ':') {
+        colon = true;
+        while (p < len_in && word_class[in[p]])
+            p++;
     }
-    bool colon = (seen & 4) != 0;
     lx->pos = p;
     lx->width = 0;
     const char *word = lx->input + lx->start;
@@ -1158,49 +1219,139 @@ static const unsigned char single_char[128] = {
     ['+'] = T_ADD,   ['-'] = T_SUB, ['^'] = T_POW, ['@'] = T_AT,
 };
 
+/* Emit the n bytes at lx->start as a token of this type. */
+static inline bool emit_bytes(lexer *lx, token *t, tok_type type, size_t n)
+{
+    t->type = type;
+    t->start = lx->start;
+    t->end = lx->pos = lx->start + n;
+    lx->start = lx->pos;
+    lx->width = 1;
+    return true;
+}
+
+/* Skip spaces (the four is_space takes) from lx->pos; the byte there, or
+ * -1 at the end or on a byte that starts a multi-byte rune. */
+static inline int fast_skip(lexer *lx)
+{
+    const unsigned char *in = (const unsigned char *)lx->input;
+    size_t len = lx->len, pos = lx->pos;
+    /* the four spaces are all below '!': one test for the usual case */
+    while (pos < len && in[pos] <= ' ' &&
+           (in[pos] == ' ' || in[pos] == '\n' || in[pos] == '\t' || in[pos] == '\r'))
+        pos++;
+    lx->pos = lx->start = pos;
+    if (pos >= len || in[pos] >= 0x80) return -1;
+    return in[pos];
+}
+
+/* The byte after the one at lx->start, or 0 at the end. */
+static inline unsigned char byte_after(const lexer *lx)
+{
+    return lx->start + 1 < lx->len ? (unsigned char)lx->input[lx->start + 1] : 0;
+}
+
 /*
- * The common cases of the top level (no brace open): spaces, one-character
- * tokens, parentheses and identifiers, without the general state machine.
- * Returns false when the general scanner must decide.
+ * The common cases of the top level (no brace open): spaces, one- and
+ * two-character tokens, parentheses, brackets, identifiers and numbers,
+ * without the general state machine and exactly as it scans them.
+ * Returns false when the general scanner must decide (errors included).
  */
 static bool lex_fast(lexer *lx, token *t)
 {
-    const char *in = lx->input;
-    size_t len = lx->len, pos = lx->pos;
-    while (pos < len && (in[pos] == ' ' || in[pos] == '\n' || in[pos] == '\t' || in[pos] == '\r'))
-        pos++;
-    lx->pos = lx->start = pos;
-    if (pos >= len) return false;
-    unsigned char c = (unsigned char)in[pos];
-    if (c >= 0x80) return false;
-    if (single_char[c]) {
-        t->type = (tok_type)single_char[c];
-        t->start = pos;
-        t->end = lx->pos = lx->start = pos + 1;
-        lx->width = 1;
-        return true;
-    }
-    if (c == '(' || c == '{') {
-        t->type = c == '(' ? T_LEFT_PAREN : T_LEFT_BRACE;
-        t->start = pos;
-        t->end = lx->pos = lx->start = pos + 1;
-        lx->width = 1;
-        if (c == '(')
-            lx->paren_depth++;
-        else
-            lx->brace_open = true;
-        return true;
-    }
+    int c = fast_skip(lx);
+    if (c < 0) return false;
+    if (single_char[c]) return emit_bytes(lx, t, (tok_type)single_char[c], 1);
     if ((ident_class[c] & 1) && !lx->bracket_open) {
         lex_keyword_or_identifier(lx, t);
         return true;
     }
-    return false;
+    unsigned char n = byte_after(lx);
+    switch (c) {
+    case '(': lx->paren_depth++; return emit_bytes(lx, t, T_LEFT_PAREN, 1);
+    case '{': lx->brace_open = true; return emit_bytes(lx, t, T_LEFT_BRACE, 1);
+    case ')':
+        if (lx->paren_depth == 0) return false; /* an error */
+        lx->paren_depth--;
+        return emit_bytes(lx, t, T_RIGHT_PAREN, 1);
+    case '[':
+        if (lx->bracket_open) return false;
+        lx->pos = lx->start + 1;
+        lx->width = 1;
+        open_bracket(lx, t);
+        return true;
+    case ']':
+        if (!lx->bracket_open) return false;
+        lx->bracket_open = false;
+        return emit_bytes(lx, t, T_RIGHT_BRACKET, 1);
+    case '>':
+        if (n == '=') return emit_bytes(lx, t, T_GTE, 2);
+        if (n == '/' && lx->v3) return emit_bytes(lx, t, T_TRIM_LOWER, 2);
+        return emit_bytes(lx, t, T_GTR, 1);
+    case '<':
+        if (n == '=') return emit_bytes(lx, t, T_LTE, 2);
+        if (n == '/' && lx->v3) return emit_bytes(lx, t, T_TRIM_UPPER, 2);
+        return emit_bytes(lx, t, T_LSS, 1);
+    case '=':
+        if (n == '=') return emit_bytes(lx, t, T_EQLC, 2);
+        if (n == '~') return false; /* an error */
+        return emit_bytes(lx, t, T_EQL, 1);
+    case '!':
+        if (n == '=') return emit_bytes(lx, t, T_NEQ, 2);
+        return false;
+    default:
+        if (!is_digit(c)) return false;
+        lx->width = 1;
+        lex_number_or_duration(lx, t);
+        return true;
+    }
 }
 
-void lex_next(lexer *lx, token *t)
+/*
+ * The common cases inside braces: spaces, label names, matching
+ * operators, strings, ',' and '}', as lex_inside_braces scans them.
+ * Returns false when the general scanner must decide.
+ */
+static bool lex_fast_braces(lexer *lx, token *t)
 {
-    if (lx->state == ST_STATEMENTS && !lx->brace_open && lex_fast(lx, t)) return;
+    int c = fast_skip(lx);
+    if (c < 0) return false;
+    if (ident_class[c] & 1) {
+        const unsigned char *in = (const unsigned char *)lx->input;
+        size_t q = lx->start + 1, len = lx->len;
+        while (q < len && in[q] < 0x80 && ident_class[in[q]])
+            q++;
+        return emit_bytes(lx, t, T_IDENTIFIER, q - lx->start);
+    }
+    unsigned char n = byte_after(lx);
+    switch (c) {
+    case ',': return emit_bytes(lx, t, T_COMMA, 1);
+    case '}': lx->brace_open = false; return emit_bytes(lx, t, T_RIGHT_BRACE, 1);
+    case '"':
+    case '\'':
+        lx->string_open = c;
+        lx->pos = lx->start + 1;
+        lx->width = 1;
+        lex_string(lx, t);
+        return true;
+    case '=':
+        if (n == '~') return emit_bytes(lx, t, T_EQL_REGEX, 2);
+        return emit_bytes(lx, t, T_EQL, 1);
+    case '!':
+        if (n == '~') return emit_bytes(lx, t, T_NEQ_REGEX, 2);
+        if (n == '=') return emit_bytes(lx, t, T_NEQ, 2);
+        return false;
+    default: return false;
+    }
+}
+
+/* Everything the fast paths leave (kept out of lex_next's frame). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void
+lex_general(lexer *lx, token *t)
+{
     switch (lx->state) {
     case ST_DURATION:
         lx->start = lx->pos;
@@ -1219,6 +1370,13 @@ void lex_next(lexer *lx, token *t)
         return;
     default: lex_statements(lx, t); return;
     }
+}
+
+void lex_next(lexer *lx, token *t)
+{
+    if (lx->state == ST_STATEMENTS && (lx->brace_open ? lex_fast_braces(lx, t) : lex_fast(lx, t)))
+        return;
+    lex_general(lx, t);
 }
 
 /* ---- token descriptions ---- */

@@ -12,7 +12,8 @@
  * Check a regex matcher's pattern the way Prometheus does when it builds
  * the matcher (Go's regexp syntax, anchored), and tell whether the matcher
  * regex matches the empty string. Common simple patterns ("5..", "GET|POST",
- * ".*foo.+") are decided without compiling anything; the others go through
+ * ".*foo.+", "5[0-9]{2}", "[^a-z_]+") are decided without compiling
+ * anything; the others (groups, escapes, flags, errors) go through
  * lib/model/regex.h. Returns 0, SLOEVAL_EPARSE with Go's message ("error
  * parsing regexp: ...") in errbuf, or SLOEVAL_ENOMEM.
  */

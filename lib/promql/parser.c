@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,7 @@
 #include "util/error.h"
 
 typedef struct parser {
-    lexer lx;
+    lexer lx;    /* first: promql_parse clears what follows it */
     token tok;   /* the current token */
     token ahead; /* the token after it, when has_ahead */
     bool has_ahead;
@@ -48,6 +49,7 @@ typedef struct parser {
     char *copy;     /* arena copy of the input that strings point into */
     ast_node *slab; /* free nodes (see new_node) */
     unsigned slab_left;
+    const function_def *last_fn; /* the last function looked up (often called again) */
 } parser;
 
 #define NODE_SLAB 8
@@ -56,9 +58,11 @@ typedef struct parser {
 
 /* Error paths stay out of the parsing functions (no buffers there). */
 #if defined(__GNUC__)
-#define COLD __attribute__((noinline, cold))
+#define COLD     __attribute__((noinline, cold))
+#define NOINLINE __attribute__((noinline))
 #else
 #define COLD
+#define NOINLINE
 #endif
 
 #if defined(__GNUC__)
@@ -448,11 +452,55 @@ static int go_parse_float(const char *s, size_t n, double *out)
     return rc;
 }
 
+/*
+ * The common literals, digits with at most one '.' ("300", "14.4",
+ * "0.001"): what ParseInt / ParseFloat make of them, without their general
+ * checks. False when the literal is not of this shape or needs more.
+ */
+static bool plain_decimal(const char *s, size_t n, double *out)
+{
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    uint64_t v = 0;
+    size_t digits = 0, lead = 0, frac = 0;
+    bool dot = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '.') {
+            if (dot) return false;
+            dot = true;
+            continue;
+        }
+        if (c < '0' || c > '9' || ++digits > 18) return false;
+        if (v == 0 && c == '0') lead++;
+        v = v * 10 + (uint64_t)(c - '0');
+        if (dot) frac++;
+    }
+    if (digits == 0) return false;
+    if (!dot) {
+        /* ParseInt(s, 0, 64): a leading 0 means octal */
+        if (s[0] == '0' && n > 1) return false;
+        *out = (double)(int64_t)v;
+        return true;
+    }
+    /* ParseInt fails on the '.'; ParseFloat's exact path (fast_decimal):
+     * at most 15 significant digits and a power of ten up to 22 */
+    if (v == 0) {
+        *out = 0;
+        return true;
+    }
+    if (digits - lead > 15 || frac > 22) return false;
+    *out = (double)v / pow10[frac];
+    return true;
+}
+
 /* Prometheus's parser.number(): ParseInt(s, 0, 64), else ParseFloat. */
 static bool parse_number_token(parser *p, const token *t, double *out)
 {
     const char *s = p->text + t->start;
     size_t n = t->end - t->start;
+    if (plain_decimal(s, n, out)) return true;
     int64_t iv;
     if (go_parse_int(s, n, &iv) == NUM_OK) {
         *out = (double)iv;
@@ -497,6 +545,29 @@ int promql_duration_parse(int64_t *out, const char *s, size_t len, char *errbuf,
     if (len == 1 && s[0] == '0') {
         *out = 0;
         return 0;
+    }
+    /* The usual shape, digits and one unit letter ("5m", "30d"): what the
+     * loop below computes, without its generality. */
+    if (len >= 2 && len <= 10) {
+        uint64_t v = 0;
+        size_t i = 0;
+        while (i < len - 1 && s[i] >= '0' && s[i] <= '9')
+            v = v * 10 + (uint64_t)(s[i++] - '0');
+        int unit = -1;
+        switch (s[len - 1]) {
+        case 'y': unit = 0; break;
+        case 'w': unit = 1; break;
+        case 'd': unit = 2; break;
+        case 'h': unit = 3; break;
+        case 'm': unit = 4; break;
+        case 's': unit = 5; break;
+        default: break;
+        }
+        if (i == len - 1 && unit >= 0 &&
+            v <= (uint64_t)INT64_MAX / ((uint64_t)duration_units[unit].ms * 1000000u)) {
+            *out = (int64_t)v * duration_units[unit].ms;
+            return 0;
+        }
     }
     if (len == 0) {
         if (errbuf) snprintf(errbuf, errsize, "empty duration string");
@@ -1252,7 +1323,11 @@ static ast_node *parse_call(parser *p)
     if (!parse_call_body(p, &args)) return NULL;
     const char *s = p->text + name.start;
     size_t len = name.end - name.start;
-    const function_def *f = function_lookup(s, len, p->compat);
+    const function_def *f = p->last_fn;
+    if (!f || strncmp(f->name, s, len) != 0 || f->name[len] != '\0') {
+        f = function_lookup(s, len, p->compat);
+        if (f) p->last_fn = f;
+    }
     if (!f) {
         fail_quoted(p, name.start, "unknown function with name %s", s, len);
         return NULL;
@@ -1477,6 +1552,20 @@ static bool experimental_duration(parser *p, size_t pos)
 static bool parse_bracket_duration_v3(parser *p, int64_t *ms, const char *context,
                                       const char *expected)
 {
+    /* The usual case, a duration literal of whole seconds up to 2^53 ns
+     * (about 104 days) without a sign: the general path below goes through
+     * seconds as a double and comes back to exactly these milliseconds. */
+    if (p->tok.type == T_DURATION) {
+        int64_t d;
+        size_t lit = p->tok.start;
+        if (promql_duration_parse(&d, p->text + lit, p->tok.end - lit, NULL, 0) == 0 && d > 0 &&
+            d % 1000 == 0 && d / 1000 <= 9007199) {
+            advance(p);
+            if (duration_arith_op(p->tok.type)) return experimental_duration(p, lit);
+            *ms = d;
+            return true;
+        }
+    }
     double sign = 1;
     size_t start = p->tok.start;
     int signs = 0;
@@ -1667,7 +1756,7 @@ static bool parse_offset_v3(parser *p, int64_t *ms)
     return true;
 }
 
-static ast_node *parse_offset(parser *p, ast_node *e)
+NOINLINE static ast_node *parse_offset(parser *p, ast_node *e)
 {
     int64_t ms;
     advance(p);
@@ -1720,7 +1809,7 @@ static void format_go_f(char *buf, size_t size, double v)
         snprintf(buf, size, "%f", v);
 }
 
-static ast_node *parse_at(parser *p, ast_node *e)
+NOINLINE static ast_node *parse_at(parser *p, ast_node *e)
 {
     advance(p);
     at_kind kind;
@@ -1846,7 +1935,8 @@ static bool parse_fill_value(parser *p)
     return true;
 }
 
-static bool parse_bin_modifiers(parser *p, bool *return_bool, vector_matching **out, bool *fill)
+NOINLINE static bool parse_bin_modifiers(parser *p, bool *return_bool, vector_matching **out,
+                                         bool *fill)
 {
     *out = NULL;
     if (p->tok.type == T_BOOL) {
@@ -1893,6 +1983,18 @@ static bool parse_bin_modifiers(parser *p, bool *return_bool, vector_matching **
     return true;
 }
 
+/* parse_bin_modifiers when a modifier follows the operator (rare). */
+static inline bool bin_modifiers(parser *p, bool *return_bool, vector_matching **out, bool *fill)
+{
+    tok_type t = p->tok.type;
+    if (t != T_BOOL && t != T_ON && t != T_IGNORING && t != T_FILL && t != T_FILL_LEFT &&
+        t != T_FILL_RIGHT) {
+        *out = NULL;
+        return true;
+    }
+    return parse_bin_modifiers(p, return_bool, out, fill);
+}
+
 static ast_node *parse_expr(parser *p, int min_prec)
 {
     if (++p->depth > p->max_depth) {
@@ -1909,7 +2011,7 @@ static ast_node *parse_expr(parser *p, int min_prec)
         advance(p);
         bool return_bool = false, fill = false;
         vector_matching *vm;
-        if (!parse_bin_modifiers(p, &return_bool, &vm, &fill)) return NULL;
+        if (!bin_modifiers(p, &return_bool, &vm, &fill)) return NULL;
         ast_node *rhs = parse_expr(p, op == BIN_POW ? prec : prec + 1);
         if (!rhs) return NULL;
         if (fill) {
@@ -1963,7 +2065,7 @@ static size_t op_position(parser *p, const ast_node *n)
     return i;
 }
 
-static value_type check_binary(parser *p, ast_node *n)
+NOINLINE static value_type check_binary(parser *p, ast_node *n)
 {
     value_type lt = check(p, n->u.binary.lhs, false);
     value_type rt = check(p, n->u.binary.rhs, false);
@@ -2021,7 +2123,7 @@ static value_type check_binary(parser *p, ast_node *n)
                                                               : VALUE_TYPE_VECTOR;
 }
 
-static void check_call(parser *p, ast_node *n)
+NOINLINE static void check_call(parser *p, ast_node *n)
 {
     const function_def *f = n->u.call.func;
     size_t nargs = f->nargs, got = n->u.call.nargs;
@@ -2092,44 +2194,57 @@ static void check_vector_selector(parser *p, ast_node *n, bool bypass_empty)
     fail_at(p, n->pos.start, "vector selector must contain at least one non-empty matcher");
 }
 
+NOINLINE static value_type check_aggregate(parser *p, ast_node *n)
+{
+    expect_type(p, n->u.aggregate.expr, VALUE_TYPE_VECTOR, "aggregation expression");
+    switch (n->u.aggregate.op) {
+    case AGG_TOPK:
+    case AGG_BOTTOMK:
+    case AGG_QUANTILE:
+    case AGG_LIMITK:
+    case AGG_LIMIT_RATIO:
+        expect_type(p, n->u.aggregate.param, VALUE_TYPE_SCALAR, "aggregation parameter");
+        break;
+    case AGG_COUNT_VALUES:
+        expect_type(p, n->u.aggregate.param, VALUE_TYPE_STRING, "aggregation parameter");
+        break;
+    default: break;
+    }
+    return VALUE_TYPE_VECTOR;
+}
+
+NOINLINE static value_type check_unary(parser *p, ast_node *n)
+{
+    value_type t = check(p, n->u.unary.expr, false);
+    if (t != VALUE_TYPE_SCALAR && t != VALUE_TYPE_VECTOR)
+        fail_at(p, n->pos.start,
+                "unary expression only allowed on expressions of type scalar or instant "
+                "vector, got \"%s\"",
+                value_type_name(t));
+    return t;
+}
+
+NOINLINE static value_type check_subquery(parser *p, ast_node *n)
+{
+    value_type t = check(p, n->u.subquery.expr, false);
+    if (t != VALUE_TYPE_VECTOR)
+        fail_at(p, n->pos.start, "subquery is only allowed on instant vector, got %s instead",
+                value_type_raw(t));
+    return VALUE_TYPE_MATRIX;
+}
+
+/* The type of n, failing p on the first error (checkAST). The cases with
+ * work of their own are functions of their own, so that this dispatch,
+ * run once per node, stays small. */
 static value_type check(parser *p, ast_node *n, bool bypass_empty)
 {
     switch (n->kind) {
-    case AST_AGGREGATE:
-        expect_type(p, n->u.aggregate.expr, VALUE_TYPE_VECTOR, "aggregation expression");
-        switch (n->u.aggregate.op) {
-        case AGG_TOPK:
-        case AGG_BOTTOMK:
-        case AGG_QUANTILE:
-        case AGG_LIMITK:
-        case AGG_LIMIT_RATIO:
-            expect_type(p, n->u.aggregate.param, VALUE_TYPE_SCALAR, "aggregation parameter");
-            break;
-        case AGG_COUNT_VALUES:
-            expect_type(p, n->u.aggregate.param, VALUE_TYPE_STRING, "aggregation parameter");
-            break;
-        default: break;
-        }
-        return VALUE_TYPE_VECTOR;
+    case AST_AGGREGATE: return check_aggregate(p, n);
     case AST_BINARY: return check_binary(p, n);
     case AST_CALL: check_call(p, n); return n->u.call.func->return_type;
     case AST_PAREN: return check(p, n->u.paren.expr, false);
-    case AST_UNARY: {
-        value_type t = check(p, n->u.unary.expr, false);
-        if (t != VALUE_TYPE_SCALAR && t != VALUE_TYPE_VECTOR)
-            fail_at(p, n->pos.start,
-                    "unary expression only allowed on expressions of type scalar or instant "
-                    "vector, got \"%s\"",
-                    value_type_name(t));
-        return t;
-    }
-    case AST_SUBQUERY: {
-        value_type t = check(p, n->u.subquery.expr, false);
-        if (t != VALUE_TYPE_VECTOR)
-            fail_at(p, n->pos.start, "subquery is only allowed on instant vector, got %s instead",
-                    value_type_raw(t));
-        return VALUE_TYPE_MATRIX;
-    }
+    case AST_UNARY: return check_unary(p, n);
+    case AST_SUBQUERY: return check_subquery(p, n);
     case AST_MATRIX_SELECTOR:
         check(p, n->u.matrix_selector.vector_selector, false);
         return VALUE_TYPE_MATRIX;
@@ -2144,8 +2259,10 @@ int promql_parse(ast_node **out, arena *a, const char *text, size_t len, const p
                  sloeval_error *err)
 {
     parser p;
-    sloeval_error local = SLOEVAL_ERROR_INIT;
-    memset(&p, 0, sizeof(p));
+    sloeval_error local; /* for errors when the caller passes none */
+    local.code = 0;
+    /* lex_init below sets up the lexer (the first member) */
+    memset((char *)&p + offsetof(parser, tok), 0, sizeof(p) - offsetof(parser, tok));
     p.a = a;
     p.text = text;
     p.len = len;

@@ -175,11 +175,72 @@ START_TEST(test_same_as_without_shortcuts)
 }
 END_TEST
 
+/* count by (...) over the store: each group counts exactly the input
+ * series whose listed labels (absent = "") are the group's, checked
+ * against a plain quadratic grouping of the input. */
+START_TEST(test_grouping_by)
+{
+    sloeval_compat c = _i == 0 ? V2 : V3;
+    sloeval_source *mem = make_store(c);
+    static const char *const bys[] = {"job",       "instance", "job, instance",
+                                      "zone",      "job, job", "__name__, job",
+                                      "nope, job", "__type__", "instance, zz"};
+    const char *in = "last_over_time({job=~\".+\"}[5m])";
+    int64_t t = 900000;
+    arena a;
+    arena_init(&a, 0);
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    value x;
+    ck_assert_int_eq(eval_on(mem, c, false, in, t, t, 0, &a, &x, &err), 0);
+    ck_assert(x.kind == VALUE_VECTOR && x.u.vector.count == 12);
+    for (size_t b = 0; b < sizeof(bys) / sizeof(bys[0]); b++) {
+        char q[256];
+        snprintf(q, sizeof(q), "count by (%s) (%s)", bys[b], in);
+        value y;
+        ck_assert_int_eq(eval_on(mem, c, false, q, t, t, 0, &a, &y, &err), 0);
+        ck_assert(y.kind == VALUE_VECTOR);
+        /* the listed names */
+        strv names[4];
+        size_t nn = 0;
+        char list[64];
+        snprintf(list, sizeof(list), "%s", bys[b]);
+        for (char *tok = strtok(list, ", "); tok; tok = strtok(NULL, ", "))
+            names[nn++] = strv_from_cstr(tok);
+        size_t total = 0;
+        for (size_t g = 0; g < y.u.vector.count; g++) {
+            const labels *gl = y.u.vector.items[g].labels;
+            size_t want = 0;
+            for (size_t i = 0; i < x.u.vector.count; i++) {
+                bool same = true;
+                for (size_t k = 0; k < nn && same; k++) {
+                    strv v1 = labels_get(x.u.vector.items[i].labels, names[k]);
+                    strv v2 = labels_get(gl, names[k]);
+                    same = strv_eq(v1.ptr ? v1 : STRV_LIT(""), v2.ptr ? v2 : STRV_LIT(""));
+                }
+                if (same) want++;
+            }
+            ck_assert_msg(y.u.vector.items[g].v == (double)want, "%s: group %zu has %g, want %zu",
+                          q, g, y.u.vector.items[g].v, want);
+            total += want;
+        }
+        ck_assert_msg(total == x.u.vector.count, "%s: groups cover %zu of %zu series", q, total,
+                      x.u.vector.count);
+        /* and the groups are distinct */
+        for (size_t g = 0; g < y.u.vector.count; g++)
+            for (size_t h = g + 1; h < y.u.vector.count; h++)
+                ck_assert(!labels_equal(y.u.vector.items[g].labels, y.u.vector.items[h].labels));
+    }
+    arena_free(&a);
+    sloeval_source_free(mem);
+}
+END_TEST
+
 static Suite *engine_memory_suite(void)
 {
     Suite *s = suite_create("engine_memory");
     TCase *tc = tcase_create("shortcuts");
     tcase_add_loop_test(tc, test_same_as_without_shortcuts, 0, 2);
+    tcase_add_loop_test(tc, test_grouping_by, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -100,6 +100,25 @@ START_TEST(test_numbers_and_durations)
     /* 2.x and 3.x disagree on hex with an exponent sign. */
     LEX2("0x1e+1", "NUM:0x1e + NUM:1");
     LEX3("0x1e+1", "NUM:0x1e+1");
+    /* around the fast paths for digits '.' digits and digits + unit */
+    LEX2("14.4 0.001 00.5 1.2.3 0.1.2",
+         "NUM:14.4 NUM:0.001 NUM:00.5 NUM:1.2 NUM:.3 NUM:0.1 NUM:.2");
+    LEX3("14.4 0.001 00.5 1.2.3", "NUM:14.4 NUM:0.001 NUM:00.5 ERROR:bad number or duration "
+                                  "syntax: \"1.2.\"@16");
+    LEX("1.5m 5hs 5sm", "DUR:1.5m DUR:5hs ERROR:bad number or duration syntax: \"5sm\"@9");
+    LEX("5ms 0s 00s 5y 5w 5d 5h 5s 1h30m5s", "DUR:5ms DUR:0s DUR:00s DUR:5y DUR:5w DUR:5d DUR:5h "
+                                             "DUR:5s DUR:1h30m5s");
+    LEX("5m. 5m", "DUR:5m ERROR:unexpected character: '.'@2");
+    LEX("5m5", "ERROR:bad number or duration syntax: \"5m5\"@0");
+    LEX2("14.4. 1", "NUM:14.4 ERROR:unexpected character: '.'@4");
+    LEX3("14.4. 1", "ERROR:bad number or duration syntax: \"14.4.\"@0");
+    LEX("5\xc3\xa9", "NUM:5 ERROR:unexpected character: '\xc3\xa9'@1");
+    LEX("5m\xc3\xa9", "DUR:5m ERROR:unexpected character: '\xc3\xa9'@2");
+    LEX("1.5\xc3\xa9", "NUM:1.5 ERROR:unexpected character: '\xc3\xa9'@3");
+    LEX("7 > 14.4*0.001", "NUM:7 > NUM:14.4 * NUM:0.001");
+    LEX("08 017 0 00 09.5", "NUM:08 NUM:017 NUM:0 NUM:00 NUM:09.5");
+    LEX3("x[5m] x[1.5] x[5m:1m] x[0s]",
+         "ID:x [ DUR:5m ] ID:x [ NUM:1.5 ] ID:x [ DUR:5m : DUR:1m ] ID:x [ DUR:0s ]");
 }
 END_TEST
 

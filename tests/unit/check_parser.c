@@ -293,6 +293,19 @@ START_TEST(test_numbers_and_strings)
                                 "A'");
     P("`a\\n`", "'a\\n'");
     P("x # comment\n", "x{__name__=x}");
+    /* plain decimals, read without the general number parser */
+    P("14.4", "14.4");
+    P("0.001", "0.001");
+    P("00.5", "0.5");
+    P("09.5", "9.5");
+    P("017", "15");
+    P("0", "0");
+    P("5.", "5");
+    P("123456789012345678", "1.23457e+17");
+    P("9223372036854775808", "9.22337e+18");
+    P("0.1234567890123456789", "0.123457");
+    P2("1.2.3", "ERR 1:4: unexpected number \".3\"");
+    P3("1.2.3", "ERR 1:1: bad number or duration syntax: \"1.2.\"");
 }
 END_TEST
 
@@ -312,6 +325,24 @@ START_TEST(test_v3_durations)
     P3("x offset --2 ^ 2", "ERR 1:10: experimental duration expression is not enabled");
     P3("x @ 5m", "x{__name__=x} at=300000");
     P2("x offset 0s", "ERR 1:10: duration must be greater than 0");
+    /* one-unit durations, read without the general duration parser */
+    P("x[30d]", "(range 2592000000 x{__name__=x})");
+    P("x[1y]", "(range 31536000000 x{__name__=x})");
+    P("x[2w]", "(range 1209600000 x{__name__=x})");
+    P("x[007h]", "(range 25200000 x{__name__=x})");
+    P("x[5ms]", "(range 5 x{__name__=x})");
+    P("x[5hs]", "ERR 1:3: not a valid duration string: \"5hs\"");
+    P("x[999999999y]", "ERR 1:3: duration out of range");
+    P("x[292y]", "(range 9208512000000 x{__name__=x})");
+    P("x[293y]", "ERR 1:3: duration out of range");
+    /* 3.x reads bracket durations through seconds as a double; whole
+     * seconds up to 2^53 ns come back exact */
+    P3("x[9007199s]", "(range 9007199000 x{__name__=x})");
+    P3("x[9007200s]", "(range 9007200000 x{__name__=x})");
+    P3("x[3000d]", "(range 259200000000 x{__name__=x})");
+    P3("x[5m+1m]", "ERR 1:3: experimental duration expression is not enabled");
+    P3("x[5m:1m]", "(subquery 300000 60000 x{__name__=x})");
+    P3("x[1500ms]", "(range 1500 x{__name__=x})");
 }
 END_TEST
 
