@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "engine/eval.h"
-#include "engine/gofmt.h"
 #include "engine/kernels.h"
 #include "model/hash.h"
 #include "util/strbuf.h"
@@ -328,7 +327,7 @@ static void ksort_reverse(kheap *h)
 static int k_param_error(evaluator *ev, double f, const char *what)
 {
     char num[64];
-    go_format_float(num, sizeof(num), f, 'g');
+    format_float_mode(num, sizeof(num), f, 'g');
     return ev_fail(ev, SLOEVAL_EEXEC, "Scalar value %s %s int64", num, what);
 }
 
@@ -484,7 +483,7 @@ static int count_values_step(evaluator *ev, void *vctx, int64_t ts, size_t step,
     size_t start = out->n;
     for (size_t i = 0; i < vec->n; i++) {
         char num[400];
-        go_format_float(num, sizeof(num), vec->el[i].v, 'f');
+        format_float_mode(num, sizeof(num), vec->el[i].v, 'f');
         char *val = arena_strdup(ev->a, num);
         if (!val) return ev_oom(ev);
         const labels *m = labels_set(ev->a, vec->el[i].ls, c->label, strv_from_cstr(val));
@@ -590,7 +589,7 @@ int eval_aggregate(evaluator *ev, const ast_node *n, ev_value *out)
         if (mn < 0) bad[nbad++] = mn;
         for (size_t i = 0; i < nbad; i++) {
             char num[64];
-            go_format_float(num, sizeof(num), bad[i], 'g');
+            format_float_mode(num, sizeof(num), bad[i], 'g');
             if (ev_annotate(ev, true, n->u.aggregate.param,
                             "PromQL warning: quantile value should be between 0 and 1, got %s",
                             num) < 0)

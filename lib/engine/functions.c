@@ -14,7 +14,6 @@
 #define GO_PI 3.14159265358979323846264338327950288419716939937510582097494459
 
 #include "engine/eval.h"
-#include "engine/gofmt.h"
 #include "engine/kernels.h"
 #include "model/regex.h"
 #include "promql/functions.h"
@@ -1040,7 +1039,7 @@ static int v_histogram_quantile(evaluator *ev, const ast_node *n, const fn_impl 
     size_t vi = fraction ? 2 : 1;
     if (!fraction && !v2 && (isnan(q) || q < 0 || q > 1)) {
         char num[64];
-        go_format_float(num, sizeof(num), q, 'g');
+        format_float_mode(num, sizeof(num), q, 'g');
         if (ev_annotate(ev, true, n->u.call.args[0],
                         "PromQL warning: quantile value should be between 0 and 1, got %s",
                         num) < 0)
@@ -1105,8 +1104,8 @@ static int v_histogram_quantile(evaluator *ev, const ast_node *n, const fn_impl 
                             : bucket_quantile(ev, q, g[j].b, g[j].n, &forced, &mn, &mx, &md);
         if (forced) {
             char a[64], b[64], c[64];
-            go_format_float(a, sizeof a, mn, 'g');
-            go_format_float(b, sizeof b, mx, 'g');
+            format_float_mode(a, sizeof a, mn, 'g');
+            format_float_mode(b, sizeof b, mx, 'g');
             snprintf(c, sizeof c, "%.2g", md);
             if (ev_annotate(ev, false, n->u.call.args[vi],
                             "PromQL info: input to histogram_quantile needed to be fixed for "
@@ -1487,7 +1486,7 @@ static int eval_range_call(evaluator *ev, const ast_node *n, const fn_impl *f, e
             if (f->range == f_quantile_over_time && ev->compat != SLOEVAL_COMPAT_V2 &&
                 (isnan(c.p1) || c.p1 < 0 || c.p1 > 1)) {
                 char num[64];
-                go_format_float(num, sizeof num, c.p1, 'g');
+                format_float_mode(num, sizeof num, c.p1, 'g');
                 if (ev_annotate(ev, true, n->u.call.args[0],
                                 "PromQL warning: quantile value should be between 0 and 1, got %s",
                                 num) < 0)

@@ -113,7 +113,8 @@ static void shortest(decimal *dc, double a)
 
 size_t format_float(char *buf, size_t size, double v)
 {
-    return format_float_mode(buf, size, v, 'g');
+    double a = fabs(v);
+    return format_float_mode(buf, size, v, a != 0 && (a < 1e-6 || a >= 1e21) ? 'e' : 'f');
 }
 
 size_t format_float_mode(char *buf, size_t size, double v, char mode)
@@ -132,7 +133,9 @@ size_t format_float_mode(char *buf, size_t size, double v, char mode)
         } else {
             decimal dc;
             shortest(&dc, a);
-            bool exp_form = mode == 'e' || (mode == 'g' && (a < 1e-6 || a >= 1e21));
+            /* Go's 'g' with the shortest digits takes the exponent form when
+             * the exponent is < -4 or >= 6 (eprec is 6 when shortest). */
+            bool exp_form = mode == 'e' || (mode == 'g' && (dc.dexp < -4 || dc.dexp >= 6));
             if (exp_form) {
                 out[n++] = dc.d[0];
                 if (dc.n > 1) {

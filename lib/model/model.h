@@ -181,10 +181,13 @@ int matrix_push(arena *a, matrix *m, const labels *ls, sample *samples, size_t c
 size_t format_float(char *buf, size_t size, double v);
 
 /*
- * The same digits in a fixed layout: mode 'f' (Go's FormatFloat(v, 'f',
- * -1, 64), as Prometheus formats scalar results: 1e300 is "1" and 300
- * zeros), 'e', or 'g' (format_float's choice). Returns the length the
- * text has (snprintf style: it is cut to fit size; 'f' needs at most 330).
+ * The same digits in Go's layouts, strconv.FormatFloat(v, mode, -1, 64):
+ * mode 'f' (as Prometheus formats scalar results: 1e300 is "1" and 300
+ * zeros), 'e', or 'g' (what fmt's %v prints, as Prometheus's error
+ * messages and count_values' label values show numbers: the exponent form
+ * when the exponent is < -4 or >= 6, "1e+06", "1e-05"). Returns the length
+ * the text has (snprintf style: it is cut to fit size; 'f' needs at most
+ * 330).
  */
 size_t format_float_mode(char *buf, size_t size, double v, char mode);
 
