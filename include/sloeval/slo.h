@@ -281,7 +281,8 @@ SLOEVAL_EXPORT const sloeval_slo_alert_info *sloeval_slo_set_alert(const sloeval
 
 /**
  * Parse a Prometheus duration ("30d", "1h30m", "5m", "100ms", "0") into
- * milliseconds. Returns 0 or SLOEVAL_EINVAL with a message.
+ * milliseconds; at most 2^63-1 ns (about 292 years), Prometheus's limit.
+ * Returns 0 or SLOEVAL_EINVAL with a message.
  */
 SLOEVAL_EXPORT int sloeval_duration_parse(int64_t *out, const char *text, sloeval_error *err);
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "promql/parser.h"
 #include "slo/duration.h"
 #include "slo/set.h"
 #include "util/error.h"
@@ -404,5 +405,5 @@ int sloeval_duration_parse(int64_t *out, const char *text, sloeval_error *err)
 
 size_t sloeval_duration_format(char *buf, size_t size, int64_t ms)
 {
-    return duration_format(buf, size, ms < 0 ? 0 : ms);
+    return promql_duration_format(buf, size, ms < 0 ? 0 : ms);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "promql/parser.h"
 #include "slo/duration.h"
 #include "slo/load.h"
 
@@ -496,8 +497,8 @@ static int load_policy(loader *L, const ynode *n, const ypath *path)
         if (rule->short_ms >= rule->long_ms)
             return load_error(L, v, &p, "the short window must be shorter than the long window");
         if (rule->long_ms > c->period_ms) {
-            duration_format(pbuf, sizeof(pbuf), c->period_ms);
-            duration_format(lbuf, sizeof(lbuf), rule->long_ms);
+            promql_duration_format(pbuf, sizeof(pbuf), c->period_ms);
+            promql_duration_format(lbuf, sizeof(lbuf), rule->long_ms);
             ypath lp = YPATH_KEY(&rp, "long");
             return load_error(L, lv, &lp, "the long window %s is longer than the period %s", lbuf,
                               pbuf);
@@ -1026,8 +1027,8 @@ static int load_config_doc(loader *L, const ynode *doc)
         if (c->policy.rules[i].long_ms > longest) longest = c->policy.rules[i].long_ms;
     if (longest > c->period_ms) {
         char pb[DURATION_BUF_SIZE], lb[DURATION_BUF_SIZE];
-        duration_format(pb, sizeof(pb), c->period_ms);
-        duration_format(lb, sizeof(lb), longest);
+        promql_duration_format(pb, sizeof(pb), c->period_ms);
+        promql_duration_format(lb, sizeof(lb), longest);
         const ynode *pn = ynode_get(doc, "period");
         p = YPATH_KEY(NULL, "period");
         return load_error(L, pn ? pn : doc, pn ? &p : NULL,

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "promql/parser.h"
 #include "slo/duration.h"
 
 /* Length of "{{ [.]window }}" at text[i] (which starts with "{{"), 0 if
@@ -76,7 +77,7 @@ int template_parse(slo_template *out, arena *a, const char *text, size_t len, tp
 void template_render(const slo_template *t, int64_t window_ms, strbuf *sb)
 {
     char w[DURATION_BUF_SIZE];
-    duration_format(w, sizeof(w), window_ms);
+    promql_duration_format(w, sizeof(w), window_ms);
     for (size_t i = 0; i < t->nparts; i++) {
         const tpl_part *p = &t->parts[i];
         if (p->window)
@@ -98,7 +99,7 @@ char *template_render_arena(const slo_template *t, int64_t window_ms, arena *a)
 size_t template_source_offset(const slo_template *t, int64_t window_ms, size_t offset)
 {
     char w[DURATION_BUF_SIZE];
-    size_t wlen = duration_format(w, sizeof(w), window_ms);
+    size_t wlen = promql_duration_format(w, sizeof(w), window_ms);
     size_t at = 0; /* offset in the rendered text where part i starts */
     for (size_t i = 0; i < t->nparts; i++) {
         const tpl_part *p = &t->parts[i];

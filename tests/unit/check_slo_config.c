@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "sloeval.h"
+#include "promql/parser.h"
 #include "slo/config.h"
 #include "slo/duration.h"
 #include "slo/set.h"
@@ -106,6 +107,35 @@ START_TEST(test_duration_parse)
         ck_assert_msg(duration_parse(&ms, bad[i], strlen(bad[i]), &why) == -1, "%s", bad[i]);
         ck_assert_ptr_nonnull(why);
     }
+    /* the reason is the first thing wrong, reading from the left */
+    static const struct {
+        const char *text, *why;
+    } reasons[] = {
+        {"", "empty duration"},
+        {"-5m", "a duration has no sign"},
+        {"5m+1s", "a duration has no sign"},
+        {"m", "expected a number followed by a unit"},
+        {"5mo", "expected a number followed by a unit"},
+        {"1.5h", "a duration has no fractions (write 1m30s, not 1.5m)"},
+        {"5", "missing unit (one of y, w, d, h, m, s, ms)"},
+        {"5x", "unknown unit (expected y, w, d, h, m, s or ms)"},
+        {"5m1h", "units must appear once each, largest first (y, w, d, h, m, s, ms)"},
+        {"1ms1s", "units must appear once each, largest first (y, w, d, h, m, s, ms)"},
+        {"99999999999999999999y", "duration out of range"},
+        /* Prometheus's limit: 2^63-1 ns, about 292 years */
+        {"293y", "duration out of range"},
+    };
+    for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+        int64_t ms = -1;
+        const char *why = NULL;
+        const char *t = reasons[i].text;
+        ck_assert_msg(duration_parse(&ms, t, strlen(t), &why) == -1, "%s", t);
+        ck_assert_int_eq(ms, 0);
+        ck_assert_str_eq(why, reasons[i].why);
+    }
+    int64_t ms = -1;
+    ck_assert_int_eq(duration_parse(&ms, "292y", 4, NULL), 0);
+    ck_assert_int_eq(ms, 292 * 365 * D_MS);
 }
 END_TEST
 
@@ -124,7 +154,7 @@ START_TEST(test_duration_format)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char buf[DURATION_BUF_SIZE];
-        size_t n = duration_format(buf, sizeof(buf), cases[i].ms);
+        size_t n = promql_duration_format(buf, sizeof(buf), cases[i].ms);
         ck_assert_str_eq(buf, cases[i].text);
         ck_assert_uint_eq(n, strlen(cases[i].text));
         /* and back */
@@ -133,7 +163,7 @@ START_TEST(test_duration_format)
         ck_assert_int_eq(ms, cases[i].ms);
     }
     char small[4];
-    ck_assert_uint_eq(duration_format(small, sizeof(small), 90 * M_MS), 5);
+    ck_assert_uint_eq(promql_duration_format(small, sizeof(small), 90 * M_MS), 5);
     ck_assert_str_eq(small, "1h3");
     /* the public wrappers */
     int64_t ms;
