@@ -287,37 +287,6 @@ bool labels_subset_equal(const labels *a, const labels *b, const strv *names, si
 
 /* ---- Go's strconv.Quote ------------------------------------------------ */
 
-/* Decodes one UTF-8 sequence at s (n bytes left); returns its length, or 0
- * when the bytes there are not valid UTF-8 (Go's utf8.DecodeRune rules:
- * shortest form only, no surrogates, at most U+10FFFF). */
-size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    unsigned char c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    size_t len;
-    uint32_t v, min;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2, v = c & 0x1f, min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3, v = c & 0x0f, min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4, v = c & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len) return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80) return 0;
-        v = (v << 6) | (s[i] & 0x3f);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) return 0;
-    *cp = v;
-    return len;
-}
-
 /*
  * Go's unicode.IsPrint for code points above ASCII, approximated by the
  * ranges that matter in label values: C1 controls, the soft hyphen,

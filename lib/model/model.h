@@ -18,6 +18,7 @@
 #include "util/arena.h"
 #include "util/strbuf.h"
 #include "util/strv.h"
+#include "util/utf8.h"
 
 /* ---- label sets ------------------------------------------------------ */
 
@@ -87,13 +88,6 @@ uint64_t labels_hash_sorted(const label *pairs, size_t n);
 
 /* Go's strconv.Quote of s (double quotes, Go escapes, \x for bad UTF-8). */
 void quote_go_string(strbuf *sb, strv s);
-
-/*
- * One UTF-8 sequence at s (n > 0 bytes available) as Go decodes it:
- * returns its length and sets *cp, or 0 when the bytes are not valid UTF-8
- * (overlong forms, surrogates, > U+10FFFF, truncated).
- */
-size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
 /* ---- samples and values ---------------------------------------------- */
 

@@ -2193,23 +2193,7 @@ static bool name_rune(uint32_t r)
         pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &ec, &eo, NULL);
     if (!c) return false;
     char buf[4];
-    size_t n;
-    if (r < 0x800) {
-        buf[0] = (char)(0xC0 | (r >> 6));
-        buf[1] = (char)(0x80 | (r & 0x3F));
-        n = 2;
-    } else if (r < 0x10000) {
-        buf[0] = (char)(0xE0 | (r >> 12));
-        buf[1] = (char)(0x80 | ((r >> 6) & 0x3F));
-        buf[2] = (char)(0x80 | (r & 0x3F));
-        n = 3;
-    } else {
-        buf[0] = (char)(0xF0 | (r >> 18));
-        buf[1] = (char)(0x80 | ((r >> 12) & 0x3F));
-        buf[2] = (char)(0x80 | ((r >> 6) & 0x3F));
-        buf[3] = (char)(0x80 | (r & 0x3F));
-        n = 4;
-    }
+    size_t n = utf8_encode(buf, r);
     pcre2_match_data *md = pcre2_match_data_create(1, NULL);
     bool ok = md && pcre2_match(c, (PCRE2_SPTR)buf, n, 0, 0, md, NULL) >= 0;
     pcre2_match_data_free(md);

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/utf8.h"
+
 enum {
     ST_STATEMENTS = 0, /* the top level (dispatches to braces when one is open) */
     ST_DURATION,       /* 2.x: right after '[' a duration must follow */
@@ -108,30 +110,6 @@ static void qputf(qbuf *q, const char *fmt, ...)
     if (n > 0) qput(q, tmp, (size_t)n);
 }
 
-static size_t put_rune(char *tmp, int r)
-{
-    if (r < 0x80) {
-        tmp[0] = (char)r;
-        return 1;
-    }
-    if (r < 0x800) {
-        tmp[0] = (char)(0xC0 | (r >> 6));
-        tmp[1] = (char)(0x80 | (r & 0x3F));
-        return 2;
-    }
-    if (r < 0x10000) {
-        tmp[0] = (char)(0xE0 | (r >> 12));
-        tmp[1] = (char)(0x80 | ((r >> 6) & 0x3F));
-        tmp[2] = (char)(0x80 | (r & 0x3F));
-        return 3;
-    }
-    tmp[0] = (char)(0xF0 | (r >> 18));
-    tmp[1] = (char)(0x80 | ((r >> 12) & 0x3F));
-    tmp[2] = (char)(0x80 | ((r >> 6) & 0x3F));
-    tmp[3] = (char)(0x80 | (r & 0x3F));
-    return 4;
-}
-
 static void quote_rune(qbuf *q, int r, int quote)
 {
     char c;
@@ -143,7 +121,7 @@ static void quote_rune(qbuf *q, int r, int quote)
     }
     if (rune_printable(r)) {
         char tmp[4];
-        qput(q, tmp, put_rune(tmp, r));
+        qput(q, tmp, utf8_encode(tmp, (uint32_t)r));
         return;
     }
     switch (r) {
@@ -204,7 +182,7 @@ static void go_unicode_rune(char *buf, size_t size, int r)
     if (rune_printable(r) && !(r >= 0xD800 && r < 0xE000) && r <= 0x10FFFF) {
         /* %#U writes the character itself, without escaping. */
         char tmp[8];
-        size_t w = put_rune(tmp, r);
+        size_t w = utf8_encode(tmp, (uint32_t)r);
         qput(&q, " '", 2);
         qput(&q, tmp, w);
         qput(&q, "'", 1);

@@ -28,6 +28,7 @@
 #include "promql/lexer.h"
 #include "promql/matcher.h"
 #include "util/error.h"
+#include "util/utf8.h"
 
 typedef struct parser {
     lexer lx;    /* first: promql_parse clears what follows it */
@@ -719,31 +720,6 @@ static int hexval(char c)
     return -1;
 }
 
-static size_t put_utf8(char *o, unsigned long r)
-{
-    if (r < 0x80) {
-        o[0] = (char)r;
-        return 1;
-    }
-    if (r < 0x800) {
-        o[0] = (char)(0xC0 | (r >> 6));
-        o[1] = (char)(0x80 | (r & 0x3F));
-        return 2;
-    }
-    if (r >= 0xD800 && r < 0xE000) r = 0xFFFD;
-    if (r < 0x10000) {
-        o[0] = (char)(0xE0 | (r >> 12));
-        o[1] = (char)(0x80 | ((r >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (r & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (r >> 18));
-    o[1] = (char)(0x80 | ((r >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((r >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (r & 0x3F));
-    return 4;
-}
-
 /* Prometheus's strutil.Unquote of a STRING token (already checked by the
  * lexer), into an arena copy. */
 static bool unquote(parser *p, const token *t, ast_str *out)
@@ -784,7 +760,8 @@ static bool unquote(parser *p, const token *t, ast_str *out)
             for (int d = 0; d < digits; d++)
                 r = r * 16 + (unsigned long)hexval(s[i + d]);
             i += (size_t)digits;
-            k += put_utf8(o + k, r);
+            if (r >= 0xD800 && r < 0xE000) r = 0xFFFD; /* as Go writes a surrogate */
+            k += utf8_encode(o + k, (uint32_t)r);
             break;
         }
         default:

@@ -190,32 +190,6 @@ static bool go_number(strv s, double *out)
 
 /* ---- strings ------------------------------------------------------------------------ */
 
-static void put_utf8(strbuf *b, uint32_t r)
-{
-    char buf[4];
-    size_t n;
-    if (r < 0x80) {
-        buf[0] = (char)r;
-        n = 1;
-    } else if (r < 0x800) {
-        buf[0] = (char)(0xC0 | (r >> 6));
-        buf[1] = (char)(0x80 | (r & 0x3F));
-        n = 2;
-    } else if (r < 0x10000) {
-        buf[0] = (char)(0xE0 | (r >> 12));
-        buf[1] = (char)(0x80 | ((r >> 6) & 0x3F));
-        buf[2] = (char)(0x80 | (r & 0x3F));
-        n = 3;
-    } else {
-        buf[0] = (char)(0xF0 | (r >> 18));
-        buf[1] = (char)(0x80 | ((r >> 12) & 0x3F));
-        buf[2] = (char)(0x80 | ((r >> 6) & 0x3F));
-        buf[3] = (char)(0x80 | (r & 0x3F));
-        n = 4;
-    }
-    strbuf_append(b, buf, n);
-}
-
 static int hexval(char c)
 {
     if (c >= '0' && c <= '9') return c - '0';
@@ -288,7 +262,8 @@ static bool unquote_at(const char *s, size_t n, size_t *used, strbuf *b, bool si
                 strbuf_putc(b, (char)v);
             } else {
                 if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return false;
-                put_utf8(b, v);
+                char u[4];
+                strbuf_append(b, u, utf8_encode(u, v));
             }
             break;
         }
