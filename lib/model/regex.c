@@ -1748,7 +1748,8 @@ static bool all_literal(strv s)
     return true;
 }
 
-static bool valid_utf8(const char *s, size_t n, bool *has_fffd)
+/* Valid UTF-8 that holds no U+FFFD. */
+static bool utf8_valid_no_fffd(const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
@@ -1758,8 +1759,7 @@ static bool valid_utf8(const char *s, size_t n, bool *has_fffd)
         }
         uint32_t cp;
         size_t l = utf8_decode((const unsigned char *)s + i, n - i, &cp);
-        if (l == 0) return false;
-        if (cp == 0xFFFD && has_fffd) *has_fffd = true;
+        if (l == 0 || cp == 0xFFFD) return false;
         i += l;
     }
     return true;
@@ -1825,9 +1825,8 @@ static int build(promql_regex **out, strv pattern, sloeval_compat compat, promql
     strbuf pat = STRBUF_INIT;
 
     if (pattern.len > 0 && !pattern.ptr) pattern.len = 0;
-    bool fffd = false;
     bool literal = mode == PROMQL_REGEX_MATCHER && all_literal(pattern);
-    if (literal && v2) literal = valid_utf8(pattern.ptr, pattern.len, &fffd) && !fffd;
+    if (literal && v2) literal = utf8_valid_no_fffd(pattern.ptr, pattern.len);
 
     const unsigned perl = F_ONELINE;
     node *root = NULL;
@@ -2023,7 +2022,7 @@ static int subject_make(subject *sub, strv text)
     sub->from = NULL;
     sub->s = text.len ? text.ptr : "";
     sub->n = text.len;
-    if (valid_utf8(sub->s, sub->n, NULL)) return 0;
+    if (utf8_valid(sub->s, sub->n)) return 0;
     size_t cap = text.len * 3;
     sub->copy = malloc(cap + 1);
     sub->from = malloc((cap + 1) * sizeof(size_t));

@@ -36,34 +36,14 @@ void lex_init(lexer *lx, const char *input, size_t len, sloeval_compat compat)
 
 int rune_decode(const char *str, size_t len, size_t *width)
 {
-    const unsigned char *s = (const unsigned char *)str;
     if (len == 0) {
         *width = 0;
         return EOF_RUNE;
     }
-    unsigned c = s[0];
-    *width = 1;
-    if (c < 0x80) return (int)c;
-    if (c < 0xC2 || c > 0xF4) return RUNE_ERROR;
-    if (c < 0xE0) {
-        if (len < 2 || (s[1] & 0xC0) != 0x80) return RUNE_ERROR;
-        *width = 2;
-        return (int)(((c & 0x1F) << 6) | (s[1] & 0x3F));
-    }
-    if (c < 0xF0) {
-        if (len < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return RUNE_ERROR;
-        if (c == 0xE0 && s[1] < 0xA0) return RUNE_ERROR;  /* overlong */
-        if (c == 0xED && s[1] >= 0xA0) return RUNE_ERROR; /* surrogate */
-        *width = 3;
-        return (int)(((c & 0x0F) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3F));
-    }
-    if (len < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-        return RUNE_ERROR;
-    if (c == 0xF0 && s[1] < 0x90) return RUNE_ERROR;  /* overlong */
-    if (c == 0xF4 && s[1] >= 0x90) return RUNE_ERROR; /* > U+10FFFF */
-    *width = 4;
-    return (int)(((c & 0x07) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) |
-                 (s[3] & 0x3F));
+    uint32_t r;
+    size_t w = utf8_decode((const unsigned char *)str, len, &r);
+    *width = w ? w : 1;
+    return w ? (int)r : RUNE_ERROR;
 }
 
 /* ---- Go-style quoting for messages ---- */

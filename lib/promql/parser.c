@@ -795,17 +795,6 @@ static bool is_legacy_label(const char *s, size_t n)
     return true;
 }
 
-static bool valid_utf8(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        size_t w;
-        int r = rune_decode(s + i, n - i, &w);
-        if (r == 0xFFFD && w == 1) return false;
-        i += w;
-    }
-    return true;
-}
-
 /* Tokens that may name a label in by (...), on (...) and the like. */
 static bool maybe_label(parser *p, tok_type t)
 {
@@ -956,7 +945,7 @@ static bool parse_grouping_labels(parser *p, ast_str **out, size_t *nout)
         } else if (p->v3 && p->tok.type == T_STRING) {
             token t = p->tok;
             if (!unquote(p, &t, &s)) return false;
-            if (s.len == 0 || !valid_utf8(s.ptr, s.len)) {
+            if (s.len == 0 || !utf8_valid(s.ptr, s.len)) {
                 fail_quoted(p, t.start, "invalid label name for grouping: %s", s.ptr, s.len);
                 return false;
             }

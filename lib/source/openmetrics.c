@@ -115,22 +115,6 @@ static const char *quoted(strbuf *sb, strv tok)
     return strbuf_cstr(sb);
 }
 
-static bool valid_utf8(const char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        if ((unsigned char)s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        uint32_t cp;
-        size_t l = utf8_decode((const unsigned char *)s + i, n - i, &cp);
-        if (l == 0) return false;
-        i += l;
-    }
-    return true;
-}
-
 /* The rest of a "# HELP|TYPE|UNIT name text" line from after the keyword. */
 static int parse_meta(omparser *p, const char *kw)
 {
@@ -160,7 +144,7 @@ static int parse_meta(omparser *p, const char *kw)
         return rc;
     }
     if (!strcmp(kw, "HELP")) {
-        if (!valid_utf8(text.ptr, text.len))
+        if (!utf8_valid(text.ptr, text.len))
             return om_fail(p, text_start, "help text is not valid UTF-8");
         return 0;
     }
@@ -268,7 +252,7 @@ static int parse_labels(omparser *p, bool keep)
             return om_fail(p, vstart - 1, "unterminated value of label \"%.*s\"",
                            (int)(nl > 100 ? 100 : nl), name.ptr);
         size_t vend = p->pos++;
-        if (!valid_utf8(p->s + vstart, vend - vstart))
+        if (!utf8_valid(p->s + vstart, vend - vstart))
             return om_fail(p, vstart, "value of label \"%.*s\" is not valid UTF-8",
                            (int)(nl > 100 ? 100 : nl), name.ptr);
         first = false;

@@ -51,3 +51,20 @@ size_t utf8_encode(char *out, uint32_t r)
     out[3] = (char)(0x80 | (r & 0x3F));
     return 4;
 }
+
+bool utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t l = utf8_decode(p + i, n - i, &cp);
+        if (l == 0) return false;
+        i += l;
+    }
+    return true;
+}

@@ -2,6 +2,7 @@
 #ifndef SLOEVAL_UTIL_UTF8_H
 #define SLOEVAL_UTIL_UTF8_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,5 +19,8 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
  * callers that must not write them replace them first.
  */
 size_t utf8_encode(char *out, uint32_t r);
+
+/* Whether all n bytes at s are valid UTF-8 (utf8_decode's rules). */
+bool utf8_valid(const char *s, size_t n);
 
 #endif

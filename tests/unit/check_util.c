@@ -8,6 +8,7 @@
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/strv.h"
+#include "util/utf8.h"
 
 START_TEST(test_arena_alloc_and_align)
 {
@@ -42,7 +43,8 @@ START_TEST(test_arena_calloc_overflow_and_grow)
         ck_assert_int_eq(arena_grow(&a, (void **)&arr, &cap, (size_t)i + 1, sizeof(int)), 0);
         arr[i] = i;
     }
-    for (int i = 0; i < 100; i++) ck_assert_int_eq(arr[i], i);
+    for (int i = 0; i < 100; i++)
+        ck_assert_int_eq(arr[i], i);
     char *s = arena_strndup(&a, "hello world", 5);
     ck_assert_str_eq(s, "hello");
     arena_free(&a);
@@ -99,6 +101,31 @@ START_TEST(test_strv_order)
 }
 END_TEST
 
+/* Every code point round-trips through utf8_encode and utf8_decode; what
+ * utf8_decode refuses, utf8_valid refuses. */
+START_TEST(test_utf8_roundtrip)
+{
+    for (uint32_t r = 0; r <= 0x10FFFF; r++) {
+        char b[4];
+        size_t n = utf8_encode(b, r);
+        size_t want = r < 0x80 ? 1 : r < 0x800 ? 2 : r < 0x10000 ? 3 : 4;
+        uint32_t back = 0;
+        size_t k = utf8_decode((const unsigned char *)b, n, &back);
+        bool surrogate = r >= 0xD800 && r <= 0xDFFF;
+        bool ok = n == want && k == (surrogate ? 0 : n) && (surrogate || back == r) &&
+                  utf8_valid(b, n) == !surrogate && (n == 1 || !utf8_valid(b, n - 1));
+        if (!ok) ck_abort_msg("U+%04X: length %zu, decoded %zu as U+%04X", r, n, k, back);
+    }
+    ck_assert(utf8_valid("", 0));
+    ck_assert(utf8_valid("a\xC3\xA9"
+                         "b",
+                         4));
+    ck_assert(!utf8_valid("a\xC0\x80", 3));        /* overlong NUL */
+    ck_assert(!utf8_valid("\xF4\x90\x80\x80", 4)); /* > U+10FFFF */
+    ck_assert(!utf8_valid("\xFF", 1));
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -108,6 +135,7 @@ static Suite *util_suite(void)
     tcase_add_test(tc, test_strbuf);
     tcase_add_test(tc, test_error_first_wins_and_position);
     tcase_add_test(tc, test_strv_order);
+    tcase_add_test(tc, test_utf8_roundtrip);
     suite_add_tcase(s, tc);
     return s;
 }
