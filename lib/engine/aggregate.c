@@ -502,29 +502,6 @@ static int count_values_step(evaluator *ev, void *vctx, int64_t ts, size_t step,
     return 0;
 }
 
-static bool valid_label_name(strv s, sloeval_compat compat)
-{
-    if (s.len == 0) return false;
-    if (compat != SLOEVAL_COMPAT_V2) {
-        /* 3.x: any valid UTF-8 */
-        size_t i = 0;
-        while (i < s.len) {
-            uint32_t cp;
-            size_t k = utf8_decode((const unsigned char *)s.ptr + i, s.len - i, &cp);
-            if (!k) return false;
-            i += k;
-        }
-        return true;
-    }
-    for (size_t i = 0; i < s.len; i++) {
-        char ch = s.ptr[i];
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' ||
-                  (i > 0 && ch >= '0' && ch <= '9');
-        if (!ok) return false;
-    }
-    return true;
-}
-
 static int aggregate_count_values(evaluator *ev, const ast_node *n, ev_value *out)
 {
     cv_ctx c = {n, {0}, {0}};
@@ -535,7 +512,7 @@ static int aggregate_count_values(evaluator *ev, const ast_node *n, ev_value *ou
     if (!p || p->kind != AST_STRING)
         return ev_unsupported(ev, n, "count_values with a non-literal label");
     c.label = p->u.string.value;
-    if (!valid_label_name(c.label, ev->compat)) {
+    if (!ev_label_name_valid(ev, c.label)) {
         strbuf sb = STRBUF_INIT;
         quote_go_string(&sb, c.label);
         int rc = ev_fail(ev, SLOEVAL_EEXEC, "invalid label name %s", strbuf_cstr(&sb));

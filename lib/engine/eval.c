@@ -94,6 +94,12 @@ static bool is_metadata_label(strv name, sloeval_compat compat)
     return strv_eq(name, STRV_LIT("__type__")) || strv_eq(name, STRV_LIT("__unit__"));
 }
 
+bool ev_label_name_valid(const evaluator *ev, strv name)
+{
+    if (ev->compat == SLOEVAL_COMPAT_V2) return label_name_is_legacy(name);
+    return name.len > 0 && utf8_valid(name.ptr, name.len);
+}
+
 const labels *ev_drop_metadata(evaluator *ev, const labels *ls)
 {
     if (ev->compat == SLOEVAL_COMPAT_V2) return labels_drop_name(ev->a, ls);

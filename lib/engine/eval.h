@@ -212,6 +212,9 @@ int range_eval(evaluator *ev, const ev_value *args, size_t nargs, step_fn fn, vo
                ev_value *out);
 
 /* Label helpers that honour the compat mode and delayed name removal. */
+/* A label name as the compat mode takes it: legacy syntax in 2.x, any
+ * non-empty valid UTF-8 in 3.x. */
+bool ev_label_name_valid(const evaluator *ev, strv name);
 const labels *ev_drop_metadata(evaluator *ev, const labels *ls);
 /* "Drop the name" of an element: delayed -> flag, else new labels. */
 int ev_drop_name_el(evaluator *ev, vec_el *el);

@@ -1122,31 +1122,6 @@ static int v_histogram_quantile(evaluator *ev, const ast_node *n, const fn_impl 
 
 /* ---- label_replace, label_join ------------------------------------------------------ */
 
-static bool valid_label_name_v2(strv s)
-{
-    if (s.len == 0) return false;
-    for (size_t i = 0; i < s.len; i++) {
-        char c = s.ptr[i];
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-                  (i > 0 && c >= '0' && c <= '9');
-        if (!ok) return false;
-    }
-    return true;
-}
-
-static bool valid_label_name(sloeval_compat compat, strv s)
-{
-    if (compat == SLOEVAL_COMPAT_V2) return valid_label_name_v2(s);
-    if (s.len == 0) return false;
-    for (size_t i = 0; i < s.len;) {
-        uint32_t cp;
-        size_t k = utf8_decode((const unsigned char *)s.ptr + i, s.len - i, &cp);
-        if (!k) return false;
-        i += k;
-    }
-    return true;
-}
-
 static strv string_arg(const ast_node *n)
 {
     n = unparen(n);
@@ -1169,7 +1144,7 @@ static int eval_label_func(evaluator *ev, const ast_node *n, bool replace, ev_va
         if (promql_regex_compile_mode(&re, pattern, ev->compat, PROMQL_REGEX_REPLACE, NULL, 0) != 0)
             return ev_fail(ev, SLOEVAL_EEXEC, "invalid regular expression in label_replace(): %.*s",
                            (int)pattern.len, pattern.ptr);
-        if (!valid_label_name(ev->compat, dst)) {
+        if (!ev_label_name_valid(ev, dst)) {
             promql_regex_free(re);
             return ev_fail(ev, SLOEVAL_EEXEC,
                            "invalid destination label name in label_replace(): %.*s", (int)dst.len,
@@ -1182,11 +1157,11 @@ static int eval_label_func(evaluator *ev, const ast_node *n, bool replace, ev_va
         if (!srcs) return ev_oom(ev);
         for (size_t i = 0; i < nsrc; i++) {
             srcs[i] = string_arg(n->u.call.args[3 + i]);
-            if (!valid_label_name(ev->compat, srcs[i]))
+            if (!ev_label_name_valid(ev, srcs[i]))
                 return ev_fail(ev, SLOEVAL_EEXEC, "invalid source label name in label_join(): %.*s",
                                (int)srcs[i].len, srcs[i].ptr);
         }
-        if (!valid_label_name(ev->compat, dst))
+        if (!ev_label_name_valid(ev, dst))
             return ev_fail(ev, SLOEVAL_EEXEC, "invalid destination label name in %s(): %.*s", fname,
                            (int)dst.len, dst.ptr);
     }

@@ -285,6 +285,18 @@ bool labels_subset_equal(const labels *a, const labels *b, const strv *names, si
     }
 }
 
+bool label_name_is_legacy(strv s)
+{
+    if (s.len == 0) return false;
+    for (size_t i = 0; i < s.len; i++) {
+        char c = s.ptr[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+                  (i > 0 && c >= '0' && c <= '9');
+        if (!ok) return false;
+    }
+    return true;
+}
+
 /* ---- Go's strconv.Quote ------------------------------------------------ */
 
 /*

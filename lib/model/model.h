@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "model/names.h"
 #include "util/arena.h"
 #include "util/strbuf.h"
 #include "util/strv.h"

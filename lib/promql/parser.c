@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/names.h"
 #include "promql/functions.h"
 #include "promql/lexer.h"
 #include "promql/matcher.h"
@@ -783,18 +784,6 @@ static bool unquote(parser *p, const token *t, ast_str *out)
 
 /* ---- labels ---- */
 
-static bool is_legacy_label(const char *s, size_t n)
-{
-    if (n == 0) return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        bool ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                  (i > 0 && c >= '0' && c <= '9');
-        if (!ok) return false;
-    }
-    return true;
-}
-
 /* Tokens that may name a label in by (...), on (...) and the like. */
 static bool maybe_label(parser *p, tok_type t)
 {
@@ -936,7 +925,7 @@ static bool parse_grouping_labels(parser *p, ast_str **out, size_t *nout)
         if (maybe_label(p, p->tok.type)) {
             const char *v = p->text + p->tok.start;
             size_t n = p->tok.end - p->tok.start;
-            if (!p->v3 && !is_legacy_label(v, n)) {
+            if (!p->v3 && !label_name_is_legacy((strv){v, n})) {
                 unexpected(p, "grouping opts", "label");
                 return false;
             }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/names.h"
 #include "promql/functions.h"
 #include "promql/lexer.h"
 #include "promql/parser.h"
@@ -120,21 +121,9 @@ void quote_promql_string(strbuf *sb, const char *s, size_t len)
     strbuf_putc(sb, '"');
 }
 
-static bool legacy_name(ast_str s)
-{
-    if (s.len == 0) return false;
-    for (size_t i = 0; i < s.len; i++) {
-        char c = s.ptr[i];
-        if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (i > 0 && c >= '0' && c <= '9')))
-            return false;
-    }
-    return true;
-}
-
 static void print_label_name(strbuf *sb, ast_str s)
 {
-    if (legacy_name(s))
+    if (label_name_is_legacy(s))
         strbuf_append(sb, s.ptr, s.len);
     else
         quote_promql_string(sb, s.ptr, s.len);

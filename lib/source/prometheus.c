@@ -84,25 +84,13 @@ void prom_format_time(char *buf, size_t size, int64_t ms)
         snprintf(buf, size, "%lld.%03lld", (long long)(ms / 1000), (long long)(ms % 1000));
 }
 
-static bool is_identifier(strv s)
-{
-    if (s.len == 0) return false;
-    for (size_t i = 0; i < s.len; i++) {
-        char c = s.ptr[i];
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-                  (i > 0 && c >= '0' && c <= '9');
-        if (!ok) return false;
-    }
-    return true;
-}
-
 void prom_format_selector(strbuf *sb, const label_matcher *matchers, size_t n)
 {
     strbuf_putc(sb, '{');
     for (size_t i = 0; i < n; i++) {
         const label_matcher *m = &matchers[i];
         if (i) strbuf_putc(sb, ',');
-        if (is_identifier(m->name))
+        if (label_name_is_legacy(m->name))
             strbuf_append(sb, m->name.ptr, m->name.len);
         else
             quote_go_string(sb, m->name); /* 3.x UTF-8 label names */

@@ -205,6 +205,17 @@ START_TEST(test_labels_to_string_quotes_like_go)
 }
 END_TEST
 
+START_TEST(test_label_name_is_legacy)
+{
+    static const char *const good[] = {"a", "_", "__name__", "job", "A_1", "le"};
+    static const char *const bad[] = {"", "1a", "a-b", "a:b", "a.b", "\xC3\xA9", "a b"};
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        ck_assert_msg(label_name_is_legacy(strv_from_cstr(good[i])), "%s", good[i]);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(!label_name_is_legacy(strv_from_cstr(bad[i])), "%s", bad[i]);
+}
+END_TEST
+
 START_TEST(test_vector_matrix_push)
 {
     arena a;
@@ -638,6 +649,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_labels_compare_order);
     tcase_add_test(tc, test_labels_derive);
     tcase_add_test(tc, test_labels_to_string_quotes_like_go);
+    tcase_add_test(tc, test_label_name_is_legacy);
     tcase_add_test(tc, test_vector_matrix_push);
     tcase_add_test(tc, test_stale_nan);
     suite_add_tcase(s, tc);
