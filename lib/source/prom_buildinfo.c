@@ -40,32 +40,6 @@ bool prom_seconds_to_ms(double seconds, int64_t *out)
     return true;
 }
 
-/* A printable excerpt of a (server-controlled) string for messages. */
-static void excerpt(char *buf, size_t size, const char *s, size_t len)
-{
-    size_t o = 0, max = size > 4 ? size - 4 : 0;
-    for (size_t i = 0; i < len && o < max; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        buf[o++] = (ch < 32 || ch == 127) ? ' ' : (char)ch;
-    }
-    if (o < len && o == max) {
-        memcpy(buf + o, "...", 3);
-        o += 3;
-    }
-    buf[o] = '\0';
-}
-
-static bool looks_like_json(const char *body, size_t len, const char *ctype)
-{
-    if (ctype && strstr(ctype, "json")) return true;
-    for (size_t i = 0; i < len; i++) {
-        char c = body[i];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
-        return c == '{' || c == '[';
-    }
-    return false;
-}
-
 /* Parse the body into a JSON object, or fail with the right message. */
 static int load_envelope(const dctx *d, const char *body, size_t len, const char *ctype,
                          json_t **out)
@@ -75,9 +49,9 @@ static int load_envelope(const dctx *d, const char *body, size_t len, const char
     json_error_t jerr;
     json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        if (!looks_like_json(body, len, ctype)) {
+        if (!prom_looks_like_json(body, len, ctype)) {
             char ex[120];
-            excerpt(ex, sizeof(ex), body, len);
+            prom_excerpt(ex, sizeof(ex), body, len);
             return fail(d, SLOEVAL_EDECODE, "non-JSON body (%s): %s",
                         ctype && *ctype ? ctype : "no content type", ex);
         }
@@ -107,7 +81,7 @@ static int check_status(const dctx *d, json_t *root)
     }
     if (strcmp(s, "success")) {
         char ex[40];
-        excerpt(ex, sizeof(ex), s, strlen(s));
+        prom_excerpt(ex, sizeof(ex), s, strlen(s));
         return fail(d, SLOEVAL_EDECODE, "unknown status \"%s\"", ex);
     }
     if (d->status < 200 || d->status > 299)
@@ -140,10 +114,10 @@ int prom_decode_buildinfo(sloeval_compat *out, char *warning, size_t size, const
         goto done;
     }
     char v[40];
-    excerpt(v, sizeof(v), json_string_value(ver), json_string_length(ver));
+    prom_excerpt(v, sizeof(v), json_string_value(ver), json_string_length(ver));
     if (json_is_string(app) && strcasecmp(json_string_value(app), "prometheus") != 0) {
         char ap[40];
-        excerpt(ap, sizeof(ap), json_string_value(app), json_string_length(app));
+        prom_excerpt(ap, sizeof(ap), json_string_value(app), json_string_length(app));
         snprintf(warning, size,
                  "%s is %s %s, not Prometheus: its PromQL version is unknown; using 3.x "
                  "semantics",

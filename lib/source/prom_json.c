@@ -76,7 +76,7 @@ static int syntax(jp *j, const char *what)
     return fail(j, SLOEVAL_EDECODE, "invalid JSON at line %d column %d: %s", line, col, what);
 }
 
-static void excerpt(char *buf, size_t size, const char *s, size_t len)
+void prom_excerpt(char *buf, size_t size, const char *s, size_t len)
 {
     size_t o = 0, max = size > 4 ? size - 4 : 0;
     for (size_t i = 0; i < len && o < max; i++) {
@@ -508,7 +508,7 @@ static int pair(jp *j, int64_t *t, strv *v, size_t i, size_t k, bool *shape_ok)
     if (number_span(j, &s, &e)) return j->code;
     if (!digits_to_ms(s, e, t)) {
         char ex[40], what[80];
-        excerpt(ex, sizeof(ex), s, (size_t)(e - s));
+        prom_excerpt(ex, sizeof(ex), s, (size_t)(e - s));
         snprintf(what, sizeof(what), "timestamp %s out of range", ex);
         return pair_fail(j, i, k, what);
     }
@@ -535,7 +535,7 @@ static int parse_value(jp *j, strv s, double *v, const char *what, size_t i, siz
 {
     if (float_parse(v, s) == 0) return 0;
     char ex[64];
-    excerpt(ex, sizeof(ex), s.ptr, s.len);
+    prom_excerpt(ex, sizeof(ex), s.ptr, s.len);
     if (with_k)
         return fail(j, SLOEVAL_EDECODE, "data.result[%zu].values[%zu]: bad sample value \"%s\"", i,
                     k, ex);
@@ -565,7 +565,7 @@ static int metric(jp *j, size_t i, const labels **out)
         if (string(j, &name, true) || expect(j, ':', "expected ':'")) goto out;
         if (peek(j) != '"') {
             char nm[64];
-            excerpt(nm, sizeof(nm), name.ptr, name.len);
+            prom_excerpt(nm, sizeof(nm), name.ptr, name.len);
             if (skip_value(j, 1) == 0)
                 fail(j, SLOEVAL_EDECODE, "data.result[%zu].metric.%s is not a string", i, nm);
             goto out;
@@ -632,7 +632,7 @@ static int values(jp *j, size_t i, series *s)
         if (!ok) return pair_fail(j, i, n, "expected [timestamp, \"value\"]");
         if (float_parse(&smp->v, v) != 0) {
             char ex[64];
-            excerpt(ex, sizeof(ex), v.ptr, v.len);
+            prom_excerpt(ex, sizeof(ex), v.ptr, v.len);
             return fail(j, SLOEVAL_EDECODE, "data.result[%zu].values[%zu]: bad sample value \"%s\"",
                         i, n, ex);
         }
@@ -759,7 +759,7 @@ static int result(jp *j, result_acc *acc, const strv *rtype)
         if (number_span(j, &s, &e)) return j->code;
         if (!digits_to_ms(s, e, &acc->pair_t)) {
             char ex[40];
-            excerpt(ex, sizeof(ex), s, (size_t)(e - s));
+            prom_excerpt(ex, sizeof(ex), s, (size_t)(e - s));
             return fail(j, SLOEVAL_EDECODE, "data.result[0]: timestamp %s out of range", ex);
         }
         if (next_or_close(j, ']', &more)) return j->code;
@@ -857,7 +857,7 @@ static int notes_array(jp *j, const char *name, strv **arr, size_t *n, size_t *c
     return 0;
 }
 
-static bool looks_like_json(const char *body, size_t len, const char *ctype)
+bool prom_looks_like_json(const char *body, size_t len, const char *ctype)
 {
     if (ctype && strstr(ctype, "json")) return true;
     for (size_t i = 0; i < len; i++) {
@@ -871,9 +871,9 @@ static bool looks_like_json(const char *body, size_t len, const char *ctype)
 static int envelope(jp *j, value *out, source_notes *notes)
 {
     if (j->end == j->start) return fail(j, SLOEVAL_EDECODE, "empty body");
-    if (!looks_like_json(j->start, (size_t)(j->end - j->start), j->ctype)) {
+    if (!prom_looks_like_json(j->start, (size_t)(j->end - j->start), j->ctype)) {
         char ex[120];
-        excerpt(ex, sizeof(ex), j->start, (size_t)(j->end - j->start));
+        prom_excerpt(ex, sizeof(ex), j->start, (size_t)(j->end - j->start));
         return fail(j, SLOEVAL_EDECODE, "non-JSON body (%s): %s",
                     j->ctype && *j->ctype ? j->ctype : "no content type", ex);
     }
@@ -960,14 +960,14 @@ static int envelope(jp *j, value *out, source_notes *notes)
     if (!has_status) return fail(j, SLOEVAL_EDECODE, "no \"status\" string in the body");
     if (strv_eq_cstr(status, "error")) {
         char et[128], em[SLOEVAL_ERROR_MESSAGE_SIZE];
-        excerpt(et, sizeof(et), etype.ptr ? etype.ptr : "", etype.len);
-        excerpt(em, sizeof(em), emsg.ptr ? emsg.ptr : "", emsg.len);
+        prom_excerpt(et, sizeof(et), etype.ptr ? etype.ptr : "", etype.len);
+        prom_excerpt(em, sizeof(em), emsg.ptr ? emsg.ptr : "", emsg.len);
         return fail(j, SLOEVAL_ESERVER, "%s: %s", has_etype ? et : "(no errorType)",
                     has_emsg ? em : "(no error message)");
     }
     if (!strv_eq_cstr(status, "success")) {
         char ex[40];
-        excerpt(ex, sizeof(ex), status.ptr, status.len);
+        prom_excerpt(ex, sizeof(ex), status.ptr, status.len);
         return fail(j, SLOEVAL_EDECODE, "unknown status \"%s\"", ex);
     }
     if (j->status < 200 || j->status > 299)
@@ -1007,13 +1007,13 @@ static int envelope(jp *j, value *out, source_notes *notes)
         out->kind = VALUE_SCALAR;
         if (float_parse(&out->u.scalar, acc.pair_s) != 0) {
             char ex[64];
-            excerpt(ex, sizeof(ex), acc.pair_s.ptr, acc.pair_s.len);
+            prom_excerpt(ex, sizeof(ex), acc.pair_s.ptr, acc.pair_s.len);
             return fail(j, SLOEVAL_EDECODE, "data.result[1]: bad scalar value \"%s\"", ex);
         }
         return 0;
     }
     char ex[40];
-    excerpt(ex, sizeof(ex), rtype.ptr, rtype.len);
+    prom_excerpt(ex, sizeof(ex), rtype.ptr, rtype.len);
     return fail(j, SLOEVAL_EDECODE, "unknown data.resultType \"%s\"", ex);
 }
 

@@ -87,6 +87,14 @@ int prom_decode_buildinfo(sloeval_compat *out, char *warning, size_t size, const
                           size_t len, long http_status, const char *content_type, const char *url,
                           sloeval_error *err);
 
+/* A printable excerpt of a (server-controlled) string for messages: control
+ * bytes as spaces, cut with "..." to fit size (>= 4) with its NUL. */
+void prom_excerpt(char *buf, size_t size, const char *s, size_t len);
+
+/* Whether a body that failed to decode was meant as JSON: a JSON content
+ * type, or '{' or '[' after leading white space. */
+bool prom_looks_like_json(const char *body, size_t len, const char *ctype);
+
 /* Milliseconds of seconds as a double (rounded); false when not representable. */
 bool prom_seconds_to_ms(double seconds, int64_t *out);
 
