@@ -866,6 +866,27 @@ static void sort_buckets(bucket *b, size_t n)
     (void)cmp_bucket;
 }
 
+/* The buckets sorted by upper bound, those with equal bounds merged
+ * (coalesceBuckets); returns their new count, or 0 when the highest bound
+ * is not +Inf (the answer is then NaN). n > 0. */
+static size_t prepare_buckets(bucket *b, size_t n)
+{
+    sort_buckets(b, n);
+    if (!(isinf(b[n - 1].upper) && b[n - 1].upper > 0)) return 0;
+    size_t k = 0;
+    bucket last = b[0];
+    for (size_t i = 1; i < n; i++) {
+        if (b[i].upper == last.upper) {
+            last.count += b[i].count;
+        } else {
+            b[k++] = last;
+            last = b[i];
+        }
+    }
+    b[k++] = last;
+    return k;
+}
+
 /* almost.Equal of util/almost (3.x). */
 static bool almost_equal(double a, double b, double eps)
 {
@@ -891,21 +912,8 @@ static double bucket_quantile(evaluator *ev, double q, bucket *b, size_t n, bool
     if (isnan(q)) return NAN;
     if (q < 0) return -INFINITY;
     if (q > 1) return INFINITY;
-    sort_buckets(b, n);
-    if (!(isinf(b[n - 1].upper) && b[n - 1].upper > 0)) return NAN;
-    /* coalesce equal bounds */
-    size_t k = 0;
-    bucket last = b[0];
-    for (size_t i = 1; i < n; i++) {
-        if (b[i].upper == last.upper) {
-            last.count += b[i].count;
-        } else {
-            b[k++] = last;
-            last = b[i];
-        }
-    }
-    b[k++] = last;
-    n = k;
+    n = prepare_buckets(b, n);
+    if (n == 0) return NAN;
     if (ev->compat == SLOEVAL_COMPAT_V2) {
         double mx = b[0].count;
         for (size_t i = 1; i < n; i++) {
@@ -966,20 +974,8 @@ static double bucket_quantile(evaluator *ev, double q, bucket *b, size_t n, bool
  * upper, interpolating linearly inside buckets. */
 static double bucket_fraction(double lower, double upper, bucket *b, size_t n)
 {
-    sort_buckets(b, n);
-    if (!(isinf(b[n - 1].upper) && b[n - 1].upper > 0)) return NAN;
-    size_t k = 0;
-    bucket last = b[0];
-    for (size_t i = 1; i < n; i++) {
-        if (b[i].upper == last.upper) {
-            last.count += b[i].count;
-        } else {
-            b[k++] = last;
-            last = b[i];
-        }
-    }
-    b[k++] = last;
-    n = k;
+    n = prepare_buckets(b, n);
+    if (n == 0) return NAN;
     double count = b[n - 1].count;
     if (count == 0 || isnan(lower) || isnan(upper)) return NAN;
     if (lower >= upper) return 0;
