@@ -364,12 +364,8 @@ static int aggregate_topk(evaluator *ev, const ast_node *n, const grouping *g, c
     }
 
     step_vec res = {0};
-    step_series *outser = NULL;
-    size_t nout = 0, capout = 0;
-    hmap index;
-    if (hmap_init(&index, ev->a, 16) < 0) return ev_oom(ev);
-    size_t *ptcap = NULL;
-    size_t ptcapn = 0;
+    collector col = {0};
+    if (hmap_init(&col.index, ev->a, 16) < 0) return ev_oom(ev);
 
     for (size_t k = 0; k < ev->nsteps; k++) {
         int64_t ts = ev_step_ts(ev, k);
@@ -432,38 +428,11 @@ static int aggregate_topk(evaluator *ev, const ast_node *n, const grouping *g, c
                 if (vec_push(ev, &res, h->el[x].ls, h->el[x].v, -1, h->el[x].drop) < 0) return -1;
         }
         /* Collect: an instant keeps this order; a range builds series. */
-        for (size_t x = 0; x < res.n; x++) {
-            const vec_el *el = &res.el[x];
-            uint64_t hsh = el->ls->hash;
-            size_t pos = (size_t)-1;
-            int32_t j;
-            while ((j = hmap_next(&index, hsh, &pos)) >= 0)
-                if (labels_equal(outser[j].ls, el->ls)) break;
-            if (j < 0) {
-                if (arena_grow(ev->a, (void **)&outser, &capout, nout + 1, sizeof(step_series)) < 0)
-                    return ev_oom(ev);
-                size_t pc = ptcapn;
-                if (arena_grow(ev->a, (void **)&ptcap, &pc, capout, sizeof(size_t)) < 0)
-                    return ev_oom(ev);
-                for (size_t z = ptcapn; z < pc; z++)
-                    ptcap[z] = 0;
-                ptcapn = pc;
-                j = (int32_t)nout++;
-                outser[j] = (step_series){el->ls, NULL, 0, el->drop_name};
-                if (hmap_put(&index, ev->a, hsh, j) < 0) return ev_oom(ev);
-            } else if (outser[j].n && outser[j].pts[outser[j].n - 1].t == ts) {
-                return ev_fail(ev, SLOEVAL_EEXEC,
-                               "vector cannot contain metrics with the same labelset");
-            }
-            step_series *s = &outser[j];
-            if (s->n == ptcap[j] &&
-                arena_grow(ev->a, (void **)&s->pts, &ptcap[j], s->n + 1, sizeof(sample)) < 0)
-                return ev_oom(ev);
-            s->pts[s->n++] = (sample){ts, el->v};
-        }
+        for (size_t x = 0; x < res.n; x++)
+            if (collect_point(ev, &col, &res.el[x], ts) < 0) return -1;
         if (ev_add_samples(ev, res.n) < 0) return -1;
     }
-    *out = (ev_value){.type = VALUE_TYPE_VECTOR, .ser = outser, .nser = nout};
+    *out = (ev_value){.type = VALUE_TYPE_VECTOR, .ser = col.ser, .nser = col.n};
     return 0;
 }
 

@@ -185,16 +185,7 @@ int gather_step(evaluator *ev, const ev_value *in, size_t *cur, int64_t ts, step
 
 /* ---- the step loop (rangeEval) -------------------------------------------- */
 
-/* Output series being assembled, found by label set. */
-typedef struct collector {
-    step_series *ser;
-    size_t n, cap;
-    size_t *cap_pts;
-    int64_t *last_ts;
-    hmap index;
-} collector;
-
-static int collect_point(evaluator *ev, collector *c, const vec_el *el, int64_t ts)
+int collect_point(evaluator *ev, collector *c, const vec_el *el, int64_t ts)
 {
     uint64_t h = el->ls->hash;
     size_t pos = (size_t)-1;

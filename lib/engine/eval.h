@@ -205,6 +205,23 @@ int gather_step(evaluator *ev, const ev_value *in, size_t *cur, int64_t ts, step
 typedef int (*step_fn)(evaluator *ev, void *ctx, int64_t ts, size_t step, step_vec *in,
                        step_vec *out);
 
+/*
+ * Output series being assembled step by step, found by label set: zero it,
+ * hmap_init its index, then collect_point each element of each step in
+ * time order; the series are ser[0 .. n). A second point with the same
+ * labels at one step is "vector cannot contain metrics with the same
+ * labelset". A series is dropping its name when any of its points is.
+ */
+typedef struct collector {
+    step_series *ser;
+    size_t n, cap;
+    size_t *cap_pts;
+    int64_t *last_ts;
+    hmap index;
+} collector;
+
+int collect_point(evaluator *ev, collector *c, const vec_el *el, int64_t ts);
+
 /* Evaluate `nargs` input values step by step through fn into an instant
  * vector value (Prometheus's rangeEval); string arguments are passed as
  * empty vectors. */

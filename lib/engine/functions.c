@@ -1239,12 +1239,8 @@ static int eval_timestamp_selector(evaluator *ev, const ast_node *n, const ast_n
     int64_t at;
     bool has_at = ev_at_time(ev, vs->u.vector_selector.at, vs->u.vector_selector.at_ms, &at);
     step_vec tmp = {0}, res = {0};
-    step_series *ser = NULL;
-    size_t nser = 0, cap = 0;
-    size_t *ptcap = NULL;
-    size_t ptcapn = 0;
-    hmap idx;
-    if (hmap_init(&idx, ev->a, sd->nser) < 0) return ev_oom(ev);
+    collector col = {0};
+    if (hmap_init(&col.index, ev->a, sd->nser) < 0) return ev_oom(ev);
     for (size_t k = 0; k < ev->nsteps; k++) {
         int64_t ts = ev_step_ts(ev, k);
         /* With @ the original offset is ignored, as Prometheus does. */
@@ -1263,37 +1259,10 @@ static int eval_timestamp_selector(evaluator *ev, const ast_node *n, const ast_n
         if (ev->nsteps == 1 && !ev->opts.delayed_name_removal && vec_has_dup_labels(ev, &res))
             return ev_fail(ev, SLOEVAL_EEXEC,
                            "vector cannot contain metrics with the same labelset");
-        for (size_t x = 0; x < res.n; x++) {
-            const vec_el *el = &res.el[x];
-            uint64_t h = el->ls->hash;
-            size_t pos = (size_t)-1;
-            int32_t j;
-            while ((j = hmap_next(&idx, h, &pos)) >= 0)
-                if (labels_equal(ser[j].ls, el->ls)) break;
-            if (j < 0) {
-                if (arena_grow(ev->a, (void **)&ser, &cap, nser + 1, sizeof(step_series)) < 0)
-                    return ev_oom(ev);
-                size_t pc = ptcapn;
-                if (arena_grow(ev->a, (void **)&ptcap, &pc, cap, sizeof(size_t)) < 0)
-                    return ev_oom(ev);
-                for (size_t z = ptcapn; z < pc; z++)
-                    ptcap[z] = 0;
-                ptcapn = pc;
-                j = (int32_t)nser++;
-                ser[j] = (step_series){el->ls, NULL, 0, el->drop_name};
-                if (hmap_put(&idx, ev->a, h, j) < 0) return ev_oom(ev);
-            } else if (ser[j].n && ser[j].pts[ser[j].n - 1].t == ts) {
-                return ev_fail(ev, SLOEVAL_EEXEC,
-                               "vector cannot contain metrics with the same labelset");
-            }
-            step_series *s = &ser[j];
-            if (s->n == ptcap[j] &&
-                arena_grow(ev->a, (void **)&s->pts, &ptcap[j], s->n + 1, sizeof(sample)) < 0)
-                return ev_oom(ev);
-            s->pts[s->n++] = (sample){ts, el->v};
-        }
+        for (size_t x = 0; x < res.n; x++)
+            if (collect_point(ev, &col, &res.el[x], ts) < 0) return -1;
     }
-    *out = (ev_value){.type = VALUE_TYPE_VECTOR, .ser = ser, .nser = nser};
+    *out = (ev_value){.type = VALUE_TYPE_VECTOR, .ser = col.ser, .nser = col.n};
     return 0;
 }
 
