@@ -24,15 +24,22 @@ static void num(char *buf, size_t size, double v)
         snprintf(buf, size, "%.4g", v);
 }
 
-static void slo_case(strbuf *sb, const sloeval_check_slo_result *s)
+/* `<testcase name="<what> [<scope>]" classname="<kind>.<what>" time="0"`,
+ * left open for the caller to close. */
+static void testcase_open(strbuf *sb, const char *kind, const char *what, const char *scope)
 {
     char name[512], cls[512];
-    snprintf(name, sizeof(name), "%s [%s]", s->slo, s->scope);
-    snprintf(cls, sizeof(cls), "slo.%s", s->slo);
+    snprintf(name, sizeof(name), "%s [%s]", what, scope);
+    snprintf(cls, sizeof(cls), "%s.%s", kind, what);
     strbuf_puts(sb, "    <testcase");
     attr(sb, "name", name);
     attr(sb, "classname", cls);
     strbuf_puts(sb, " time=\"0\"");
+}
+
+static void slo_case(strbuf *sb, const sloeval_check_slo_result *s)
+{
+    testcase_open(sb, "slo", s->slo, s->scope);
     /* the numbers, for every outcome */
     strbuf body = STRBUF_INIT;
     for (size_t w = 0; w < s->nwindows; w++) {
@@ -88,13 +95,7 @@ static void slo_case(strbuf *sb, const sloeval_check_slo_result *s)
 
 static void alert_case(strbuf *sb, const sloeval_check_alert_result *a)
 {
-    char name[512], cls[512];
-    snprintf(name, sizeof(name), "%s [%s]", a->name, a->scope);
-    snprintf(cls, sizeof(cls), "alert.%s", a->name);
-    strbuf_puts(sb, "    <testcase");
-    attr(sb, "name", name);
-    attr(sb, "classname", cls);
-    strbuf_puts(sb, " time=\"0\"");
+    testcase_open(sb, "alert", a->name, a->scope);
     if (a->status == SLOEVAL_CHECK_OK) {
         strbuf_puts(sb, "/>\n");
         return;

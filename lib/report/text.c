@@ -157,6 +157,27 @@ static void put_colored(strbuf *sb, bool color, const char *col, const char *tex
     if (color && col) strbuf_puts(sb, RESET);
 }
 
+/* "INCONCLUSIVE <what> <scope>: <reason>" */
+static void put_inconclusive(strbuf *sb, bool color, const char *what, const char *scope,
+                             const char *reason)
+{
+    put_colored(sb, color, YELLOW, "INCONCLUSIVE");
+    strbuf_printf(sb, " %s %s: ", what, scope);
+    report_utf8(sb, reason ? reason : "?");
+    strbuf_putc(sb, '\n');
+}
+
+/* "note <what> <scope>: <note>", one line a note */
+static void put_notes(strbuf *sb, const char *what, const char *scope, const char *const *notes,
+                      size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        strbuf_printf(sb, "note %s %s: ", what, scope);
+        report_utf8(sb, notes[k]);
+        strbuf_putc(sb, '\n');
+    }
+}
+
 static void slo_table(strbuf *sb, const sloeval_check_report *r, bool color)
 {
     size_t n = sloeval_check_report_slo_count(r);
@@ -242,16 +263,9 @@ static void slo_details(strbuf *sb, const sloeval_check_report *r, bool color)
                               ru->short_window, f);
             }
         } else if (s->status == SLOEVAL_CHECK_INCONCLUSIVE) {
-            put_colored(sb, color, YELLOW, "INCONCLUSIVE");
-            strbuf_printf(sb, " %s %s: ", s->slo, s->scope);
-            report_utf8(sb, s->reason ? s->reason : "?");
-            strbuf_putc(sb, '\n');
+            put_inconclusive(sb, color, s->slo, s->scope, s->reason);
         }
-        for (size_t k = 0; k < s->nnotes; k++) {
-            strbuf_printf(sb, "note %s %s: ", s->slo, s->scope);
-            report_utf8(sb, s->notes[k]);
-            strbuf_putc(sb, '\n');
-        }
+        put_notes(sb, s->slo, s->scope, s->notes, s->nnotes);
     }
 }
 
@@ -313,16 +327,9 @@ static void alert_table(strbuf *sb, const sloeval_check_report *r, bool color)
                 strbuf_printf(sb, "FIRING %s %s: ... and %zu more series\n", a->name, a->scope,
                               a->nseries - 10);
         } else if (a->status == SLOEVAL_CHECK_INCONCLUSIVE) {
-            put_colored(sb, color, YELLOW, "INCONCLUSIVE");
-            strbuf_printf(sb, " %s %s: ", a->name, a->scope);
-            report_utf8(sb, a->reason ? a->reason : "?");
-            strbuf_putc(sb, '\n');
+            put_inconclusive(sb, color, a->name, a->scope, a->reason);
         }
-        for (size_t k = 0; k < a->nnotes; k++) {
-            strbuf_printf(sb, "note %s %s: ", a->name, a->scope);
-            report_utf8(sb, a->notes[k]);
-            strbuf_putc(sb, '\n');
-        }
+        put_notes(sb, a->name, a->scope, a->notes, a->nnotes);
     }
 }
 
