@@ -681,17 +681,7 @@ static int load_alert(loader *L, const ynode *n, const ypath *path)
             return load_error(L, v, &p, "duplicate alert '%s' (first at line %d)", a->name,
                               o->loc.line);
     }
-    p = YPATH_KEY(path, "expr");
-    if ((rc = load_required(L, n, path, "expr", &v)) ||
-        (rc = load_nonempty_str(L, v, &p, &a->expr)) ||
-        (rc = load_check_expr(L, v, &p, NULL, a->expr)))
-        return rc;
-    a->expr_loc = load_loc(L, v);
-    p = YPATH_KEY(path, "for");
-    if ((rc = load_duration(L, ynode_get(n, "for"), &p, &a->for_ms))) return rc;
-    p = YPATH_KEY(path, "keep_firing_for");
-    if ((rc = load_duration(L, ynode_get(n, "keep_firing_for"), &p, &a->keep_firing_for_ms)))
-        return rc;
+    if ((rc = load_alert_expr(L, n, path, a))) return rc;
     p = YPATH_KEY(path, "step");
     if ((rc = load_positive_duration(L, ynode_get(n, "step"), &p, &a->step_ms))) return rc;
     p = YPATH_KEY(path, "scopes");

@@ -497,6 +497,22 @@ int load_template(loader *L, const ynode *n, const ypath *path, tpl_dialect dial
     return 0;
 }
 
+int load_alert_expr(loader *L, const ynode *n, const ypath *path, slo_alert *a)
+{
+    const ynode *v;
+    ypath p = YPATH_KEY(path, "expr");
+    int rc;
+    if ((rc = load_required(L, n, path, "expr", &v)) ||
+        (rc = load_nonempty_str(L, v, &p, &a->expr)) ||
+        (rc = load_check_expr(L, v, &p, NULL, a->expr)))
+        return rc;
+    a->expr_loc = load_loc(L, v);
+    p = YPATH_KEY(path, "for");
+    if ((rc = load_duration(L, ynode_get(n, "for"), &p, &a->for_ms))) return rc;
+    p = YPATH_KEY(path, "keep_firing_for");
+    return load_duration(L, ynode_get(n, "keep_firing_for"), &p, &a->keep_firing_for_ms);
+}
+
 int load_objective(loader *L, const ynode *n, const ypath *path, slo_def *slo)
 {
     double v = 0;

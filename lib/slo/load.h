@@ -112,6 +112,10 @@ int load_check_expr(loader *L, const ynode *n, const ypath *path, const slo_temp
 int load_parse_matcher(loader *L, const ynode *n, const ypath *path, const char *text,
                        label_matcher *out);
 
+/* An alert's `expr` (required, checked as PromQL), `for` and `keep_firing_for`
+ * into a: what a config alert and a rule-file alert read alike. */
+int load_alert_expr(loader *L, const ynode *n, const ypath *path, slo_alert *a);
+
 /* Check an objective (percent in (0, 100)) and set slo->objective, budget, text. */
 int load_objective(loader *L, const ynode *n, const ypath *path, slo_def *slo);
 

@@ -69,17 +69,7 @@ static int load_rule(loader *L, const ynode *n, const ypath *path, const char *g
     if ((rc = load_required(L, n, path, "alert", &v)) ||
         (rc = load_nonempty_str(L, v, &p, &a->name)))
         return rc;
-    p = YPATH_KEY(path, "expr");
-    if ((rc = load_required(L, n, path, "expr", &v)) ||
-        (rc = load_nonempty_str(L, v, &p, &a->expr)) ||
-        (rc = load_check_expr(L, v, &p, NULL, a->expr)))
-        return rc;
-    a->expr_loc = load_loc(L, v);
-    p = YPATH_KEY(path, "for");
-    if ((rc = load_duration(L, ynode_get(n, "for"), &p, &a->for_ms))) return rc;
-    p = YPATH_KEY(path, "keep_firing_for");
-    if ((rc = load_duration(L, ynode_get(n, "keep_firing_for"), &p, &a->keep_firing_for_ms)))
-        return rc;
+    if ((rc = load_alert_expr(L, n, path, a))) return rc;
     slo_kvs own = {0};
     p = YPATH_KEY(path, "labels");
     if ((rc = load_kvs(L, ynode_get(n, "labels"), &p, KVS_LABELS, &own)) ||
