@@ -35,8 +35,9 @@ static int pair_cmp(const void *a, const void *b)
     return strv_cmp(((const label *)a)->name, ((const label *)b)->name);
 }
 
-static void sort_pairs(label *p, size_t n)
+void labels_sort_pairs(label *p, size_t n)
 {
+    /* usually sorted already (and small): insertion sort, else qsort */
     if (n > 16) {
         qsort(p, n, sizeof(*p), pair_cmp);
         return;
@@ -84,7 +85,7 @@ const labels *labels_make(arena *a, const label *pairs, size_t n, bool borrow, b
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (pairs[i].value.len > 0) ls->pairs[k++] = pairs[i];
-    sort_pairs(ls->pairs, keep);
+    labels_sort_pairs(ls->pairs, keep);
     for (size_t i = 1; i < keep; i++) {
         if (strv_eq(ls->pairs[i - 1].name, ls->pairs[i].name)) {
             if (dup) *dup = true;

@@ -84,6 +84,9 @@ void labels_append_string(strbuf *sb, const labels *ls);
  */
 const labels *labels_from_sorted(arena *a, const label *pairs, size_t n);
 
+/* Sort n pairs by name (labels_make's order; equal names in any order). */
+void labels_sort_pairs(label *pairs, size_t n);
+
 /* labels_make's hash of n pairs sorted by name, unique, no empty values. */
 uint64_t labels_hash_sorted(const label *pairs, size_t n);
 

@@ -396,11 +396,6 @@ done:
     return ls;
 }
 
-static int pair_cmp(const void *a, const void *b)
-{
-    return strv_cmp(((const label *)a)->name, ((const label *)b)->name);
-}
-
 int memory_load_append(sloeval_source *src, const label *pairs, size_t n, int64_t t, double v,
                        const char *where, sloeval_error *err)
 {
@@ -416,20 +411,7 @@ int memory_load_append(sloeval_source *src, const label *pairs, size_t n, int64_
     for (size_t i = 0; i < n; i++)
         if (pairs[i].value.len > 0) m->scratch[k++] = pairs[i];
     label *p = m->scratch;
-    /* usually sorted already (and small): insertion sort, else qsort */
-    if (k > 32) {
-        qsort(p, k, sizeof(label), pair_cmp);
-    } else {
-        for (size_t i = 1; i < k; i++) {
-            label x = p[i];
-            size_t j = i;
-            while (j > 0 && strv_cmp(p[j - 1].name, x.name) > 0) {
-                p[j] = p[j - 1];
-                j--;
-            }
-            p[j] = x;
-        }
-    }
+    labels_sort_pairs(p, k);
     for (size_t i = 1; i < k; i++) {
         if (strv_eq(p[i - 1].name, p[i].name)) {
             strbuf sb = STRBUF_INIT;
