@@ -955,6 +955,22 @@ static int check_routes(loader *L, const ynode *doc)
     return 0;
 }
 
+/* Each item of the top-level list `key` through load_item (absent or null:
+ * no items). */
+static int load_each(loader *L, const ynode *doc, const char *key,
+                     int (*load_item)(loader *L, const ynode *n, const ypath *path))
+{
+    ypath p = YPATH_KEY(NULL, key);
+    const ynode *v = ynode_get(doc, key);
+    if (!v || ynode_is_null(v)) return 0;
+    int rc = load_want_seq(L, v, &p);
+    for (size_t i = 0; !rc && i < v->count; i++) {
+        ypath ip = YPATH_INDEX(&p, i);
+        rc = load_item(L, v->items[i], &ip);
+    }
+    return rc;
+}
+
 static int load_config_doc(loader *L, const ynode *doc)
 {
     static const char *const keys[] = {"backends", "regions",    "extra_matchers", "period",
@@ -1025,33 +1041,10 @@ static int load_config_doc(loader *L, const ynode *doc)
                           "the period %s is shorter than the policy's longest window %s", pb, lb);
     }
 
-    p = YPATH_KEY(NULL, "slos");
-    v = ynode_get(doc, "slos");
-    if (v && !ynode_is_null(v)) {
-        if ((rc = load_want_seq(L, v, &p))) return rc;
-        for (size_t i = 0; i < v->count; i++) {
-            ypath ip = YPATH_INDEX(&p, i);
-            if ((rc = load_slo(L, v->items[i], &ip))) return rc;
-        }
-    }
-    p = YPATH_KEY(NULL, "alerts");
-    v = ynode_get(doc, "alerts");
-    if (v && !ynode_is_null(v)) {
-        if ((rc = load_want_seq(L, v, &p))) return rc;
-        for (size_t i = 0; i < v->count; i++) {
-            ypath ip = YPATH_INDEX(&p, i);
-            if ((rc = load_alert(L, v->items[i], &ip))) return rc;
-        }
-    }
-    p = YPATH_KEY(NULL, "include");
-    v = ynode_get(doc, "include");
-    if (v && !ynode_is_null(v)) {
-        if ((rc = load_want_seq(L, v, &p))) return rc;
-        for (size_t i = 0; i < v->count; i++) {
-            ypath ip = YPATH_INDEX(&p, i);
-            if ((rc = load_include(L, v->items[i], &ip))) return rc;
-        }
-    }
+    if ((rc = load_each(L, doc, "slos", load_slo)) ||
+        (rc = load_each(L, doc, "alerts", load_alert)) ||
+        (rc = load_each(L, doc, "include", load_include)))
+        return rc;
     if (c->nslos == 0 && c->nalerts == 0)
         return load_error(L, doc, NULL, "the config defines no SLOs and no alerts");
     return 0;
