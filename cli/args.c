@@ -2,8 +2,11 @@
 #include "args.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "cli.h"
 
 cli_opt *cli_opt_find(cli_cmd_spec *spec, const char *name)
 {
@@ -61,6 +64,13 @@ int cli_usage_error(const cli_cmd_spec *spec, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, " (see sloeval %s --help)\n", spec->name);
     return CLI_ARGS_USAGE;
+}
+
+int cli_finish_output(const cli_cmd_spec *spec, int status)
+{
+    if (fflush(stdout) == 0) return status;
+    fprintf(stderr, "sloeval %s: cannot write the output\n", spec->name);
+    return CLI_EXIT_USAGE;
 }
 
 static int set_value(cli_cmd_spec *spec, cli_opt *o, const char *v)

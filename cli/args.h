@@ -76,4 +76,9 @@ __attribute__((format(printf, 2, 3)))
 #endif
 int cli_usage_error(const cli_cmd_spec *spec, const char *fmt, ...);
 
+/* The end of a command that printed on stdout: flushes it and returns
+ * status, or CLI_EXIT_USAGE with "sloeval <cmd>: cannot write the output"
+ * on stderr when stdout failed (a full disk, a closed pipe). */
+int cli_finish_output(const cli_cmd_spec *spec, int status);
+
 #endif

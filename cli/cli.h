@@ -39,6 +39,9 @@ bool query_has_url(struct cli_cmd_spec *spec);
 int query_servers(struct cli_cmd_spec *spec, const char *text, size_t len, int compat_choice,
                   bool json, int (*print)(struct sloeval_result *res, bool json));
 int query_exit_status(int code, int http_status);
+/* The evaluation time: --time's argument (NULL: now, whole milliseconds),
+ * read by sloeval_time_parse (cmd_query.c). */
+int query_time(int64_t *out, const char *arg, sloeval_error *err);
 
 /* Print a parse error as "<line>:<col>: parse error: <message>", then the
  * offending line of `text` and a caret under the position (cmd_parse.c). */

@@ -84,9 +84,5 @@ int cmd_parse(int argc, char **argv)
     }
     sloeval_expr_free(expr);
     cli_args_free(&spec, pos);
-    if (fflush(stdout) != 0) {
-        fprintf(stderr, "sloeval parse: cannot write the output\n");
-        return CLI_EXIT_USAGE;
-    }
-    return status;
+    return cli_finish_output(&spec, status);
 }

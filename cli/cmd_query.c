@@ -21,8 +21,7 @@ static const char *const output_choices[] = {"text", "json", NULL};
 static const char *const compat_choices[] = {"auto", "v2", "v3", NULL};
 static const char *const mode_choices[] = {"auto", "pushdown", "local", NULL};
 
-/* The evaluation time: --time, or now (whole milliseconds). */
-static int query_time(int64_t *out, const char *arg, sloeval_error *err)
+int query_time(int64_t *out, const char *arg, sloeval_error *err)
 {
     if (arg) return sloeval_time_parse(out, arg, strlen(arg), err);
     struct timespec ts;
@@ -213,11 +212,7 @@ int cmd_query(int argc, char **argv)
     if (url) {
         rc = query_servers(&spec, text, len, compat_choice, json, print_result);
         cli_args_free(&spec, pos);
-        if (fflush(stdout) != 0) {
-            fprintf(stderr, "sloeval query: cannot write the output\n");
-            return CLI_EXIT_USAGE;
-        }
-        return rc;
+        return cli_finish_output(&spec, rc);
     }
     if (opts[3].value) {
         cli_usage_error(&spec, "--mode goes with --url");
@@ -270,9 +265,5 @@ int cmd_query(int argc, char **argv)
     sloeval_source_free(src);
     sloeval_expr_free(expr);
     cli_args_free(&spec, pos);
-    if (fflush(stdout) != 0) {
-        fprintf(stderr, "sloeval query: cannot write the output\n");
-        return CLI_EXIT_USAGE;
-    }
-    return status;
+    return cli_finish_output(&spec, status);
 }

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "args.h"
 #include "cli.h"
@@ -96,16 +95,6 @@ bool query_has_url(cli_cmd_spec *spec)
     if (o && o->nvalues) return true;
     const char *env = getenv("SLOEVAL_URL");
     return env && strspn(env, ", \t\n") < strlen(env);
-}
-
-/* The evaluation time: --time, or now (whole milliseconds). */
-static int eval_time(int64_t *out, const char *arg, sloeval_error *err)
-{
-    if (arg) return sloeval_time_parse(out, arg, strlen(arg), err);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    *out = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-    return 0;
 }
 
 static const char *opt_value(cli_cmd_spec *spec, const char *name)
@@ -219,7 +208,7 @@ int query_servers(cli_cmd_spec *spec, const char *text, size_t len, int compat_c
 {
     sloeval_error err = SLOEVAL_ERROR_INIT;
     int64_t t;
-    if (eval_time(&t, opt_value(spec, "time"), &err) != 0) {
+    if (query_time(&t, opt_value(spec, "time"), &err) != 0) {
         print_error("--time: ", err.message);
         return CLI_EXIT_USAGE;
     }

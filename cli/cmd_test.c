@@ -85,9 +85,5 @@ int cmd_test(int argc, char **argv)
     printf("%zu passed, %zu failed, %zu skipped\n", total.passed, total.failed, total.skipped);
     if (status == CLI_EXIT_OK && total.failed) status = CLI_EXIT_FIRING;
     cli_args_free(&spec, pos);
-    if (fflush(stdout) != 0) {
-        fprintf(stderr, "sloeval test: cannot write the output\n");
-        return CLI_EXIT_USAGE;
-    }
-    return status;
+    return cli_finish_output(&spec, status);
 }
