@@ -2,28 +2,7 @@
 # Tests of `sloeval query --data` and `sloeval test`: output, exit codes,
 # one-line errors.
 # usage: cli.sh path/to/sloeval
-set -u
-BIN=$1
-fails=0
-n=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-# check NAME WANT_STATUS WANT_STDOUT WANT_STDERR -- ARGS...
-check() {
-    name=$1 want_status=$2 want_out=$3 want_err=$4
-    shift 5
-    n=$((n + 1))
-    "$BIN" "$@" >"$tmp/out" 2>"$tmp/err"
-    status=$?
-    out=$(cat "$tmp/out")
-    err=$(cat "$tmp/err")
-    if [ "$status" != "$want_status" ] || [ "$out" != "$want_out" ] || [ "$err" != "$want_err" ]; then
-        fails=$((fails + 1))
-        printf 'FAIL %s\n  status %s (want %s)\n  stdout: %s\n  want:   %s\n  stderr: %s\n  want:   %s\n' \
-            "$name" "$status" "$want_status" "$out" "$want_out" "$err" "$want_err"
-    fi
-}
+. "$(dirname "$0")/../support/cli_check.sh"
 
 cat >"$tmp/data.om" <<'DATA'
 # TYPE req counter
@@ -106,5 +85,4 @@ $tmp/bad.test: 0 passed, 1 failed, 0 skipped
 check test-missing 2 "$tmp/none.test: 0 passed, 0 failed, 0 skipped
 0 passed, 0 failed, 0 skipped" "sloeval test: $tmp/none.test: No such file or directory" -- test "$tmp/none.test"
 
-echo "engine cli: $((n - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+cli_summary "engine cli"

@@ -1,28 +1,7 @@
 #!/bin/sh
 # Tests of `sloeval parse`: output, exit codes, error lines, options.
 # usage: cli.sh path/to/sloeval
-set -u
-BIN=$1
-fails=0
-n=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-# check NAME WANT_STATUS WANT_STDOUT WANT_STDERR -- ARGS...
-check() {
-    name=$1 want_status=$2 want_out=$3 want_err=$4
-    shift 5
-    n=$((n + 1))
-    "$BIN" "$@" >"$tmp/out" 2>"$tmp/err"
-    status=$?
-    out=$(cat "$tmp/out")
-    err=$(cat "$tmp/err")
-    if [ "$status" != "$want_status" ] || [ "$out" != "$want_out" ] || [ "$err" != "$want_err" ]; then
-        fails=$((fails + 1))
-        printf 'FAIL %s\n  status %s (want %s)\n  stdout: %s\n  want:   %s\n  stderr: %s\n  want:   %s\n' \
-            "$name" "$status" "$want_status" "$out" "$want_out" "$err" "$want_err"
-    fi
-}
+. "$(dirname "$0")/../support/cli_check.sh"
 
 check canonical 0 'sum by (job) (rate(x{a="b"}[5m])) > 0.1' '' -- \
     parse 'sum(rate(x{a="b"}[5m]))by(job)>0.1'
@@ -63,5 +42,4 @@ if ! "$BIN" --help | grep -q '^  parse '; then
     fails=$((fails + 1)); echo "FAIL command table"
 fi
 
-echo "cli: $((n - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+cli_summary "cli"
