@@ -14,29 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_util.h"
 #include "source/prometheus.h"
 #include "util/strbuf.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof(double), cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 typedef enum shape {
     COUNTERS, /* integer-second timestamps, integer counter values: ~22 B/sample */
@@ -97,10 +78,10 @@ static void run(const char *name, shape sh, int nseries, int nsamples, int reps,
         arena_init(&a, 1 << 20);
         value v;
         sloeval_error err = SLOEVAL_ERROR_INIT;
-        double t0 = now_s();
+        double t0 = bench_now_s();
         int rc = prom_decode_response(&v, NULL, body, len, 200, "application/json",
                                       "http://bench/api/v1/query_range", &a, &err);
-        dec[r] = now_s() - t0;
+        dec[r] = bench_now_s() - t0;
         if (rc || v.kind != VALUE_MATRIX || v.u.matrix.count != (size_t)nseries) {
             fprintf(stderr, "%s: decode failed: %s\n", name, err.message);
             exit(1);
@@ -109,15 +90,15 @@ static void run(const char *name, shape sh, int nseries, int nsamples, int reps,
         if (!ref) continue;
 
         json_error_t jerr;
-        t0 = now_s();
+        t0 = bench_now_s();
         json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-        parse[r] = now_s() - t0;
+        parse[r] = bench_now_s() - t0;
         if (!root) exit(1);
-        t0 = now_s();
+        t0 = bench_now_s();
         json_decref(root);
-        parse[r] += now_s() - t0;
+        parse[r] += bench_now_s() - t0;
     }
-    double md = median(dec, reps), mp = median(parse, reps);
+    double md = bench_median(dec, reps), mp = bench_median(parse, reps);
     printf("%-9s %4d series x %5d samples, %7.1f MB, %4.1f B/sample: decode median %7.3f s = "
            "%6.1f MB/s, %5.2f M samples/s; json_loadb+decref alone %7.3f s (%2.0f%% of the "
            "decode)\n",

@@ -47,8 +47,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_util.h"
 #include "engine/eval.h"
 #include "engine/kernels.h"
 #include "model/model.h"
@@ -129,25 +129,6 @@ static void free_data(dataset *d)
 
 /* ---- measurement ------------------------------------------------------------------ */
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof(double), cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /*
  * The floor's work: the window of every series at every step (2.x closed
  * windows, as the evaluation reads them), found once outside the timing.
@@ -196,13 +177,13 @@ static void free_windows(windows *w)
 /* One run of the floor: a streaming copy (memcpy) of every window's bytes. */
 static double copy_once(windows *w)
 {
-    double t0 = now_s();
+    double t0 = bench_now_s();
     size_t off = 0;
     for (size_t k = 0; k < w->n; k++) {
         memcpy(w->dst + off, w->from[k], w->len[k] * sizeof(sample));
         off += w->len[k];
     }
-    double t = now_s() - t0;
+    double t = bench_now_s() - t0;
     if (w->samples && w->dst[w->samples / 2].t == 42) fprintf(stderr, " ");
     return t;
 }
@@ -216,11 +197,11 @@ static double stream_bandwidth(void)
     memset(b, 2, bytes);
     double times[5];
     for (int r = 0; r < 5; r++) {
-        double t0 = now_s();
+        double t0 = bench_now_s();
         memcpy(b, a, bytes);
-        times[r] = now_s() - t0;
+        times[r] = bench_now_s() - t0;
     }
-    double bw = (double)bytes / median(times, 5);
+    double bw = (double)bytes / bench_median(times, 5);
     if (b[bytes / 3] == 7) fprintf(stderr, " ");
     free(a);
     free(b);
@@ -253,10 +234,10 @@ static int run_expr(const dataset *d, windows *w, const char *expr, int64_t star
         eval_opts eo = {SLOEVAL_COMPAT_V2, 300000, 0, 60000, false};
         value v;
         size_t before = a.allocated;
-        double t0 = now_s();
+        double t0 = bench_now_s();
         int rc =
             eval_expr(&v, &a, &eo, d->mem, root, expr, strlen(expr), start, end, step, NULL, &err);
-        times[r] = now_s() - t0;
+        times[r] = bench_now_s() - t0;
         if (rc < 0) {
             fprintf(stderr, "bench_engine: %s: %s\n", expr, err.message);
             arena_free(&a);
@@ -267,8 +248,8 @@ static int run_expr(const dataset *d, windows *w, const char *expr, int64_t star
         arena_free(&a);
         ftimes[r] = copy_once(w);
     }
-    res->seconds = median(times, runs);
-    res->floor_seconds = median(ftimes, runs);
+    res->seconds = bench_median(times, runs);
+    res->floor_seconds = bench_median(ftimes, runs);
     return 0;
 }
 

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "promql/expr.h"
 #include "sloeval.h"
 
@@ -81,12 +82,6 @@ static double now_ns(void)
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 typedef struct result {
     double p10, median, p90;
     size_t arena_bytes, malloc_bytes;
@@ -127,7 +122,7 @@ static result bench_one(const char *text, const sloeval_parse_options *o, int ro
         }
         t[k] = (now_ns() - t0) / (double)per_round;
     }
-    qsort(t, (size_t)rounds, sizeof(double), cmp_double);
+    qsort(t, (size_t)rounds, sizeof(double), bench_cmp_double);
     r.p10 = t[rounds / 10];
     r.median = t[rounds / 2];
     r.p90 = t[rounds - 1 - rounds / 10];
@@ -177,7 +172,7 @@ static void run_set(const char *title, const char *const *exprs, size_t n,
                r.median, r.p90, r.arena_bytes, r.malloc_bytes, r.ok ? "" : "  (error)");
         medians[i] = r.median;
     }
-    qsort(medians, n, sizeof(double), cmp_double);
+    qsort(medians, n, sizeof(double), bench_cmp_double);
     printf("median of the medians: %.0f ns\n", medians[n / 2]);
     free(medians);
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "datagen.h"
 #include "plan/plan.h"
 #include "promql/expr.h"
@@ -27,18 +28,6 @@
 #include "sloeval/expr.h"
 #include "sloeval/http.h"
 #include "sloeval/source.h"
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof(double), cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 typedef struct bench_query {
     const char *expr;
@@ -176,7 +165,7 @@ int main(int argc, char **argv)
         /* The split of the run with the median total. */
         double *sorted = calloc((size_t)runs, sizeof(double));
         memcpy(sorted, tot, (size_t)runs * sizeof(double));
-        double mt = median(sorted, runs);
+        double mt = bench_median(sorted, runs);
         free(sorted);
         int mid = 0;
         for (int r = 1; r < runs; r++)
@@ -185,8 +174,8 @@ int main(int argc, char **argv)
         double mtr = tr[mid], mde = de[mid], mme = me[mid], mev = ev[mid];
         printf("%-10s %7.1fms %7.1fms %7.1fms %7.1fms %7.1fms %7.1fms %9.2f %8.1fms  %s%s\n",
                "local", mt * 1e3, mtr * 1e3, mde * 1e3, mme * 1e3, mev * 1e3,
-               fmax(0, mt - mtr - mde - mme - mev) * 1e3, (double)bytes / 1e6, median(pd, runs) * 1e3,
-               bq->expr, bq->range ? " (range 6h/1m)" : "");
+               fmax(0, mt - mtr - mde - mme - mev) * 1e3, (double)bytes / 1e6,
+               bench_median(pd, runs) * 1e3, bq->expr, bq->range ? " (range 6h/1m)" : "");
         fflush(stdout);
         sloeval_expr_free(expr);
     }
