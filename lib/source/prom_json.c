@@ -126,17 +126,17 @@ static int next_or_close(jp *j, char close, int *more)
     return syntax(j, close == ']' ? "expected ',' or ']'" : "expected ',' or '}'");
 }
 
-/* Open an array: *more says whether it has elements. */
-static int open_array(jp *j, int *more)
+/* After an opening '[' or '{': *more says whether the array or object has
+ * members, or ends at once with `close`. */
+static void open_members(jp *j, char close, int *more)
 {
     ws(j);
-    if (j->p < j->end && *j->p == ']') {
+    if (j->p < j->end && *j->p == close) {
         j->p++;
         *more = 0;
-        return 0;
+        return;
     }
     *more = 1;
-    return 0;
 }
 
 static int grow_scratch(jp *j, size_t need)
@@ -439,21 +439,17 @@ static int skip_value(jp *j, int depth)
     }
     if (c == '{') {
         j->p++;
-        ws(j);
-        if (j->p < j->end && *j->p == '}') {
-            j->p++;
-            return 0;
-        }
-        do {
+        open_members(j, '}', &more);
+        while (more) {
             strv k;
             if (key(j, &k) || skip_value(j, depth + 1) || next_or_close(j, '}', &more))
                 return j->code;
-        } while (more);
+        }
         return 0;
     }
     if (c == '[') {
         j->p++;
-        open_array(j, &more);
+        open_members(j, ']', &more);
         while (more) {
             if (skip_value(j, depth + 1) || next_or_close(j, ']', &more)) return j->code;
         }
@@ -615,7 +611,7 @@ static int values(jp *j, size_t i, series *s)
     }
     j->p++;
     int more;
-    open_array(j, &more);
+    open_members(j, ']', &more);
     size_t n = 0;
     while (more) {
         if (n == j->samples_cap) {
@@ -677,13 +673,7 @@ static int element(jp *j, size_t i, result_acc *acc)
     double v = 0;
     series s = {0};
     int more;
-    ws(j);
-    if (j->p < j->end && *j->p == '}') {
-        j->p++;
-        more = 0;
-    } else {
-        more = 1;
-    }
+    open_members(j, '}', &more);
     while (more) {
         strv k;
         if (key(j, &k)) return j->code;
@@ -741,7 +731,7 @@ static int result(jp *j, result_acc *acc, const strv *rtype)
     }
     j->p++;
     int more;
-    open_array(j, &more);
+    open_members(j, ']', &more);
     if (!more) return 0;
     c = peek(j);
     if (c != '{' && series_type) {
@@ -833,7 +823,7 @@ static int notes_array(jp *j, const char *name, strv **arr, size_t *n, size_t *c
     }
     j->p++;
     int more;
-    open_array(j, &more);
+    open_members(j, ']', &more);
     size_t i = 0;
     while (more) {
         if (peek(j) != '"') {
@@ -890,13 +880,7 @@ static int envelope(jp *j, value *out, source_notes *notes)
     result_acc acc;
     memset(&acc, 0, sizeof(acc));
     int more;
-    ws(j);
-    if (j->p < j->end && *j->p == '}') {
-        j->p++;
-        more = 0;
-    } else {
-        more = 1;
-    }
+    open_members(j, '}', &more);
     while (more) {
         strv k;
         if (key(j, &k)) return j->code;
