@@ -27,6 +27,7 @@
 
 #include "faultserver.h"
 #include "runcli.h"
+#include "timing.h"
 
 #ifndef SLOEVAL_CLI_PATH
 #error "SLOEVAL_CLI_PATH must name the sloeval binary"
@@ -38,10 +39,8 @@ static faultserver *fs;
  * its start-up), or SLOEVAL_TEST_TIME_SCALE. */
 static double scale(void)
 {
-    const char *e = getenv("SLOEVAL_TEST_TIME_SCALE");
-    if (e && atoi(e) > 0) return atoi(e);
-    e = getenv("SLOEVAL_TEST_VALGRIND");
-    return e && *e && strcmp(e, "0") ? 5 : 1;
+    const char *e = getenv("SLOEVAL_TEST_VALGRIND");
+    return timing_scale(e && *e && strcmp(e, "0") ? 5 : 1);
 }
 
 static const char *VECTOR_OK =

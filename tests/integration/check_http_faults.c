@@ -46,9 +46,7 @@ static faultserver *fs;
  */
 static int scale(void)
 {
-    const char *e = getenv("SLOEVAL_TEST_TIME_SCALE");
-    if (e && atoi(e) > 0) return atoi(e);
-    return RUNNING_ON_VALGRIND ? 5 : 1;
+    return timing_scale(RUNNING_ON_VALGRIND ? 5 : 1);
 }
 
 #define S(ms) ((ms)*scale())
