@@ -10,6 +10,7 @@
  * The data is optional: without it the test reports itself skipped (77).
  */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@
 #include "promql/ast.h"
 #include "promql/parser.h"
 #include "util/arena.h"
+
+#include "corpus.h"
 
 static const char *const unsupported[] = {
     "anchored modifier is experimental and not enabled",
@@ -29,36 +32,6 @@ static const char *const unsupported[] = {
 typedef struct tally {
     int files, parsed, unsupported, failed;
 } tally;
-
-/* The expression of an "eval..." line, or NULL. */
-static char *eval_expr(char *line, int *is_fail)
-{
-    char *p = line;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    if (strncmp(p, "eval", 4) != 0) return NULL;
-    char *cmd = p;
-    while (*p && *p != ' ' && *p != '\t')
-        p++;
-    *is_fail = !strncmp(cmd, "eval_fail", 9);
-    int words = 0;
-    /* "instant at <t>" (3 words) or "range from <a> to <b> step <s>" (7). */
-    char *q = p;
-    while (*q == ' ' || *q == '\t')
-        q++;
-    int want = !strncmp(q, "instant", 7) ? 3 : (!strncmp(q, "range", 5) ? 7 : -1);
-    if (want < 0) return NULL;
-    while (words < want && *q) {
-        while (*q == ' ' || *q == '\t')
-            q++;
-        while (*q && *q != ' ' && *q != '\t')
-            q++;
-        words++;
-    }
-    while (*q == ' ' || *q == '\t')
-        q++;
-    return *q ? q : NULL;
-}
 
 static void check_file(const char *path, sloeval_compat compat, tally *t)
 {
@@ -72,8 +45,8 @@ static void check_file(const char *path, sloeval_compat compat, tally *t)
     while ((n = getline(&line, &cap, f)) >= 0) {
         lineno++;
         if (n && line[n - 1] == '\n') line[--n] = '\0';
-        int is_fail = 0;
-        char *e = eval_expr(line, &is_fail);
+        bool is_fail = false;
+        char *e = corpus_eval_expr(line, &is_fail);
         if (!e || is_fail) continue;
         arena a;
         arena_init(&a, 0);

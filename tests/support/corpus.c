@@ -113,13 +113,13 @@ char *corpus_escape(const char *text, size_t len, char *buf, size_t size)
     return buf;
 }
 
-/* The expression of an "eval..." line of a test script, or NULL. */
-static char *eval_expr(char *line)
+char *corpus_eval_expr(char *line, bool *is_fail)
 {
     char *p = line;
     while (*p == ' ' || *p == '\t')
         p++;
     if (strncmp(p, "eval", 4) != 0) return NULL;
+    if (is_fail) *is_fail = !strncmp(p, "eval_fail", 9);
     while (*p && *p != ' ' && *p != '\t')
         p++;
     while (*p == ' ' || *p == '\t')
@@ -166,7 +166,7 @@ int corpus_load_promqltest(corpus *c, const char *dir)
         while ((n = getline(&line, &cap, f)) >= 0) {
             lineno++;
             if (n && line[n - 1] == '\n') line[--n] = '\0';
-            char *e = eval_expr(line);
+            char *e = corpus_eval_expr(line, NULL);
             if (e && corpus_add(c, e, strlen(e), lineno) == 0) added++;
         }
         free(line);

@@ -8,6 +8,7 @@
 #ifndef SLOEVAL_TEST_CORPUS_H
 #define SLOEVAL_TEST_CORPUS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct corpus_entry {
@@ -23,6 +24,10 @@ typedef struct corpus {
 
 /* Load a corpus file; appends to *c (zero-initialise it first). 0 or -1. */
 int corpus_load(corpus *c, const char *path);
+
+/* The expression of an "eval..." line of a test script (in place), or NULL;
+ * *is_fail (may be NULL) tells an eval_fail line. */
+char *corpus_eval_expr(char *line, bool *is_fail);
 
 /* Append the expression of every eval line (eval, eval_fail, ...) of the
  * upstream PromQL test scripts (*.test) under dir, recursively. Returns the
