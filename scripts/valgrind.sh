@@ -1,7 +1,8 @@
 #!/bin/sh
-# Run every unit suite, and the CLI on a few real jobs, under valgrind
-# (memcheck, leaks included) in a Debug build with SLOEVAL_ARENA_DEBUG, where
-# every arena allocation is its own malloc block so memcheck sees each one.
+# Run every unit suite, the HTTP fault tests (library and CLI), and the CLI
+# on a few real jobs, under valgrind (memcheck, leaks included) in a Debug
+# build with SLOEVAL_ARENA_DEBUG, where every arena allocation is its own
+# malloc block so memcheck sees each one.
 # Prints one line per program and a final "valgrind: N passed, N failed".
 set -eu
 cd "$(dirname "$0")/.."
@@ -33,6 +34,15 @@ run() {
 for t in "$BUILD"/tests/check_*; do
     run "$(basename "$t")" "$t"
 done
+
+# The fault matrices: the library against the misbehaving server, and the
+# CLI against it; then sloeval check against real Prometheus servers. Each
+# sloeval these tests start runs under valgrind too (SLOEVAL_TEST_VALGRIND).
+run integration_http_faults "$BUILD/tests/integration_http_faults"
+export SLOEVAL_TEST_VALGRIND=1
+run cli_query "$BUILD/tests/cli_query"
+run check_slo_check "$BUILD/tests/checktest_slo_check"
+unset SLOEVAL_TEST_VALGRIND
 
 # The CLI on real work: parse, an in-memory query, a conformance script.
 tmp=$(mktemp -d)
