@@ -40,10 +40,10 @@ bool prom_seconds_to_ms(double seconds, int64_t *out)
     return true;
 }
 
-/* Parse the body into a JSON object, or fail with the right message. */
-static int load_envelope(const dctx *d, const char *body, size_t len, const char *ctype,
-                         json_t **out)
+int prom_dom_load(json_t **out, const char *body, size_t len, long http_status, const char *ctype,
+                  const char *url, sloeval_error *err)
 {
+    const dctx dd = {http_status, url, err}, *d = &dd;
     *out = NULL;
     if (len == 0) return fail(d, SLOEVAL_EDECODE, "empty body");
     json_error_t jerr;
@@ -66,9 +66,9 @@ static int load_envelope(const dctx *d, const char *body, size_t len, const char
     return 0;
 }
 
-/* Handle "status": 0 for success, ESERVER for an error envelope. */
-static int check_status(const dctx *d, json_t *root)
+int prom_dom_status(const json_t *root, long http_status, const char *url, sloeval_error *err)
 {
+    const dctx dd = {http_status, url, err}, *d = &dd;
     json_t *st = json_object_get(root, "status");
     if (!json_is_string(st)) return fail(d, SLOEVAL_EDECODE, "no \"status\" string in the body");
     const char *s = json_string_value(st);
@@ -102,9 +102,9 @@ int prom_decode_buildinfo(sloeval_compat *out, char *warning, size_t size, const
     *out = SLOEVAL_COMPAT_V3;
     warning[0] = '\0';
     json_t *root;
-    int rc = load_envelope(&d, body, len, content_type, &root);
+    int rc = prom_dom_load(&root, body, len, http_status, content_type, url, err);
     if (rc) return rc;
-    rc = check_status(&d, root);
+    rc = prom_dom_status(root, http_status, url, err);
     if (rc) goto done;
     json_t *data = json_object_get(root, "data");
     json_t *ver = json_is_object(data) ? json_object_get(data, "version") : NULL;

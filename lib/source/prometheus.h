@@ -87,6 +87,21 @@ int prom_decode_buildinfo(sloeval_compat *out, char *warning, size_t size, const
                           size_t len, long http_status, const char *content_type, const char *url,
                           sloeval_error *err);
 
+/*
+ * The envelope of a /api/v1 body read with jansson's DOM (small bodies such
+ * as buildinfo; the tests' reference decoder). prom_dom_load parses the body
+ * into *out, an object the caller releases with json_decref, or fails
+ * (*out NULL) saying whether the body was meant as JSON. prom_dom_status
+ * checks "status": 0 for "success" with a 2xx HTTP status, SLOEVAL_ESERVER
+ * with the server's errorType and message for "error", else
+ * SLOEVAL_EDECODE. Messages as prom_decode_response's.
+ */
+struct json_t;
+int prom_dom_load(struct json_t **out, const char *body, size_t len, long http_status,
+                  const char *content_type, const char *url, sloeval_error *err);
+int prom_dom_status(const struct json_t *root, long http_status, const char *url,
+                    sloeval_error *err);
+
 /* A printable excerpt of a (server-controlled) string for messages: control
  * bytes as spaces, cut with "..." to fit size (>= 4) with its NUL. */
 void prom_excerpt(char *buf, size_t size, const char *s, size_t len);

@@ -1,13 +1,14 @@
 /* The reference decoder of /api/v1 query responses: jansson's DOM, walked
  * into model values. The library's decoder (lib/source/prom_json.c) is a
  * streaming one written for speed; tests compare the two on every
- * fixture, and bench_decode times both. */
+ * fixture, and bench_decode times both. The envelope (JSON or not, "status")
+ * is checked by the library's DOM helpers, prom_dom_load and
+ * prom_dom_status, which the streaming decoder does not use. */
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "prom_decode_ref.h"
 #include "source/prometheus.h"
@@ -56,21 +57,6 @@ static int read_ts(const dctx *d, json_t *j, int64_t *out, const char *path, siz
     return fail(d, SLOEVAL_EDECODE, "%s[%zu][%zu]: timestamp is not a number", path, i, k);
 }
 
-/* A printable excerpt of a (server-controlled) string for messages. */
-static void excerpt(char *buf, size_t size, const char *s, size_t len)
-{
-    size_t o = 0, max = size > 4 ? size - 4 : 0;
-    for (size_t i = 0; i < len && o < max; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        buf[o++] = (ch < 32 || ch == 127) ? ' ' : (char)ch;
-    }
-    if (o < len && o == max) {
-        memcpy(buf + o, "...", 3);
-        o += 3;
-    }
-    buf[o] = '\0';
-}
-
 /* A [ts, "value"] pair: the time and the float. */
 static int read_pair(const dctx *d, json_t *pair, int64_t *t, double *v, const char *path, size_t i,
                      size_t j)
@@ -86,7 +72,7 @@ static int read_pair(const dctx *d, json_t *pair, int64_t *t, double *v, const c
     strv s = {json_string_value(jv), json_string_length(jv)};
     if (float_parse(v, s) != 0) {
         char ex[64];
-        excerpt(ex, sizeof(ex), s.ptr, s.len);
+        prom_excerpt(ex, sizeof(ex), s.ptr, s.len);
         return fail(d, SLOEVAL_EDECODE, "%s[%zu][%zu]: bad sample value \"%s\"", path, i, j, ex);
     }
     return 0;
@@ -167,7 +153,7 @@ static int decode_vector(const dctx *d, json_t *result, value *out)
         strv s = {json_string_value(jv), json_string_length(jv)};
         if (float_parse(&e->v, s) != 0) {
             char ex[64];
-            excerpt(ex, sizeof(ex), s.ptr, s.len);
+            prom_excerpt(ex, sizeof(ex), s.ptr, s.len);
             return fail(d, SLOEVAL_EDECODE, "data.result[%zu].value: bad sample value \"%s\"", i,
                         ex);
         }
@@ -245,7 +231,7 @@ static int decode_scalar_or_string(const dctx *d, json_t *result, value *out, bo
     out->kind = VALUE_SCALAR;
     if (float_parse(&out->u.scalar, s) != 0) {
         char ex[64];
-        excerpt(ex, sizeof(ex), s.ptr, s.len);
+        prom_excerpt(ex, sizeof(ex), s.ptr, s.len);
         return fail(d, SLOEVAL_EDECODE, "data.result[1]: bad scalar value \"%s\"", ex);
     }
     return 0;
@@ -287,66 +273,6 @@ static int read_notes(const dctx *d, json_t *root, source_notes *notes)
     return 0;
 }
 
-static bool looks_like_json(const char *body, size_t len, const char *ctype)
-{
-    if (ctype && strstr(ctype, "json")) return true;
-    for (size_t i = 0; i < len; i++) {
-        char c = body[i];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
-        return c == '{' || c == '[';
-    }
-    return false;
-}
-
-/* Parse the body into a JSON object, or fail with the right message. */
-static int load_envelope(const dctx *d, const char *body, size_t len, const char *ctype,
-                         json_t **out)
-{
-    *out = NULL;
-    if (len == 0) return fail(d, SLOEVAL_EDECODE, "empty body");
-    json_error_t jerr;
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        if (!looks_like_json(body, len, ctype)) {
-            char ex[120];
-            excerpt(ex, sizeof(ex), body, len);
-            return fail(d, SLOEVAL_EDECODE, "non-JSON body (%s): %s",
-                        ctype && *ctype ? ctype : "no content type", ex);
-        }
-        return fail(d, SLOEVAL_EDECODE, "invalid JSON at line %d column %d: %s", jerr.line,
-                    jerr.column, jerr.text);
-    }
-    if (!json_is_object(root)) {
-        json_decref(root);
-        return fail(d, SLOEVAL_EDECODE, "the JSON body is not an object");
-    }
-    *out = root;
-    return 0;
-}
-
-/* Handle "status": 0 for success, ESERVER for an error envelope. */
-static int check_status(const dctx *d, json_t *root)
-{
-    json_t *st = json_object_get(root, "status");
-    if (!json_is_string(st)) return fail(d, SLOEVAL_EDECODE, "no \"status\" string in the body");
-    const char *s = json_string_value(st);
-    if (!strcmp(s, "error")) {
-        json_t *et = json_object_get(root, "errorType");
-        json_t *em = json_object_get(root, "error");
-        return fail(d, SLOEVAL_ESERVER, "%s: %s",
-                    json_is_string(et) ? json_string_value(et) : "(no errorType)",
-                    json_is_string(em) ? json_string_value(em) : "(no error message)");
-    }
-    if (strcmp(s, "success")) {
-        char ex[40];
-        excerpt(ex, sizeof(ex), s, strlen(s));
-        return fail(d, SLOEVAL_EDECODE, "unknown status \"%s\"", ex);
-    }
-    if (d->status < 200 || d->status > 299)
-        return fail(d, SLOEVAL_EDECODE, "status \"success\" with a failing HTTP status");
-    return 0;
-}
-
 int prom_decode_response_ref(value *out, source_notes *notes, const char *body, size_t len,
                              long http_status, const char *content_type, const char *url, arena *a,
                              sloeval_error *err)
@@ -354,11 +280,11 @@ int prom_decode_response_ref(value *out, source_notes *notes, const char *body, 
     dctx d = {http_status, url, a, err};
     memset(out, 0, sizeof(*out));
     json_t *root;
-    int rc = load_envelope(&d, body, len, content_type, &root);
+    int rc = prom_dom_load(&root, body, len, http_status, content_type, url, err);
     if (rc) return rc;
     rc = read_notes(&d, root, notes);
     if (rc) goto done;
-    rc = check_status(&d, root);
+    rc = prom_dom_status(root, http_status, url, err);
     if (rc) goto done;
     json_t *data = json_object_get(root, "data");
     if (!data) {
@@ -392,7 +318,7 @@ int prom_decode_response_ref(value *out, source_notes *notes, const char *body, 
         rc = decode_scalar_or_string(&d, result, out, true);
     } else {
         char ex[40];
-        excerpt(ex, sizeof(ex), type, strlen(type));
+        prom_excerpt(ex, sizeof(ex), type, strlen(type));
         rc = fail(&d, SLOEVAL_EDECODE, "unknown data.resultType \"%s\"", ex);
     }
 done:
