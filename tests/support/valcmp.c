@@ -14,14 +14,15 @@ bool valcmp_close(double a, double b)
     return fabs(a - b) <= 1e-9 * fmax(fabs(a), fabs(b));
 }
 
-static int vec_cmp(const void *x, const void *y)
+/* Vector elements and series both begin with their label set. */
+static const labels *labels_of(const void *item)
 {
-    return labels_compare(((const vector_elem *)x)->labels, ((const vector_elem *)y)->labels);
+    return *(const labels *const *)item;
 }
 
-static int ser_cmp(const void *x, const void *y)
+static int labels_first_cmp(const void *x, const void *y)
 {
-    return labels_compare(((const series *)x)->labels, ((const series *)y)->labels);
+    return labels_compare(labels_of(x), labels_of(y));
 }
 
 static void say_labels(char *why, size_t size, const char *what, const labels *ls)
@@ -31,49 +32,20 @@ static void say_labels(char *why, size_t size, const char *what, const labels *l
     free(s);
 }
 
-static bool vectors_equal(const vector *a, const vector *b, char *why, size_t size)
+static bool elems_equal(const void *xp, const void *yp, char *why, size_t size)
 {
-    bool ok = true;
-    vector_elem *x = malloc((a->count + 1) * sizeof(*x));
-    vector_elem *y = malloc((b->count + 1) * sizeof(*y));
-    if (!x || !y) {
-        snprintf(why, size, "out of memory");
-        free(x);
-        free(y);
-        return false;
-    }
-    if (a->count) memcpy(x, a->items, a->count * sizeof(*x));
-    if (b->count) memcpy(y, b->items, b->count * sizeof(*y));
-    qsort(x, a->count, sizeof(*x), vec_cmp);
-    qsort(y, b->count, sizeof(*y), vec_cmp);
-    size_t i = 0, j = 0;
-    while (ok && (i < a->count || j < b->count)) {
-        int c = i == a->count ? 1 : j == b->count ? -1 : labels_compare(x[i].labels, y[j].labels);
-        if (c < 0) {
-            say_labels(why, size, "only in the first:", x[i].labels);
-            ok = false;
-        } else if (c > 0) {
-            say_labels(why, size, "only in the second:", y[j].labels);
-            ok = false;
-        } else {
-            if (x[i].t != y[j].t || !valcmp_close(x[i].v, y[j].v)) {
-                char *s = labels_to_string(x[i].labels);
-                snprintf(why, size, "%s: %.17g @%lld vs %.17g @%lld", s ? s : "?", x[i].v,
-                         (long long)x[i].t, y[j].v, (long long)y[j].t);
-                free(s);
-                ok = false;
-            }
-            i++;
-            j++;
-        }
-    }
-    free(x);
-    free(y);
-    return ok;
+    const vector_elem *x = xp, *y = yp;
+    if (x->t == y->t && valcmp_close(x->v, y->v)) return true;
+    char *s = labels_to_string(x->labels);
+    snprintf(why, size, "%s: %.17g @%lld vs %.17g @%lld", s ? s : "?", x->v, (long long)x->t, y->v,
+             (long long)y->t);
+    free(s);
+    return false;
 }
 
-static bool series_equal(const series *x, const series *y, char *why, size_t size)
+static bool series_equal(const void *xp, const void *yp, char *why, size_t size)
 {
+    const series *x = xp, *y = yp;
     if (x->count != y->count) {
         char *s = labels_to_string(x->labels);
         snprintf(why, size, "%s: %zu points vs %zu", s ? s : "?", x->count, y->count);
@@ -93,32 +65,38 @@ static bool series_equal(const series *x, const series *y, char *why, size_t siz
     return true;
 }
 
-static bool matrices_equal(const matrix *a, const matrix *b, char *why, size_t size)
+/* Two unordered collections of items (vector elements or series) of `width`
+ * bytes: sorted copies by label set, walked together; the same label sets,
+ * and `same` for each pair. */
+static bool collections_equal(const void *a, size_t na, const void *b, size_t nb, size_t width,
+                              bool (*same)(const void *, const void *, char *, size_t), char *why,
+                              size_t size)
 {
     bool ok = true;
-    series *x = malloc((a->count + 1) * sizeof(*x));
-    series *y = malloc((b->count + 1) * sizeof(*y));
+    char *x = malloc((na + 1) * width);
+    char *y = malloc((nb + 1) * width);
     if (!x || !y) {
         snprintf(why, size, "out of memory");
         free(x);
         free(y);
         return false;
     }
-    if (a->count) memcpy(x, a->items, a->count * sizeof(*x));
-    if (b->count) memcpy(y, b->items, b->count * sizeof(*y));
-    qsort(x, a->count, sizeof(*x), ser_cmp);
-    qsort(y, b->count, sizeof(*y), ser_cmp);
+    if (na) memcpy(x, a, na * width);
+    if (nb) memcpy(y, b, nb * width);
+    qsort(x, na, width, labels_first_cmp);
+    qsort(y, nb, width, labels_first_cmp);
     size_t i = 0, j = 0;
-    while (ok && (i < a->count || j < b->count)) {
-        int c = i == a->count ? 1 : j == b->count ? -1 : labels_compare(x[i].labels, y[j].labels);
+    while (ok && (i < na || j < nb)) {
+        const char *xi = x + i * width, *yj = y + j * width;
+        int c = i == na ? 1 : j == nb ? -1 : labels_compare(labels_of(xi), labels_of(yj));
         if (c < 0) {
-            say_labels(why, size, "only in the first:", x[i].labels);
+            say_labels(why, size, "only in the first:", labels_of(xi));
             ok = false;
         } else if (c > 0) {
-            say_labels(why, size, "only in the second:", y[j].labels);
+            say_labels(why, size, "only in the second:", labels_of(yj));
             ok = false;
         } else {
-            ok = series_equal(&x[i], &y[j], why, size);
+            ok = same(xi, yj, why, size);
             i++;
             j++;
         }
@@ -148,8 +126,12 @@ bool valcmp_equal(const value *a, const value *b, char *why, size_t size)
             return false;
         }
         return true;
-    case VALUE_VECTOR: return vectors_equal(&a->u.vector, &b->u.vector, why, size);
-    case VALUE_MATRIX: return matrices_equal(&a->u.matrix, &b->u.matrix, why, size);
+    case VALUE_VECTOR:
+        return collections_equal(a->u.vector.items, a->u.vector.count, b->u.vector.items,
+                                 b->u.vector.count, sizeof(vector_elem), elems_equal, why, size);
+    case VALUE_MATRIX:
+        return collections_equal(a->u.matrix.items, a->u.matrix.count, b->u.matrix.items,
+                                 b->u.matrix.count, sizeof(series), series_equal, why, size);
     default: return true;
     }
 }
