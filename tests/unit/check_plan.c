@@ -504,6 +504,56 @@ START_TEST(test_bad_arguments)
 }
 END_TEST
 
+/* The comparator the differential tests trust: order does not matter; a
+ * missing or extra label set, a value beyond 1e-9 relative, another
+ * timestamp or another number of points does. */
+static const labels *ls_job(const char *job)
+{
+    bool dup;
+    label l = {strv_from_cstr("job"), strv_from_cstr(job)};
+    return labels_make(&pa, &l, 1, false, &dup);
+}
+
+START_TEST(test_valcmp_detects)
+{
+    char why[256];
+    value a = {.kind = VALUE_VECTOR}, b = {.kind = VALUE_VECTOR};
+    ck_assert_int_eq(vector_push(&pa, &a.u.vector, ls_job("x"), 1000, 1.0), 0);
+    ck_assert_int_eq(vector_push(&pa, &a.u.vector, ls_job("y"), 1000, 2.0), 0);
+    ck_assert_int_eq(vector_push(&pa, &b.u.vector, ls_job("y"), 1000, 2.0 * (1 + 1e-12)), 0);
+    ck_assert_int_eq(vector_push(&pa, &b.u.vector, ls_job("x"), 1000, 1.0), 0);
+    ck_assert_msg(valcmp_equal(&a, &b, why, sizeof why), "%s", why);
+    b.u.vector.items[0].v = 2.0 * (1 + 1e-8);
+    ck_assert(!valcmp_equal(&a, &b, why, sizeof why));
+    ck_assert_ptr_nonnull(strstr(why, "job=\"y\""));
+    b.u.vector.items[0].v = 2.0;
+    b.u.vector.items[1].t = 2000;
+    ck_assert(!valcmp_equal(&a, &b, why, sizeof why));
+    b.u.vector.items[1].t = 1000;
+    ck_assert_int_eq(vector_push(&pa, &b.u.vector, ls_job("z"), 1000, 3.0), 0);
+    ck_assert(!valcmp_equal(&a, &b, why, sizeof why));
+    ck_assert_ptr_nonnull(strstr(why, "only in the second"));
+    ck_assert(!valcmp_equal(&b, &a, why, sizeof why));
+    ck_assert_ptr_nonnull(strstr(why, "only in the first"));
+
+    value m = {.kind = VALUE_MATRIX}, n = {.kind = VALUE_MATRIX};
+    sample s1[] = {{1000, 1.0}, {2000, NAN}}, s2[] = {{1000, 1.0}, {2000, NAN}}, s3[] = {{1000, 5}};
+    ck_assert_int_eq(matrix_push(&pa, &m.u.matrix, ls_job("x"), s1, 2), 0);
+    ck_assert_int_eq(matrix_push(&pa, &m.u.matrix, ls_job("y"), s3, 1), 0);
+    ck_assert_int_eq(matrix_push(&pa, &n.u.matrix, ls_job("y"), s3, 1), 0);
+    ck_assert_int_eq(matrix_push(&pa, &n.u.matrix, ls_job("x"), s2, 2), 0);
+    ck_assert_msg(valcmp_equal(&m, &n, why, sizeof why), "%s", why);
+    n.u.matrix.items[1].count = 1;
+    ck_assert(!valcmp_equal(&m, &n, why, sizeof why));
+    ck_assert_ptr_nonnull(strstr(why, "2 points vs 1"));
+    n.u.matrix.items[1].count = 2;
+    s2[1].v = 0;
+    ck_assert(!valcmp_equal(&m, &n, why, sizeof why));
+    ck_assert_ptr_nonnull(strstr(why, "point 1"));
+    ck_assert(!valcmp_equal(&a, &m, why, sizeof why));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("plan");
@@ -519,6 +569,7 @@ int main(void)
     tcase_add_test(tc, test_failing_shard);
     tcase_add_test(tc, test_memory_sources_and_inject);
     tcase_add_test(tc, test_bad_arguments);
+    tcase_add_test(tc, test_valcmp_detects);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
