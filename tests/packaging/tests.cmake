@@ -15,7 +15,8 @@ if(SLOEVAL_BUILD_CLI)
   set_tests_properties(packaging_man PROPERTIES LABELS packaging TIMEOUT 60)
 endif()
 
-# The README's embedding example is examples/embed/embed.c.
+# README.md and docs/*.md against the code: the commands, options and C they
+# show, their relative links, and docs/config.md's keys against the loader's.
 add_test(NAME packaging_readme
          COMMAND Python3::Interpreter ${SLOEVAL_PACKAGING_DIR}/check_readme.py ${PROJECT_SOURCE_DIR})
 set_tests_properties(packaging_readme PROPERTIES LABELS packaging)
