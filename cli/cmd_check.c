@@ -57,8 +57,10 @@ int cmd_check(int argc, char **argv)
         {"config", CLI_OPT_VALUE, "FILE",
          "the SLO config: a sloeval config, a Sloth spec or a Prometheus rule file", NULL, 0, NULL,
          NULL, 0},
-        {"time", CLI_OPT_VALUE, "T", "evaluate at T: unix seconds or RFC 3339 (default: now)", NULL,
-         0, NULL, NULL, 0},
+        {"time", CLI_OPT_VALUE, "T",
+         "evaluate at T: unix seconds, RFC 3339, YYYY-MM-DD (midnight UTC), now or now-DURATION "
+         "(default: now)",
+         NULL, 0, NULL, NULL, 0},
         {"region", CLI_OPT_LIST, "R", "only these scopes: a region of the config, or 'global'",
          NULL, 0, NULL, NULL, 0},
         {"output", CLI_OPT_LIST, "FORMAT",
@@ -109,8 +111,8 @@ int cmd_check(int argc, char **argv)
     sloeval_check_options co = SLOEVAL_CHECK_OPTIONS_INIT;
     if (o_time->value) {
         sloeval_error terr = SLOEVAL_ERROR_INIT;
-        if (sloeval_time_parse(&co.time_ms, o_time->value, strlen(o_time->value), &terr)) {
-            cli_usage_error(&spec, "--time: %s (unix seconds or RFC 3339)", terr.message);
+        if (sloeval_time_parse(&co.time_ms, o_time->value, sloeval_time_now_ms(), &terr)) {
+            cli_usage_error(&spec, "--time: %s", terr.message);
             goto done;
         }
     }

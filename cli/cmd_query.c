@@ -23,10 +23,9 @@ static const char *const mode_choices[] = {"auto", "pushdown", "local", NULL};
 
 int query_time(int64_t *out, const char *arg, sloeval_error *err)
 {
-    if (arg) return sloeval_time_parse(out, arg, strlen(arg), err);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    *out = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    int64_t now = sloeval_time_now_ms();
+    if (arg) return sloeval_time_parse(out, arg, now, err);
+    *out = now;
     return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "sloeval/http.h"
 #include "sloeval/slo.h"
 #include "sloeval/source.h"
+#include "sloeval/time.h"
 #include "sloeval/value.h"
 
 #endif /* SLOEVAL_H */

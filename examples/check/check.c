@@ -37,20 +37,29 @@ int main(int argc, char **argv)
         goto out;
     }
 
-    /* Every SLO in every scope: its verdict, the 1h burn rate, the budget left. */
+    /* Every SLO in every scope: its verdict, the 1h burn rate, the budget left.
+     * Results are read by index and through getters. */
     for (size_t i = 0; i < sloeval_check_report_slo_count(report); i++) {
         const sloeval_check_slo_result *r = sloeval_check_report_slo(report, i);
         double burn_1h = NAN;
-        for (size_t w = 0; w < r->nwindows; w++)
-            if (r->windows[w].window_ms == 3600 * 1000) burn_1h = r->windows[w].burn_rate;
-        printf("%-24s %-10s %-12s burn(1h) %7.2f  budget left %6.1f%%%s%s\n", r->slo, r->scope,
-               sloeval_check_status_name(r->status), burn_1h, r->budget_remaining * 100,
-               r->reason ? "  " : "", r->reason ? r->reason : "");
+        for (size_t w = 0; w < sloeval_check_slo_window_count(r); w++) {
+            const sloeval_check_window *win = sloeval_check_slo_window(r, w);
+            if (sloeval_check_window_ms(win) == 3600 * 1000)
+                burn_1h = sloeval_check_window_burn_rate(win);
+        }
+        const char *reason = sloeval_check_slo_reason(r);
+        printf("%-24s %-10s %-12s burn(1h) %7.2f  budget left %6.1f%%%s%s\n",
+               sloeval_check_slo_id(r), sloeval_check_slo_scope(r),
+               sloeval_check_status_name(sloeval_check_slo_status(r)), burn_1h,
+               sloeval_check_slo_budget_remaining(r) * 100, reason ? "  " : "",
+               reason ? reason : "");
     }
     for (size_t i = 0; i < sloeval_check_report_alert_count(report); i++) {
         const sloeval_check_alert_result *a = sloeval_check_report_alert(report, i);
-        printf("alert %-18s %-10s %-12s %zu series\n", a->name, a->scope,
-               sloeval_check_status_name(a->status), a->nseries);
+        printf("alert %-18s %-10s %-12s %zu series\n", sloeval_check_alert_name(a),
+               sloeval_check_alert_scope(a),
+               sloeval_check_status_name(sloeval_check_alert_status(a)),
+               sloeval_check_alert_series_count(a));
     }
 
     /* The same report for node_exporter's textfile collector, written atomically. */

@@ -48,22 +48,23 @@ int main(int argc, char **argv)
     printf("policy %s, %zu SLOs\n", sloeval_slo_set_policy_name(set),
            sloeval_slo_set_slo_count(set));
 
-    size_t nwindows = 0;
-    const int64_t *windows = sloeval_slo_set_windows(set, &nwindows);
     for (size_t i = 0; i < sloeval_slo_set_slo_count(set) && err.code == 0; i++) {
-        const sloeval_slo_info *slo = sloeval_slo_set_slo(set, i);
-        sloeval_slo_query which =
-            slo->sli == SLOEVAL_SLO_SLI_RATIO ? SLOEVAL_SLO_QUERY_RATIO : SLOEVAL_SLO_QUERY_ERROR;
-        printf("%s: objective %s%%, error budget %g\n", slo->id, slo->objective_text,
-               slo->error_budget);
-        for (size_t w = 0; w < nwindows && err.code == 0; w++) {
+        /* Handles and strings belong to the set; lists are read by index. */
+        const sloeval_slo *slo = sloeval_slo_set_slo(set, i);
+        sloeval_slo_query which = sloeval_slo_sli_kind(slo) == SLOEVAL_SLO_SLI_RATIO
+                                      ? SLOEVAL_SLO_QUERY_RATIO
+                                      : SLOEVAL_SLO_QUERY_ERROR;
+        printf("%s: objective %s%%, error budget %g\n", sloeval_slo_id(slo),
+               sloeval_slo_objective_text(slo), sloeval_slo_error_budget(slo));
+        for (size_t w = 0; w < sloeval_slo_set_window_count(set) && err.code == 0; w++) {
+            int64_t window_ms = sloeval_slo_set_window_ms(set, w);
             char window[32];
-            sloeval_duration_format(window, sizeof(window), windows[w]);
+            sloeval_duration_format(window, sizeof(window), window_ms);
             /* Like snprintf: ask for the length, then render into a buffer that fits. */
-            size_t len = sloeval_slo_set_render_query(NULL, 0, set, i, which, windows[w]);
+            size_t len = sloeval_slo_render_query(NULL, 0, slo, which, window_ms);
             char *query = malloc(len + 1);
             if (!query) break;
-            sloeval_slo_set_render_query(query, len + 1, set, i, which, windows[w]);
+            sloeval_slo_render_query(query, len + 1, slo, which, window_ms);
             char *text = canonical(query, len, &err);
             if (text) printf("  %-4s %s\n", window, text);
             free(text); /* strings the library allocates are released with free() */

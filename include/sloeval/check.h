@@ -22,8 +22,9 @@
  *   ok            everything was decided and nothing fires (0)
  *
  * Ownership: a report belongs to the caller (sloeval_check_report_free);
- * every struct and string a getter returns lives as long as the report.
- * New fields are only ever appended to the structs.
+ * every handle (sloeval_check_slo_result, sloeval_check_window, ...) and
+ * string a getter returns lives as long as the report. Handles are opaque:
+ * lists are read by index (a count, then the i-th item), fields by getters.
  *
  * Threads: a run uses the calling thread (the requests of a batch run in
  * parallel inside it). A set may be checked from several threads at once;
@@ -32,6 +33,7 @@
 #ifndef SLOEVAL_CHECK_H
 #define SLOEVAL_CHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,6 +58,7 @@ typedef enum sloeval_check_mode {
 /** "Now": the default evaluation time of sloeval_check_options. */
 #define SLOEVAL_CHECK_TIME_NOW INT64_MIN
 
+/** Current version of sloeval_check_options (1: the fields below). */
 #define SLOEVAL_CHECK_OPTIONS_VERSION 1
 
 /** Options of sloeval_check_run. Initialise with SLOEVAL_CHECK_OPTIONS_INIT. */
@@ -70,41 +73,36 @@ typedef struct sloeval_check_options {
     const char *const *scopes;
     size_t nscopes;
     sloeval_check_mode mode;
-    /** Non-zero: keep the plan text (every query sent, with its backend). */
-    int explain;
+    /** Keep the plan text (every query sent, with its backend). */
+    bool explain;
 } sloeval_check_options;
 
 #define SLOEVAL_CHECK_OPTIONS_INIT                                                                 \
     {                                                                                              \
-        SLOEVAL_CHECK_OPTIONS_VERSION, SLOEVAL_CHECK_TIME_NOW, NULL, 0, SLOEVAL_CHECK_MODE_AUTO, 0 \
+        SLOEVAL_CHECK_OPTIONS_VERSION, SLOEVAL_CHECK_TIME_NOW, NULL, 0, SLOEVAL_CHECK_MODE_AUTO,   \
+            false                                                                                  \
     }
 
-/** Outcome of an SLO in a scope, of an alert in a scope, and of the run. */
+/**
+ * Outcome of an SLO in a scope, of an alert in a scope, and of the run.
+ * The values ARE the exit status of `sloeval check` and the value of the
+ * *_status metrics of the prom output (sloeval_slo_status,
+ * sloeval_alert_status, sloeval_check_status): one mapping, 0 ok,
+ * 1 firing, 3 inconclusive (2 is the command's usage or config error, which
+ * is never a status).
+ */
 typedef enum sloeval_check_status {
     SLOEVAL_CHECK_OK = 0,           /**< decided, nothing fires */
     SLOEVAL_CHECK_FIRING = 1,       /**< a policy rule (or the alert) fires */
-    SLOEVAL_CHECK_INCONCLUSIVE = 2, /**< nothing fires, and something could not be decided */
+    SLOEVAL_CHECK_INCONCLUSIVE = 3, /**< nothing fires, and something could not be decided */
 } sloeval_check_status;
 
 /** "ok", "firing", "inconclusive" (static). */
 SLOEVAL_EXPORT const char *sloeval_check_status_name(sloeval_check_status status);
 
-/** The exit code of the sloeval command for a status: 0, 1 or 3. */
+/** The exit code of the sloeval command for a status: the status's value
+ *  (0, 1 or 3). Kept so that callers need not rely on the enum values. */
 SLOEVAL_EXPORT int sloeval_check_status_exit_code(sloeval_check_status status);
-
-/** Error ratio and burn rate of an SLO over one window. */
-typedef struct sloeval_check_window {
-    int64_t window_ms;
-    const char *window; /**< "5m", "1h", ... */
-    /** NULL when error_ratio and burn_rate are numbers; else why not ("no traffic", ...). */
-    const char *reason;
-    double error_ratio; /**< errors / total, or the ratio query's value; NaN without one */
-    double burn_rate;   /**< error_ratio / (1 - objective); NaN without one */
-    /** Events SLIs: what error_query and total_query returned (NaN when
-     *  unusable or for a ratio SLI). */
-    double errors;
-    double total;
-} sloeval_check_window;
 
 /** State of one policy rule for an SLO in a scope. */
 typedef enum sloeval_check_rule_state {
@@ -117,66 +115,16 @@ typedef enum sloeval_check_rule_state {
 /** "quiet", "firing", "inconclusive", "disabled" (static). */
 SLOEVAL_EXPORT const char *sloeval_check_rule_state_name(sloeval_check_rule_state state);
 
-/** One multiwindow rule of the policy, judged for an SLO in a scope. */
-typedef struct sloeval_check_rule {
-    const char *severity;
-    int64_t long_ms, short_ms;
-    const char *long_window, *short_window; /**< "1h", "5m" */
-    double factor;
-    sloeval_check_rule_state state;
-    double burn_long, burn_short; /**< NaN when the window had no usable ratio */
-} sloeval_check_rule;
-
-/** An SLO in one scope. */
-typedef struct sloeval_check_slo_result {
-    const char *slo;    /**< the SLO's id */
-    const char *scope;  /**< a region's name, or "global" */
-    const char *region; /**< the region, or NULL for the global scope */
-    size_t slo_index;   /**< index for sloeval_slo_set_slo() */
-    double objective;   /**< as a ratio: 0.999 for 99.9% */
-    sloeval_check_status status;
-    /** The first firing rule's severity (policy order), or NULL. */
-    const char *severity;
-    /** Inconclusive: one line saying what was missing where; else NULL. */
-    const char *reason;
-    const sloeval_check_window *windows; /**< the policy's windows, ascending */
-    size_t nwindows;
-    /** 1 - (errors / total over the period) / (1 - objective); NaN when unknown. */
-    double budget_remaining;
-    const char *budget_reason; /**< why budget_remaining is NaN, or NULL */
-    int64_t period_ms;
-    const sloeval_check_rule *rules; /**< the policy's rules, in policy order */
-    size_t nrules;
-    /** Remarks that do not change the decision (an error query without
-     *  series counted as 0 errors, server warnings). */
-    const char *const *notes;
-    size_t nnotes;
-} sloeval_check_slo_result;
-
-/** One series an alert expression returned (labels sorted by name). */
-typedef struct sloeval_check_series {
-    const sloeval_label *labels;
-    size_t nlabels;
-} sloeval_check_series;
-
-/** An alert in one scope. */
-typedef struct sloeval_check_alert_result {
-    const char *name;
-    const char *scope;  /**< a region's name, or "global" */
-    const char *region; /**< or NULL */
-    size_t alert_index; /**< index for sloeval_slo_set_alert() */
-    sloeval_check_status status;
-    int firing; /**< status == SLOEVAL_CHECK_FIRING */
-    /** The series that fire (sorted by labels); empty unless firing. */
-    const sloeval_check_series *series;
-    size_t nseries;
-    /** Series returned at T that have not yet been returned for `for` (pending). */
-    size_t npending;
-    const char *reason; /**< inconclusive: why; else NULL */
-    const char *const *notes;
-    size_t nnotes;
-    const char *group; /**< the rule group of an alert from a rule file, or NULL */
-} sloeval_check_alert_result;
+/** An SLO in one scope (opaque, borrowed from the report). */
+typedef struct sloeval_check_slo_result sloeval_check_slo_result;
+/** Error ratio and burn rate of an SLO over one window (opaque, borrowed). */
+typedef struct sloeval_check_window sloeval_check_window;
+/** One multiwindow rule of the policy, judged for an SLO in a scope (opaque, borrowed). */
+typedef struct sloeval_check_rule sloeval_check_rule;
+/** An alert in one scope (opaque, borrowed from the report). */
+typedef struct sloeval_check_alert_result sloeval_check_alert_result;
+/** One series an alert expression returned (opaque, borrowed). */
+typedef struct sloeval_check_series sloeval_check_series;
 
 /**
  * Run a check of every SLO and alert of `set` (see the top of this file).
@@ -204,7 +152,8 @@ SLOEVAL_EXPORT int64_t sloeval_check_report_time_ms(const sloeval_check_report *
 /** How long the run took (wall clock, seconds). */
 SLOEVAL_EXPORT double sloeval_check_report_duration_seconds(const sloeval_check_report *report);
 
-/** SLO results: per SLO (set order), each scope (regions in config order, then global). */
+/** SLO results: per SLO (set order), each scope (regions in config order,
+ *  then global): their number, and the i-th (NULL past the end). */
 SLOEVAL_EXPORT size_t sloeval_check_report_slo_count(const sloeval_check_report *report);
 SLOEVAL_EXPORT const sloeval_check_slo_result *
 sloeval_check_report_slo(const sloeval_check_report *report, size_t i);
@@ -213,6 +162,99 @@ sloeval_check_report_slo(const sloeval_check_report *report, size_t i);
 SLOEVAL_EXPORT size_t sloeval_check_report_alert_count(const sloeval_check_report *report);
 SLOEVAL_EXPORT const sloeval_check_alert_result *
 sloeval_check_report_alert(const sloeval_check_report *report, size_t i);
+
+/* ---- an SLO in a scope ------------------------------------------------------ */
+
+/** The SLO's id. */
+SLOEVAL_EXPORT const char *sloeval_check_slo_id(const sloeval_check_slo_result *r);
+/** A region's name, or "global". */
+SLOEVAL_EXPORT const char *sloeval_check_slo_scope(const sloeval_check_slo_result *r);
+/** The region, or NULL for the global scope. */
+SLOEVAL_EXPORT const char *sloeval_check_slo_region(const sloeval_check_slo_result *r);
+/** The SLO's index in its set, for sloeval_slo_set_slo(). */
+SLOEVAL_EXPORT size_t sloeval_check_slo_index(const sloeval_check_slo_result *r);
+/** The objective as a ratio: 0.999 for 99.9%. */
+SLOEVAL_EXPORT double sloeval_check_slo_objective(const sloeval_check_slo_result *r);
+SLOEVAL_EXPORT sloeval_check_status sloeval_check_slo_status(const sloeval_check_slo_result *r);
+/** The first firing rule's severity (policy order), or NULL. */
+SLOEVAL_EXPORT const char *sloeval_check_slo_severity(const sloeval_check_slo_result *r);
+/** Inconclusive: one line saying what was missing where; else NULL. */
+SLOEVAL_EXPORT const char *sloeval_check_slo_reason(const sloeval_check_slo_result *r);
+/** 1 - (errors / total over the period) / (1 - objective); NaN when unknown. */
+SLOEVAL_EXPORT double sloeval_check_slo_budget_remaining(const sloeval_check_slo_result *r);
+/** Why the budget remaining is NaN, or NULL. */
+SLOEVAL_EXPORT const char *sloeval_check_slo_budget_reason(const sloeval_check_slo_result *r);
+SLOEVAL_EXPORT int64_t sloeval_check_slo_period_ms(const sloeval_check_slo_result *r);
+/** The policy's windows, ascending: their number, and the i-th (NULL past the end). */
+SLOEVAL_EXPORT size_t sloeval_check_slo_window_count(const sloeval_check_slo_result *r);
+SLOEVAL_EXPORT const sloeval_check_window *
+sloeval_check_slo_window(const sloeval_check_slo_result *r, size_t i);
+/** The policy's rules, in policy order: their number, and the i-th (NULL past the end). */
+SLOEVAL_EXPORT size_t sloeval_check_slo_rule_count(const sloeval_check_slo_result *r);
+SLOEVAL_EXPORT const sloeval_check_rule *sloeval_check_slo_rule(const sloeval_check_slo_result *r,
+                                                                size_t i);
+/** Remarks that do not change the decision (an error query without series
+ *  counted as 0 errors, server warnings): their number, and the i-th. */
+SLOEVAL_EXPORT size_t sloeval_check_slo_note_count(const sloeval_check_slo_result *r);
+SLOEVAL_EXPORT const char *sloeval_check_slo_note(const sloeval_check_slo_result *r, size_t i);
+
+/** The window in ms. */
+SLOEVAL_EXPORT int64_t sloeval_check_window_ms(const sloeval_check_window *w);
+/** The window as Prometheus writes it: "5m", "1h", ... */
+SLOEVAL_EXPORT const char *sloeval_check_window_name(const sloeval_check_window *w);
+/** NULL when the error ratio and burn rate are numbers; else why not ("no traffic", ...). */
+SLOEVAL_EXPORT const char *sloeval_check_window_reason(const sloeval_check_window *w);
+/** errors / total, or the ratio query's value; NaN without one. */
+SLOEVAL_EXPORT double sloeval_check_window_error_ratio(const sloeval_check_window *w);
+/** error_ratio / (1 - objective); NaN without one. */
+SLOEVAL_EXPORT double sloeval_check_window_burn_rate(const sloeval_check_window *w);
+/** Events SLIs: what error_query and total_query returned (NaN when
+ *  unusable, and for a ratio SLI). */
+SLOEVAL_EXPORT double sloeval_check_window_errors(const sloeval_check_window *w);
+SLOEVAL_EXPORT double sloeval_check_window_total(const sloeval_check_window *w);
+
+SLOEVAL_EXPORT const char *sloeval_check_rule_severity(const sloeval_check_rule *r);
+SLOEVAL_EXPORT int64_t sloeval_check_rule_long_ms(const sloeval_check_rule *r);
+SLOEVAL_EXPORT int64_t sloeval_check_rule_short_ms(const sloeval_check_rule *r);
+/** The windows as Prometheus writes them: "1h", "5m". */
+SLOEVAL_EXPORT const char *sloeval_check_rule_long_window(const sloeval_check_rule *r);
+SLOEVAL_EXPORT const char *sloeval_check_rule_short_window(const sloeval_check_rule *r);
+SLOEVAL_EXPORT double sloeval_check_rule_factor(const sloeval_check_rule *r);
+SLOEVAL_EXPORT sloeval_check_rule_state sloeval_check_rule_state_of(const sloeval_check_rule *r);
+/** Burn rates over the long and short window; NaN when the window had no usable ratio. */
+SLOEVAL_EXPORT double sloeval_check_rule_burn_long(const sloeval_check_rule *r);
+SLOEVAL_EXPORT double sloeval_check_rule_burn_short(const sloeval_check_rule *r);
+
+/* ---- an alert in a scope ----------------------------------------------------- */
+
+SLOEVAL_EXPORT const char *sloeval_check_alert_name(const sloeval_check_alert_result *a);
+/** A region's name, or "global". */
+SLOEVAL_EXPORT const char *sloeval_check_alert_scope(const sloeval_check_alert_result *a);
+/** The region, or NULL for the global scope. */
+SLOEVAL_EXPORT const char *sloeval_check_alert_region(const sloeval_check_alert_result *a);
+/** The alert's index in its set, for sloeval_slo_set_alert(). */
+SLOEVAL_EXPORT size_t sloeval_check_alert_index(const sloeval_check_alert_result *a);
+SLOEVAL_EXPORT sloeval_check_status sloeval_check_alert_status(const sloeval_check_alert_result *a);
+/** status == SLOEVAL_CHECK_FIRING. */
+SLOEVAL_EXPORT bool sloeval_check_alert_firing(const sloeval_check_alert_result *a);
+/** The series that fire (sorted by labels; none unless firing): their
+ *  number, and the i-th (NULL past the end). */
+SLOEVAL_EXPORT size_t sloeval_check_alert_series_count(const sloeval_check_alert_result *a);
+SLOEVAL_EXPORT const sloeval_check_series *
+sloeval_check_alert_series(const sloeval_check_alert_result *a, size_t i);
+/** Series returned at T that have not yet been returned for `for` (pending). */
+SLOEVAL_EXPORT size_t sloeval_check_alert_pending_count(const sloeval_check_alert_result *a);
+/** Inconclusive: why; else NULL. */
+SLOEVAL_EXPORT const char *sloeval_check_alert_reason(const sloeval_check_alert_result *a);
+SLOEVAL_EXPORT size_t sloeval_check_alert_note_count(const sloeval_check_alert_result *a);
+SLOEVAL_EXPORT const char *sloeval_check_alert_note(const sloeval_check_alert_result *a, size_t i);
+/** The rule group of an alert from a rule file, or NULL. */
+SLOEVAL_EXPORT const char *sloeval_check_alert_group(const sloeval_check_alert_result *a);
+
+/** A series' labels, sorted by name: their number, and the i-th (NULL past the end). */
+SLOEVAL_EXPORT size_t sloeval_check_series_label_count(const sloeval_check_series *s);
+SLOEVAL_EXPORT const sloeval_label *sloeval_check_series_label(const sloeval_check_series *s,
+                                                               size_t i);
 
 /** Warnings about the run as a whole (risky TLS options, unknown server versions). */
 SLOEVAL_EXPORT size_t sloeval_check_report_warning_count(const sloeval_check_report *report);
@@ -234,12 +276,14 @@ typedef enum sloeval_check_format {
     SLOEVAL_CHECK_FORMAT_PROM = 3,  /**< Prometheus text exposition (textfile collector) */
 } sloeval_check_format;
 
+/** Current version of sloeval_check_render_options (1: the fields below). */
 #define SLOEVAL_CHECK_RENDER_OPTIONS_VERSION 1
 
+/** Options of the renderers. Initialise with SLOEVAL_CHECK_RENDER_OPTIONS_INIT. */
 typedef struct sloeval_check_render_options {
     unsigned int version; /**< SLOEVAL_CHECK_RENDER_OPTIONS_VERSION */
     sloeval_check_format format;
-    int color; /**< text: ANSI colours (for a terminal) */
+    bool color; /**< text: ANSI colours (for a terminal) */
     /** prom: sloeval_check_last_run_timestamp_seconds, ms; 0 means the
      *  wall-clock end of the run. */
     int64_t last_run_ms;
@@ -247,7 +291,7 @@ typedef struct sloeval_check_render_options {
 
 #define SLOEVAL_CHECK_RENDER_OPTIONS_INIT                                                          \
     {                                                                                              \
-        SLOEVAL_CHECK_RENDER_OPTIONS_VERSION, SLOEVAL_CHECK_FORMAT_TEXT, 0, 0                      \
+        SLOEVAL_CHECK_RENDER_OPTIONS_VERSION, SLOEVAL_CHECK_FORMAT_TEXT, false, 0                  \
     }
 
 /**

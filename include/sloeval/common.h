@@ -4,17 +4,32 @@
  *
  * Conventions used in every sloeval header:
  *   - Functions return int: 0 on success, a negative SLOEVAL_E* code on
- *     failure. Failures fill the caller's sloeval_error when one is passed
- *     (it may be NULL).
+ *     failure. Every function that takes a sloeval_error clears it first
+ *     (a reused struct never shows an earlier call's message) and fills it
+ *     on failure; it may be NULL.
  *   - An object handed back through the first parameter (named `out`)
  *     belongs to the caller and is released with its type's free function.
  *   - Getters return borrowed pointers that live as long as their parent.
+ *     Results that are lists are read by index (a count, then one getter
+ *     per item): the library never hands out arrays of structs that may
+ *     grow. Structs the library hands out are opaque and read with field
+ *     getters; sloeval_label and sloeval_sample are the only public
+ *     structs read in arrays, and they never change.
+ *   - Flags are bool.
  *   - Option structs start with a `version` field; initialise them with the
- *     matching SLOEVAL_*_OPTIONS_INIT macro.
+ *     matching SLOEVAL_*_OPTIONS_INIT macro. A version adds fields at the
+ *     end of the struct only. The library accepts every version from 1 to
+ *     the one it was built with: a struct of an older version (smaller,
+ *     from a program built with older headers of the same major version)
+ *     is read up to its own last field, and the fields added since take
+ *     their defaults. A version newer than the library's, or 0, is
+ *     SLOEVAL_EINVAL ("<struct>: version N is unknown: this library reads
+ *     versions 1 to M").
  */
 #ifndef SLOEVAL_COMMON_H
 #define SLOEVAL_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,10 +56,10 @@ extern "C" {
  * These lines are the one place the version is written: CMake reads them
  * for the SONAME (libsloeval.so.MAJOR), sloeval.pc and the CMake package.
  */
-#define SLOEVAL_VERSION_MAJOR  0
-#define SLOEVAL_VERSION_MINOR  1
+#define SLOEVAL_VERSION_MAJOR  1
+#define SLOEVAL_VERSION_MINOR  0
 #define SLOEVAL_VERSION_PATCH  0
-#define SLOEVAL_VERSION_STRING "0.1.0"
+#define SLOEVAL_VERSION_STRING "1.0.0"
 /** One number for compile-time comparisons: MAJOR * 10000 + MINOR * 100 + PATCH. */
 #define SLOEVAL_VERSION_NUMBER                                                                     \
     (SLOEVAL_VERSION_MAJOR * 10000 + SLOEVAL_VERSION_MINOR * 100 + SLOEVAL_VERSION_PATCH)
@@ -73,10 +88,10 @@ typedef enum sloeval_error_code {
 #define SLOEVAL_ERROR_MESSAGE_SIZE 512
 
 /**
- * Details of a failure, filled by the library, owned by the caller.
- * The first error wins: functions fill it only when it does not already
- * hold an error (code == 0), so initialise it with SLOEVAL_ERROR_INIT or
- * sloeval_error_clear().
+ * Details of a failure, filled by the library, owned by the caller. Every
+ * function that takes one resets it on entry, so one struct can be reused
+ * call after call: after a call it describes that call's failure, or holds
+ * code 0 and an empty message when the call succeeded.
  */
 typedef struct sloeval_error {
     int code;        /**< a sloeval_error_code, 0 when no error */
@@ -89,13 +104,29 @@ typedef struct sloeval_error {
     char message[SLOEVAL_ERROR_MESSAGE_SIZE];
 } sloeval_error;
 
-#define SLOEVAL_ERROR_INIT {0, 0, 0, 0, 0, 0, {0}}
+#define SLOEVAL_ERROR_INIT                                                                         \
+    {                                                                                              \
+        0, 0, 0, 0, 0, 0,                                                                          \
+        {                                                                                          \
+            0                                                                                      \
+        }                                                                                          \
+    }
 
 /** Reset an error struct to "no error". */
 SLOEVAL_EXPORT void sloeval_error_clear(sloeval_error *err);
 
 /** A short, static name for a return code ("parse error", "out of memory", ...). */
 SLOEVAL_EXPORT const char *sloeval_strerror(int code);
+
+/**
+ * One label (of a series, an SLO, an alert): NUL-terminated name and value,
+ * owned by whoever handed out the pair. The one label type of the API; it
+ * never changes, so arrays of it are safe to index.
+ */
+typedef struct sloeval_label {
+    const char *name;
+    const char *value;
+} sloeval_label;
 
 /** Which Prometheus semantics to imitate (see docs: the 2.x / 3.x table). */
 typedef enum sloeval_compat {

@@ -36,7 +36,7 @@ typedef struct sloeval_expr sloeval_expr;
 typedef struct sloeval_source sloeval_source;
 typedef struct sloeval_result sloeval_result;
 
-/** Current version of sloeval_engine_options. */
+/** Current version of sloeval_engine_options (1: the fields below). */
 #define SLOEVAL_ENGINE_OPTIONS_VERSION 1
 
 /** Options of an engine. Initialise with SLOEVAL_ENGINE_OPTIONS_INIT. */
@@ -67,7 +67,9 @@ typedef struct sloeval_engine_options {
 } sloeval_engine_options;
 
 #define SLOEVAL_ENGINE_OPTIONS_INIT                                                                \
-    {SLOEVAL_ENGINE_OPTIONS_VERSION, SLOEVAL_COMPAT_AUTO, 0, 0, 0, 0, false}
+    {                                                                                              \
+        SLOEVAL_ENGINE_OPTIONS_VERSION, SLOEVAL_COMPAT_AUTO, 0, 0, 0, 0, false                     \
+    }
 
 /**
  * Create an engine with `opts` (NULL: defaults). The engine belongs to the
@@ -115,16 +117,6 @@ SLOEVAL_EXPORT int sloeval_engine_check(const sloeval_expr *expr, sloeval_compat
 
 /** True when the function `name` is evaluated locally under `compat`. */
 SLOEVAL_EXPORT bool sloeval_engine_function_supported(const char *name, sloeval_compat compat);
-
-/**
- * Parse a time the way Prometheus's HTTP API parses `time`, `start` and
- * `end`: unix seconds with an optional fraction ("1700000000.123", the
- * fraction rounded to milliseconds exactly as v2.42's parseTime does), or
- * RFC 3339 ("2023-11-14T22:13:20.123Z", "...+01:00"). `len` bytes of `s`.
- * Stores milliseconds since the epoch in *out. Returns 0 or SLOEVAL_EINVAL
- * with "cannot parse \"<s>\" to a valid timestamp" in err.
- */
-SLOEVAL_EXPORT int sloeval_time_parse(int64_t *out, const char *s, size_t len, sloeval_error *err);
 
 #ifdef __cplusplus
 }

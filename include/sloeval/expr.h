@@ -32,6 +32,7 @@ typedef struct sloeval_expr sloeval_expr;
 /** A node of an expression's syntax tree (opaque, borrowed). */
 typedef struct sloeval_node sloeval_node;
 
+/** Current version of sloeval_parse_options (1: the fields below). */
 #define SLOEVAL_PARSE_OPTIONS_VERSION 1
 
 /** Nesting deeper than this (parentheses, operands, arguments) is a parse
@@ -46,14 +47,14 @@ typedef struct sloeval_parse_options {
     /** 3.x: accept experimental functions and the limitk / limit_ratio
      *  aggregations (Prometheus's promql-experimental-functions). Off by
      *  default, like Prometheus. */
-    int experimental_functions;
+    bool experimental_functions;
     /** Maximum nesting depth; 0 means SLOEVAL_PARSE_DEFAULT_MAX_DEPTH. */
     unsigned int max_depth;
 } sloeval_parse_options;
 
 #define SLOEVAL_PARSE_OPTIONS_INIT                                                                 \
     {                                                                                              \
-        SLOEVAL_PARSE_OPTIONS_VERSION, SLOEVAL_COMPAT_V3, 0, 0                                     \
+        SLOEVAL_PARSE_OPTIONS_VERSION, SLOEVAL_COMPAT_V3, false, 0                                 \
     }
 
 /**
@@ -148,7 +149,8 @@ typedef enum sloeval_value_type {
     SLOEVAL_TYPE_STRING,
 } sloeval_value_type;
 
-/** A label matcher of a selector; strings are borrowed, may contain NUL. */
+/** A label matcher of a selector; strings are borrowed, may contain NUL.
+ *  This struct never changes (sloeval_node_matcher fills one). */
 typedef struct sloeval_matcher {
     const char *name;
     size_t name_len;

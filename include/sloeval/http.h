@@ -48,6 +48,10 @@
 #ifndef SLOEVAL_HTTP_H
 #define SLOEVAL_HTTP_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "sloeval/common.h"
 
 #ifdef __cplusplus
@@ -62,7 +66,12 @@ typedef struct sloeval_http_header {
     const char *value;
 } sloeval_http_header;
 
-#define SLOEVAL_PROMETHEUS_OPTIONS_VERSION 1
+/**
+ * Current version of sloeval_prometheus_options: 1 is every field up to
+ * disable_compression, 2 adds user_agent. A struct of version 1 is still
+ * read (user_agent then takes its default).
+ */
+#define SLOEVAL_PROMETHEUS_OPTIONS_VERSION 2
 
 /**
  * How to reach and query one backend. Initialise with
@@ -96,12 +105,12 @@ typedef struct sloeval_prometheus_options {
     int parallelism;             /**< transfers in flight for this source's batches; default 8 */
 
     /**
-     * Thanos Query: 0 (default) sends partial_response=false so that a
+     * Thanos Query: false (default) sends partial_response=false so that a
      * failing store fails the query instead of silently dropping data;
-     * 1 sends partial_response=true, and then an answer that carries
+     * true sends partial_response=true, and then an answer that carries
      * warnings is reported as SLOEVAL_EPARTIAL.
      */
-    int partial_response;
+    bool partial_response;
     int dedup; /**< Thanos: -1 (default) not sent, 0 sends dedup=false, 1 dedup=true */
 
     /** Extra request headers (not Authorization: use the options below). */
@@ -117,10 +126,10 @@ typedef struct sloeval_prometheus_options {
     const char *basic_auth_password_file;
     const char *basic_auth_password_env;
 
-    const char *tls_ca_file;      /**< CA bundle (PEM) */
-    const char *tls_cert_file;    /**< client certificate (PEM) */
-    const char *tls_key_file;     /**< client key (PEM) */
-    int tls_insecure_skip_verify; /**< 1 skips certificate checks; see the warning */
+    const char *tls_ca_file;       /**< CA bundle (PEM) */
+    const char *tls_cert_file;     /**< client certificate (PEM) */
+    const char *tls_key_file;      /**< client key (PEM) */
+    bool tls_insecure_skip_verify; /**< true skips certificate checks; see the warning */
 
     /** Mimir / Cortex tenant, sent as X-Scope-OrgID. */
     const char *tenant;
@@ -134,19 +143,24 @@ typedef struct sloeval_prometheus_options {
     const char *engine;
 
     /**
-     * 1 stops asking for compressed answers (Accept-Encoding). Compression
-     * (the default, 0) saves bandwidth on slow links, but on a fast one it
+     * true stops asking for compressed answers (Accept-Encoding). Compression
+     * (the default, false) saves bandwidth on slow links, but on a fast one it
      * costs more than it saves: a 12 MB raw-sample answer from Prometheus
      * 2.42 over loopback took 0.9-1.4 s gzip-compressed, 0.2-0.4 s plain.
      */
-    int disable_compression;
+    bool disable_compression;
+
+    /* ---- version 2 ---- */
+
+    /** The User-Agent header sent; NULL (default) sends "sloeval/<version>". */
+    const char *user_agent;
 } sloeval_prometheus_options;
 
 #define SLOEVAL_PROMETHEUS_OPTIONS_INIT                                                            \
     {                                                                                              \
         SLOEVAL_PROMETHEUS_OPTIONS_VERSION, NULL, SLOEVAL_COMPAT_AUTO, 5000, 60000, 120000, 3,     \
-            250, 10000, (uint64_t)256 * 1024 * 1024, 8, 0, -1, NULL, 0, NULL, NULL, NULL, NULL,    \
-            NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0                                \
+            250, 10000, (uint64_t)256 * 1024 * 1024, 8, false, -1, NULL, 0, NULL, NULL, NULL,      \
+            NULL, NULL, NULL, NULL, NULL, false, NULL, NULL, 0, NULL, NULL, false, NULL            \
     }
 
 /** Reset *opts to the defaults of SLOEVAL_PROMETHEUS_OPTIONS_INIT. */

@@ -12,11 +12,19 @@
  * Threads: a loaded set may be read from several threads at once; free it
  * once nothing reads it.
  *
- * Info structs (sloeval_slo_info, ...) belong to the set: the pointers
- * returned live as long as the set. New fields are only ever appended.
+ * What a set holds is read through opaque handles (sloeval_slo,
+ * sloeval_slo_alert, sloeval_slo_backend, sloeval_slo_region,
+ * sloeval_slo_policy_rule) and their getters: a count on the set, the i-th
+ * handle, then one getter per field. Handles and every string and label a
+ * getter returns belong to the set and live as long as it; getters read the
+ * set's own data, nothing is copied.
  */
 #ifndef SLOEVAL_SLO_H
 #define SLOEVAL_SLO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "sloeval/common.h"
 
@@ -35,6 +43,9 @@ typedef enum sloeval_slo_file_kind {
     SLOEVAL_SLO_FILE_RULES = 3,  /**< a Prometheus rule file */
 } sloeval_slo_file_kind;
 
+/** Current version of sloeval_slo_load_options (1: the fields below). */
+#define SLOEVAL_SLO_LOAD_OPTIONS_VERSION 1
+
 /** Options of sloeval_slo_set_load_file / _load_string. */
 typedef struct sloeval_slo_load_options {
     unsigned int version;       /**< SLOEVAL_SLO_LOAD_OPTIONS_VERSION */
@@ -43,7 +54,6 @@ typedef struct sloeval_slo_load_options {
     const char *base_dir;       /**< _load_string: where relative includes are (default ".") */
 } sloeval_slo_load_options;
 
-#define SLOEVAL_SLO_LOAD_OPTIONS_VERSION 1
 #define SLOEVAL_SLO_LOAD_OPTIONS_INIT                                                              \
     {                                                                                              \
         SLOEVAL_SLO_LOAD_OPTIONS_VERSION, SLOEVAL_SLO_FILE_AUTO, NULL, NULL                        \
@@ -90,93 +100,114 @@ SLOEVAL_EXPORT const char *sloeval_slo_set_extra_matcher(const sloeval_slo_set *
 
 /* ---- backends ------------------------------------------------------------ */
 
+/** A backend of a set (opaque, borrowed from the set). */
+typedef struct sloeval_slo_backend sloeval_slo_backend;
+
 typedef enum sloeval_slo_auth {
     SLOEVAL_SLO_AUTH_NONE = 0,
     SLOEVAL_SLO_AUTH_BEARER = 1, /**< bearer token from a file or an environment variable */
     SLOEVAL_SLO_AUTH_BASIC = 2,  /**< basic auth, password from a file or an environment variable */
 } sloeval_slo_auth;
 
-/**
- * A backend's options (those of sloeval_prometheus_options) without
- * secrets: header values are left out, secrets appear only as where they
- * are read from (a file path or an environment variable's name).
- */
-typedef struct sloeval_slo_backend_info {
-    const char *name;
-    const char *url;
-    const char *const *header_names; /**< extra headers sent (names only) */
-    size_t nheaders;
-    const char *tenant; /**< X-Scope-OrgID, or NULL */
-    sloeval_slo_auth auth;
-    const char *bearer_token_file; /**< a path, or NULL */
-    const char *bearer_token_env;  /**< an environment variable's name, or NULL */
-    const char *basic_username;
-    const char *basic_password_file;
-    const char *basic_password_env;
-    const char *tls_ca_file;
-    const char *tls_cert_file;
-    const char *tls_key_file;
-    int tls_insecure_skip_verify;
-    long connect_timeout_ms;
-    long timeout_ms;       /**< one attempt */
-    long total_timeout_ms; /**< every attempt of one request */
-    int retries;
-    long retry_backoff_ms;
-    long retry_backoff_max_ms;
-    uint64_t max_response_bytes;
-    int parallelism;
-    sloeval_compat compat;
-    int thanos; /**< the backend is Thanos Query (a `thanos` block was given) */
-    int thanos_partial_response;
-    int thanos_dedup; /**< -1 not sent, 0 or 1 */
-    const char *const *thanos_replica_labels;
-    size_t nthanos_replica_labels;
-    const char *thanos_max_source_resolution; /**< "auto", a duration, or NULL */
-    const char *thanos_engine;                /**< "prometheus", "thanos", or NULL */
-    const char *file;                         /**< where it was defined */
-    int line;
-    int column;
-    int compression; /**< 1: answers are asked for compressed (the default) */
-} sloeval_slo_backend_info;
-
 SLOEVAL_EXPORT size_t sloeval_slo_set_backend_count(const sloeval_slo_set *set);
 /** The i-th backend (config order), or NULL when i is out of range. */
-SLOEVAL_EXPORT const sloeval_slo_backend_info *sloeval_slo_set_backend(const sloeval_slo_set *set,
-                                                                       size_t i);
+SLOEVAL_EXPORT const sloeval_slo_backend *sloeval_slo_set_backend(const sloeval_slo_set *set,
+                                                                  size_t i);
+
+/*
+ * A backend's options (those of sloeval_prometheus_options) without
+ * secrets: header values are never handed out, and secrets only as where
+ * they are read from (a file path or an environment variable's name).
+ * Strings are NULL when not set.
+ */
+SLOEVAL_EXPORT const char *sloeval_slo_backend_name(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT const char *sloeval_slo_backend_url(const sloeval_slo_backend *b);
+/** Extra headers sent: their number, and the name of the i-th (NULL past the end). */
+SLOEVAL_EXPORT size_t sloeval_slo_backend_header_count(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT const char *sloeval_slo_backend_header_name(const sloeval_slo_backend *b, size_t i);
+/** X-Scope-OrgID, or NULL. */
+SLOEVAL_EXPORT const char *sloeval_slo_backend_tenant(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT sloeval_slo_auth sloeval_slo_backend_auth(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT const char *sloeval_slo_backend_bearer_token_file(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT const char *sloeval_slo_backend_bearer_token_env(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT const char *sloeval_slo_backend_basic_username(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT const char *sloeval_slo_backend_basic_password_file(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT const char *sloeval_slo_backend_basic_password_env(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT const char *sloeval_slo_backend_tls_ca_file(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT const char *sloeval_slo_backend_tls_cert_file(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT const char *sloeval_slo_backend_tls_key_file(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT bool sloeval_slo_backend_tls_insecure_skip_verify(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT long sloeval_slo_backend_connect_timeout_ms(const sloeval_slo_backend *b);
+/** One attempt. */
+SLOEVAL_EXPORT long sloeval_slo_backend_timeout_ms(const sloeval_slo_backend *b);
+/** Every attempt of one request. */
+SLOEVAL_EXPORT long sloeval_slo_backend_total_timeout_ms(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT int sloeval_slo_backend_retries(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT long sloeval_slo_backend_retry_backoff_ms(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT long sloeval_slo_backend_retry_backoff_max_ms(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT uint64_t sloeval_slo_backend_max_response_bytes(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT int sloeval_slo_backend_parallelism(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT sloeval_compat sloeval_slo_backend_compat(const sloeval_slo_backend *b);
+/** True: answers are asked for compressed (the default). */
+SLOEVAL_EXPORT bool sloeval_slo_backend_compression(const sloeval_slo_backend *b);
+/** True: the backend is Thanos Query (a `thanos` block was given). */
+SLOEVAL_EXPORT bool sloeval_slo_backend_thanos(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT bool sloeval_slo_backend_thanos_partial_response(const sloeval_slo_backend *b);
+/** -1 not sent, 0 dedup=false, 1 dedup=true. */
+SLOEVAL_EXPORT int sloeval_slo_backend_thanos_dedup(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT size_t sloeval_slo_backend_thanos_replica_label_count(const sloeval_slo_backend *b);
+SLOEVAL_EXPORT const char *sloeval_slo_backend_thanos_replica_label(const sloeval_slo_backend *b,
+                                                                    size_t i);
+/** "auto", a duration, or NULL. */
+SLOEVAL_EXPORT const char *
+sloeval_slo_backend_thanos_max_source_resolution(const sloeval_slo_backend *b);
+/** "prometheus", "thanos", or NULL. */
+SLOEVAL_EXPORT const char *sloeval_slo_backend_thanos_engine(const sloeval_slo_backend *b);
+/** Where it was defined: the file, and 1-based line and column (either may be NULL). */
+SLOEVAL_EXPORT const char *sloeval_slo_backend_location(const sloeval_slo_backend *b, int *line,
+                                                        int *column);
 
 /* ---- regions ------------------------------------------------------------- */
 
-typedef struct sloeval_slo_region_info {
-    const char *name;
-    const char *backend; /**< the backend that answers for it */
-    int injected;        /**< 1 when that is `global` with <label>="<name>" injected */
-} sloeval_slo_region_info;
+/** A region of a set (opaque, borrowed from the set). */
+typedef struct sloeval_slo_region sloeval_slo_region;
 
 /** The region label (`regions.label`), or NULL when the set has no regions. */
 SLOEVAL_EXPORT const char *sloeval_slo_set_region_label(const sloeval_slo_set *set);
 SLOEVAL_EXPORT size_t sloeval_slo_set_region_count(const sloeval_slo_set *set);
-SLOEVAL_EXPORT const sloeval_slo_region_info *sloeval_slo_set_region(const sloeval_slo_set *set,
-                                                                     size_t i);
+/** The i-th region (config order), or NULL when i is out of range. */
+SLOEVAL_EXPORT const sloeval_slo_region *sloeval_slo_set_region(const sloeval_slo_set *set,
+                                                                size_t i);
+SLOEVAL_EXPORT const char *sloeval_slo_region_name(const sloeval_slo_region *r);
+/** The name of the backend that answers for the region. */
+SLOEVAL_EXPORT const char *sloeval_slo_region_backend(const sloeval_slo_region *r);
+/** True when that backend is `global` with <label>="<name>" injected. */
+SLOEVAL_EXPORT bool sloeval_slo_region_injected(const sloeval_slo_region *r);
 
 /* ---- policy -------------------------------------------------------------- */
 
-/** One multiwindow rule: fires when the burn rate is above factor over both windows. */
-typedef struct sloeval_slo_policy_rule {
-    const char *severity;
-    int64_t long_ms;
-    int64_t short_ms;
-    double factor;         /**< burn-rate threshold */
-    double budget_percent; /**< share of the period's budget spent in long_ms at `factor` */
-} sloeval_slo_policy_rule;
+/** One multiwindow rule: fires when the burn rate is above factor over both
+ *  windows (opaque, borrowed from the set). */
+typedef struct sloeval_slo_policy_rule sloeval_slo_policy_rule;
 
 /** "sre-workbook" or "custom". */
 SLOEVAL_EXPORT const char *sloeval_slo_set_policy_name(const sloeval_slo_set *set);
 SLOEVAL_EXPORT size_t sloeval_slo_set_policy_rule_count(const sloeval_slo_set *set);
+/** The i-th rule (policy order), or NULL when i is out of range. */
 SLOEVAL_EXPORT const sloeval_slo_policy_rule *
 sloeval_slo_set_policy_rule(const sloeval_slo_set *set, size_t i);
+SLOEVAL_EXPORT const char *sloeval_slo_policy_rule_severity(const sloeval_slo_policy_rule *r);
+SLOEVAL_EXPORT int64_t sloeval_slo_policy_rule_long_ms(const sloeval_slo_policy_rule *r);
+SLOEVAL_EXPORT int64_t sloeval_slo_policy_rule_short_ms(const sloeval_slo_policy_rule *r);
+/** The burn-rate threshold. */
+SLOEVAL_EXPORT double sloeval_slo_policy_rule_factor(const sloeval_slo_policy_rule *r);
+/** Share of the period's budget spent in long_ms at `factor`, in percent. */
+SLOEVAL_EXPORT double sloeval_slo_policy_rule_budget_percent(const sloeval_slo_policy_rule *r);
 
-/** The distinct windows the policy needs, ascending, in ms; *count gets their number. */
-SLOEVAL_EXPORT const int64_t *sloeval_slo_set_windows(const sloeval_slo_set *set, size_t *count);
+/** The distinct windows the policy needs, ascending: their number, and the
+ *  i-th in ms (0 when i is out of range). */
+SLOEVAL_EXPORT size_t sloeval_slo_set_window_count(const sloeval_slo_set *set);
+SLOEVAL_EXPORT int64_t sloeval_slo_set_window_ms(const sloeval_slo_set *set, size_t i);
 
 /* ---- SLOs and alerts ----------------------------------------------------- */
 
@@ -197,45 +228,6 @@ typedef enum sloeval_slo_sli {
     SLOEVAL_SLO_SLI_RATIO = 2,  /**< error_ratio_query */
 } sloeval_slo_sli;
 
-typedef struct sloeval_slo_label {
-    const char *name;
-    const char *value;
-} sloeval_slo_label;
-
-typedef struct sloeval_slo_info {
-    const char *id; /**< "<service>-<name>", or the name without a service; unique */
-    const char *name;
-    const char *service;        /**< or NULL */
-    const char *description;    /**< or NULL */
-    double objective;           /**< percent, in (0, 100) */
-    const char *objective_text; /**< as written ("99.9") */
-    double error_budget;        /**< 1 - objective / 100 (rounded once from the decimal) */
-    sloeval_slo_sli sli;
-    const char *error_query; /**< templates as written ({{window}} placeholders), or NULL */
-    const char *total_query;
-    const char *error_ratio_query;
-    unsigned scopes; /**< sloeval_slo_scope bits */
-    const sloeval_slo_label *labels;
-    size_t nlabels;
-    const char *const *disabled_severities; /**< policy severities that never fire for it */
-    size_t ndisabled_severities;
-    const char *alert_name; /**< Sloth's alerting.name, or NULL */
-    sloeval_slo_origin origin;
-    const char *file;
-    int line;
-    int column;
-    /** 1: an error_query without series makes the SLO inconclusive
-     *   (`empty_errors: inconclusive`); 0: it counts as 0 errors (default). */
-    int empty_errors_inconclusive;
-} sloeval_slo_info;
-
-SLOEVAL_EXPORT size_t sloeval_slo_set_slo_count(const sloeval_slo_set *set);
-/** The i-th SLO (file order, includes last), or NULL when i is out of range. */
-SLOEVAL_EXPORT const sloeval_slo_info *sloeval_slo_set_slo(const sloeval_slo_set *set, size_t i);
-/** The SLO with this id, or NULL. */
-SLOEVAL_EXPORT const sloeval_slo_info *sloeval_slo_set_find_slo(const sloeval_slo_set *set,
-                                                                const char *id);
-
 /** Which query of an SLO's SLI. */
 typedef enum sloeval_slo_query {
     SLOEVAL_SLO_QUERY_ERROR = 0, /**< error_query */
@@ -243,54 +235,90 @@ typedef enum sloeval_slo_query {
     SLOEVAL_SLO_QUERY_RATIO = 2, /**< error_ratio_query */
 } sloeval_slo_query;
 
+/** An SLO of a set (opaque, borrowed from the set). */
+typedef struct sloeval_slo sloeval_slo;
+
+SLOEVAL_EXPORT size_t sloeval_slo_set_slo_count(const sloeval_slo_set *set);
+/** The i-th SLO (file order, includes last), or NULL when i is out of range. */
+SLOEVAL_EXPORT const sloeval_slo *sloeval_slo_set_slo(const sloeval_slo_set *set, size_t i);
+/** The SLO with this id, or NULL. */
+SLOEVAL_EXPORT const sloeval_slo *sloeval_slo_set_find_slo(const sloeval_slo_set *set,
+                                                           const char *id);
+
+/** "<service>-<name>", or the name without a service; unique in the set. */
+SLOEVAL_EXPORT const char *sloeval_slo_id(const sloeval_slo *slo);
+SLOEVAL_EXPORT const char *sloeval_slo_name(const sloeval_slo *slo);
+/** Or NULL. */
+SLOEVAL_EXPORT const char *sloeval_slo_service(const sloeval_slo *slo);
+/** Or NULL. */
+SLOEVAL_EXPORT const char *sloeval_slo_description(const sloeval_slo *slo);
+/** The objective in percent, in (0, 100). */
+SLOEVAL_EXPORT double sloeval_slo_objective(const sloeval_slo *slo);
+/** The objective as written ("99.9"). */
+SLOEVAL_EXPORT const char *sloeval_slo_objective_text(const sloeval_slo *slo);
+/** 1 - objective / 100, rounded once from the decimal text. */
+SLOEVAL_EXPORT double sloeval_slo_error_budget(const sloeval_slo *slo);
+SLOEVAL_EXPORT sloeval_slo_sli sloeval_slo_sli_kind(const sloeval_slo *slo);
+/** A query template as written ({{window}} placeholders), or NULL when the
+ *  SLI has no such query. */
+SLOEVAL_EXPORT const char *sloeval_slo_query_template(const sloeval_slo *slo,
+                                                      sloeval_slo_query which);
+/** sloeval_slo_scope bits. */
+SLOEVAL_EXPORT unsigned sloeval_slo_scopes(const sloeval_slo *slo);
+/** The SLO's labels: their number, and the i-th (NULL past the end). */
+SLOEVAL_EXPORT size_t sloeval_slo_label_count(const sloeval_slo *slo);
+SLOEVAL_EXPORT const sloeval_label *sloeval_slo_label(const sloeval_slo *slo, size_t i);
+/** Policy severities that never fire for this SLO: their number, and the i-th. */
+SLOEVAL_EXPORT size_t sloeval_slo_disabled_severity_count(const sloeval_slo *slo);
+SLOEVAL_EXPORT const char *sloeval_slo_disabled_severity(const sloeval_slo *slo, size_t i);
+/** Sloth's alerting.name, or NULL. */
+SLOEVAL_EXPORT const char *sloeval_slo_alerting_name(const sloeval_slo *slo);
+SLOEVAL_EXPORT sloeval_slo_origin sloeval_slo_origin_of(const sloeval_slo *slo);
+/** Where it was defined: the file, and 1-based line and column (either may be NULL). */
+SLOEVAL_EXPORT const char *sloeval_slo_location(const sloeval_slo *slo, int *line, int *column);
+/** True: an error_query without series makes the SLO inconclusive
+ *  (`empty_errors: inconclusive`); false: it counts as 0 errors (default). */
+SLOEVAL_EXPORT bool sloeval_slo_empty_errors_inconclusive(const sloeval_slo *slo);
+
 /**
  * The PromQL text of an SLO's query for one window: the template with
  * every placeholder replaced by the window in Prometheus's duration format
  * ("5m", "1h", "3d", "4w"). Writes at most size bytes (NUL included) to buf
  * and returns the full length, like snprintf; returns 0 when the SLO has no
- * such query or slo_index is out of range.
+ * such query.
  */
-SLOEVAL_EXPORT size_t sloeval_slo_set_render_query(char *buf, size_t size,
-                                                   const sloeval_slo_set *set, size_t slo_index,
-                                                   sloeval_slo_query which, int64_t window_ms);
+SLOEVAL_EXPORT size_t sloeval_slo_render_query(char *buf, size_t size, const sloeval_slo *slo,
+                                               sloeval_slo_query which, int64_t window_ms);
 
-typedef struct sloeval_slo_alert_info {
-    const char *name;
-    const char *group; /**< rule group, or NULL */
-    const char *expr;
-    int64_t for_ms;             /**< 0: fires as soon as the expression returns a series */
-    int64_t keep_firing_for_ms; /**< 0 when unset */
-    int64_t step_ms;            /**< resolution of the `for` check */
-    int64_t query_offset_ms;    /**< the rule group's query_offset, 0 when unset */
-    unsigned scopes;
-    const sloeval_slo_label *labels;
-    size_t nlabels;
-    const sloeval_slo_label *annotations;
-    size_t nannotations;
-    sloeval_slo_origin origin;
-    const char *file;
-    int line;
-    int column;
-} sloeval_slo_alert_info;
+/** An alert of a set (opaque, borrowed from the set). */
+typedef struct sloeval_slo_alert sloeval_slo_alert;
 
 SLOEVAL_EXPORT size_t sloeval_slo_set_alert_count(const sloeval_slo_set *set);
-SLOEVAL_EXPORT const sloeval_slo_alert_info *sloeval_slo_set_alert(const sloeval_slo_set *set,
-                                                                   size_t i);
-
-/* ---- durations ----------------------------------------------------------- */
-
-/**
- * Parse a Prometheus duration ("30d", "1h30m", "5m", "100ms", "0") into
- * milliseconds; at most 2^63-1 ns (about 292 years), Prometheus's limit.
- * Returns 0 or SLOEVAL_EINVAL with a message.
- */
-SLOEVAL_EXPORT int sloeval_duration_parse(int64_t *out, const char *text, sloeval_error *err);
-
-/**
- * Prometheus's text of a duration in ms (>= 0): "30d", "4w", "1h30m", "0s".
- * Writes at most size bytes (NUL included); returns the full length.
- */
-SLOEVAL_EXPORT size_t sloeval_duration_format(char *buf, size_t size, int64_t ms);
+/** The i-th alert (file order), or NULL when i is out of range. */
+SLOEVAL_EXPORT const sloeval_slo_alert *sloeval_slo_set_alert(const sloeval_slo_set *set, size_t i);
+SLOEVAL_EXPORT const char *sloeval_slo_alert_name(const sloeval_slo_alert *a);
+/** The rule group, or NULL. */
+SLOEVAL_EXPORT const char *sloeval_slo_alert_group(const sloeval_slo_alert *a);
+SLOEVAL_EXPORT const char *sloeval_slo_alert_expr(const sloeval_slo_alert *a);
+/** 0: fires as soon as the expression returns a series. */
+SLOEVAL_EXPORT int64_t sloeval_slo_alert_for_ms(const sloeval_slo_alert *a);
+/** 0 when unset. */
+SLOEVAL_EXPORT int64_t sloeval_slo_alert_keep_firing_for_ms(const sloeval_slo_alert *a);
+/** Resolution of the `for` check. */
+SLOEVAL_EXPORT int64_t sloeval_slo_alert_step_ms(const sloeval_slo_alert *a);
+/** The rule group's query_offset, 0 when unset. */
+SLOEVAL_EXPORT int64_t sloeval_slo_alert_query_offset_ms(const sloeval_slo_alert *a);
+/** sloeval_slo_scope bits. */
+SLOEVAL_EXPORT unsigned sloeval_slo_alert_scopes(const sloeval_slo_alert *a);
+SLOEVAL_EXPORT size_t sloeval_slo_alert_label_count(const sloeval_slo_alert *a);
+SLOEVAL_EXPORT const sloeval_label *sloeval_slo_alert_label(const sloeval_slo_alert *a, size_t i);
+SLOEVAL_EXPORT size_t sloeval_slo_alert_annotation_count(const sloeval_slo_alert *a);
+SLOEVAL_EXPORT const sloeval_label *sloeval_slo_alert_annotation(const sloeval_slo_alert *a,
+                                                                 size_t i);
+SLOEVAL_EXPORT sloeval_slo_origin sloeval_slo_alert_origin(const sloeval_slo_alert *a);
+/** Where it was defined: the file, and 1-based line and column (either may be NULL). */
+SLOEVAL_EXPORT const char *sloeval_slo_alert_location(const sloeval_slo_alert *a, int *line,
+                                                      int *column);
 
 #ifdef __cplusplus
 }

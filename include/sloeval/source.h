@@ -22,7 +22,6 @@
 #include <stdint.h>
 
 #include "sloeval/common.h"
-#include "sloeval/value.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -70,17 +69,33 @@ SLOEVAL_EXPORT int sloeval_memory_append(sloeval_source *src, const sloeval_labe
                                          size_t nlabels, int64_t t_ms, double value,
                                          sloeval_error *err);
 
-/** What an in-memory source holds, and the memory it takes. */
+/** Current version of sloeval_memory_stats (1: the fields below). */
+#define SLOEVAL_MEMORY_STATS_VERSION 1
+
+/**
+ * What an in-memory source holds, and the memory it takes. The caller owns
+ * the struct and sets its version (SLOEVAL_MEMORY_STATS_INIT); the library
+ * fills the fields of that version, so that a program built with older
+ * headers gets a struct of the size it expects.
+ */
 typedef struct sloeval_memory_stats {
-    size_t series;       /**< series with at least one sample */
-    size_t samples;      /**< samples */
-    size_t sample_bytes; /**< bytes reserved for samples (16 per sample once loaded) */
-    size_t index_bytes;  /**< series table and label index */
-    size_t label_bytes;  /**< label sets and their strings */
+    unsigned int version; /**< SLOEVAL_MEMORY_STATS_VERSION */
+    size_t series;        /**< series with at least one sample */
+    size_t samples;       /**< samples */
+    size_t sample_bytes;  /**< bytes reserved for samples (16 per sample once loaded) */
+    size_t index_bytes;   /**< series table and label index */
+    size_t label_bytes;   /**< label sets and their strings */
 } sloeval_memory_stats;
 
-/** Fill *out; SLOEVAL_EINVAL when src is not an in-memory source. */
-SLOEVAL_EXPORT int sloeval_memory_get_stats(const sloeval_source *src, sloeval_memory_stats *out);
+#define SLOEVAL_MEMORY_STATS_INIT                                                                  \
+    {                                                                                              \
+        SLOEVAL_MEMORY_STATS_VERSION, 0, 0, 0, 0, 0                                                \
+    }
+
+/** Fill *out (its version set by the caller); SLOEVAL_EINVAL when src is
+ *  not an in-memory source or out's version is unknown. */
+SLOEVAL_EXPORT int sloeval_memory_get_stats(sloeval_memory_stats *out, const sloeval_source *src,
+                                            sloeval_error *err);
 
 #ifdef __cplusplus
 }

@@ -22,13 +22,8 @@
 extern "C" {
 #endif
 
-/** One label: NUL-terminated name and value, owned by whoever made the pair. */
-typedef struct sloeval_label {
-    const char *name;
-    const char *value;
-} sloeval_label;
-
-/** One sample: milliseconds since the epoch and the value (16 bytes). */
+/** One sample: milliseconds since the epoch and the value (16 bytes).
+ *  This struct never changes: results hand out arrays of it. */
 typedef struct sloeval_sample {
     int64_t t_ms;
     double value;

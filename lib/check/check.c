@@ -18,6 +18,7 @@
 #include "slo/set.h"
 #include "slo/template.h"
 #include "util/error.h"
+#include "util/options.h"
 #include "util/strbuf.h"
 
 /* Prometheus refuses range queries of more points per series than this. */
@@ -102,9 +103,6 @@ static bool scope_selected(const sloeval_check_options *o, const char *name)
 
 static int check_options(const slo_config *cfg, const sloeval_check_options *o, sloeval_error *err)
 {
-    if (o->version != SLOEVAL_CHECK_OPTIONS_VERSION)
-        return error_set(err, SLOEVAL_EINVAL, "sloeval_check_options version %u is not %d",
-                         o->version, SLOEVAL_CHECK_OPTIONS_VERSION);
     if (o->mode != SLOEVAL_CHECK_MODE_AUTO && o->mode != SLOEVAL_CHECK_MODE_PUSHDOWN &&
         o->mode != SLOEVAL_CHECK_MODE_LOCAL)
         return error_set(err, SLOEVAL_EINVAL, "unknown check mode %d", (int)o->mode);
@@ -418,7 +416,7 @@ static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_opti
     memcpy(R->windows, cfg->policy.windows, cfg->policy.nwindows * sizeof(int64_t));
     R->windows[cfg->policy.nwindows] = cfg->period_ms;
 
-    plan_options po = {(plan_mode)o->mode, SLOEVAL_COMPAT_AUTO, 0, o->explain != 0};
+    plan_options po = {(plan_mode)o->mode, SLOEVAL_COMPAT_AUTO, 0, o->explain};
     if (o->mode == SLOEVAL_CHECK_MODE_PUSHDOWN)
         po.mode = PLAN_PUSHDOWN;
     else if (o->mode == SLOEVAL_CHECK_MODE_LOCAL)
@@ -526,12 +524,19 @@ static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_opti
 int sloeval_check_run(sloeval_check_report **out, const sloeval_slo_set *set,
                       const sloeval_check_options *opts, sloeval_error *err)
 {
+    sloeval_error_clear(err);
+    if (!out) return error_set(err, SLOEVAL_EINVAL, "sloeval_check_run: out is NULL");
     *out = NULL;
     if (!set) return error_set(err, SLOEVAL_EINVAL, "no SLO set");
-    sloeval_check_options defaults = SLOEVAL_CHECK_OPTIONS_INIT;
-    const sloeval_check_options *o = opts ? opts : &defaults;
+    static const sloeval_check_options defaults = SLOEVAL_CHECK_OPTIONS_INIT;
+    static const size_t sizes[SLOEVAL_CHECK_OPTIONS_VERSION] = {sizeof(sloeval_check_options)};
+    sloeval_check_options current;
+    int rc = options_read(&current, &defaults, opts, sizes, SLOEVAL_CHECK_OPTIONS_VERSION,
+                          "sloeval_check_options", err);
+    if (rc) return rc;
+    const sloeval_check_options *o = &current;
     const slo_config *cfg = slo_set_config(set);
-    int rc = check_options(cfg, o, err);
+    rc = check_options(cfg, o, err);
     if (rc) return rc;
 
     double t0 = mono_seconds();
@@ -542,7 +547,7 @@ int sloeval_check_run(sloeval_check_report **out, const sloeval_slo_set *set,
     run R;
     memset(&R, 0, sizeof(R));
     R.cfg = cfg;
-    R.explain_on = o->explain != 0;
+    R.explain_on = o->explain;
     arena_init(&R.a, 0);
     rc = run_check(&R, rep, o, err);
     plan_batch_free(R.batch);

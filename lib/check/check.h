@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "model/model.h"
+#include "check/results.h"
 #include "sloeval/check.h"
 #include "slo/config.h"
 #include "source/source.h"

@@ -8,6 +8,7 @@
 #include "promql/functions.h"
 #include "sloeval/engine.h"
 #include "util/error.h"
+#include "util/options.h"
 
 struct sloeval_engine {
     sloeval_engine_options o;
@@ -20,15 +21,15 @@ struct sloeval_engine {
 
 int sloeval_engine_new(sloeval_engine **out, const sloeval_engine_options *opts, sloeval_error *err)
 {
+    sloeval_error_clear(err);
     if (!out) return error_set(err, SLOEVAL_EINVAL, "sloeval_engine_new: out is NULL");
     *out = NULL;
-    sloeval_engine_options o = SLOEVAL_ENGINE_OPTIONS_INIT;
-    if (opts) {
-        if (opts->version != SLOEVAL_ENGINE_OPTIONS_VERSION)
-            return error_set(err, SLOEVAL_EINVAL, "sloeval_engine_options: unknown version %u",
-                             opts->version);
-        o = *opts;
-    }
+    static const sloeval_engine_options defaults = SLOEVAL_ENGINE_OPTIONS_INIT;
+    static const size_t sizes[SLOEVAL_ENGINE_OPTIONS_VERSION] = {sizeof(sloeval_engine_options)};
+    sloeval_engine_options o;
+    int rc = options_read(&o, &defaults, opts, sizes, SLOEVAL_ENGINE_OPTIONS_VERSION,
+                          "sloeval_engine_options", err);
+    if (rc) return rc;
     if (o.compat != SLOEVAL_COMPAT_V2 && o.compat != SLOEVAL_COMPAT_V3 &&
         o.compat != SLOEVAL_COMPAT_AUTO)
         return error_set(err, SLOEVAL_EINVAL, "sloeval_engine_options: unknown compat %d",
@@ -95,6 +96,7 @@ static int query(sloeval_result **out, sloeval_engine *e, sloeval_source *src,
 int sloeval_engine_query_instant(sloeval_result **out, sloeval_engine *e, sloeval_source *src,
                                  const sloeval_expr *expr, int64_t time_ms, sloeval_error *err)
 {
+    sloeval_error_clear(err);
     return query(out, e, src, expr, time_ms, time_ms, 0, err);
 }
 
@@ -102,6 +104,7 @@ int sloeval_engine_query_range(sloeval_result **out, sloeval_engine *e, sloeval_
                                const sloeval_expr *expr, int64_t start_ms, int64_t end_ms,
                                int64_t step_ms, sloeval_error *err)
 {
+    sloeval_error_clear(err);
     if (out) *out = NULL;
     if (step_ms <= 0)
         return error_set(err, SLOEVAL_EINVAL,
@@ -114,6 +117,7 @@ int sloeval_engine_query_range(sloeval_result **out, sloeval_engine *e, sloeval_
 
 int sloeval_engine_check(const sloeval_expr *expr, sloeval_compat compat, sloeval_error *err)
 {
+    sloeval_error_clear(err);
     if (!expr) return error_set(err, SLOEVAL_EINVAL, "sloeval_engine_check: expr is NULL");
     size_t len;
     const char *text = sloeval_expr_text(expr, &len);

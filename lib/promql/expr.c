@@ -11,6 +11,7 @@
 #include "promql/parser.h"
 #include "promql/printer.h"
 #include "util/error.h"
+#include "util/options.h"
 #include "util/strbuf.h"
 
 /* The arena's first chunk: room for the AST of a typical SLO expression,
@@ -28,18 +29,18 @@ struct sloeval_expr {
 int sloeval_expr_parse(sloeval_expr **out, const char *text, size_t len,
                        const sloeval_parse_options *opts, sloeval_error *err)
 {
+    sloeval_error_clear(err);
     if (!out) return error_set(err, SLOEVAL_EINVAL, "sloeval_expr_parse: out is NULL");
     *out = NULL;
     if (!text && len) return error_set(err, SLOEVAL_EINVAL, "sloeval_expr_parse: text is NULL");
-    if (opts && opts->version != SLOEVAL_PARSE_OPTIONS_VERSION)
-        return error_set(err, SLOEVAL_EINVAL, "sloeval_parse_options: unknown version %u",
-                         opts->version);
-    parse_options po = {SLOEVAL_COMPAT_V3, false, 0};
-    if (opts) {
-        po.compat = opts->compat == SLOEVAL_COMPAT_V2 ? SLOEVAL_COMPAT_V2 : SLOEVAL_COMPAT_V3;
-        po.experimental_functions = opts->experimental_functions != 0;
-        po.max_depth = opts->max_depth;
-    }
+    static const sloeval_parse_options defaults = SLOEVAL_PARSE_OPTIONS_INIT;
+    static const size_t sizes[SLOEVAL_PARSE_OPTIONS_VERSION] = {sizeof(sloeval_parse_options)};
+    sloeval_parse_options o;
+    int orc = options_read(&o, &defaults, opts, sizes, SLOEVAL_PARSE_OPTIONS_VERSION,
+                           "sloeval_parse_options", err);
+    if (orc) return orc;
+    parse_options po = {o.compat == SLOEVAL_COMPAT_V2 ? SLOEVAL_COMPAT_V2 : SLOEVAL_COMPAT_V3,
+                        o.experimental_functions, o.max_depth};
     arena a;
     arena_init(&a, EXPR_FIRST_CHUNK);
     sloeval_expr *e = ARENA_NEW(&a, sloeval_expr);
@@ -105,6 +106,7 @@ void sloeval_expr_set_ast(sloeval_expr *expr, ast_node *root)
 
 int sloeval_expr_print(char **out, const sloeval_expr *expr, sloeval_error *err)
 {
+    sloeval_error_clear(err);
     strbuf sb = STRBUF_INIT;
     *out = NULL;
     ast_print(&sb, expr->root, expr->compat);
@@ -291,6 +293,7 @@ static void json_node(strbuf *sb, const ast_node *n)
 
 int sloeval_expr_to_json(char **out, const sloeval_expr *expr, sloeval_error *err)
 {
+    sloeval_error_clear(err);
     strbuf sb = STRBUF_INIT;
     *out = NULL;
     json_node(&sb, expr->root);

@@ -10,18 +10,22 @@
 #include "check/check.h"
 #include "report/report.h"
 #include "util/error.h"
+#include "util/options.h"
 
 static int render(strbuf *sb, const sloeval_check_report *report,
                   const sloeval_check_render_options *opts, sloeval_error *err)
 {
-    sloeval_check_render_options defaults = SLOEVAL_CHECK_RENDER_OPTIONS_INIT;
-    const sloeval_check_render_options *o = opts ? opts : &defaults;
+    static const sloeval_check_render_options defaults = SLOEVAL_CHECK_RENDER_OPTIONS_INIT;
+    static const size_t sizes[SLOEVAL_CHECK_RENDER_OPTIONS_VERSION] = {
+        sizeof(sloeval_check_render_options)};
+    sloeval_check_render_options current;
+    int rc = options_read(&current, &defaults, opts, sizes, SLOEVAL_CHECK_RENDER_OPTIONS_VERSION,
+                          "sloeval_check_render_options", err);
+    if (rc) return rc;
+    const sloeval_check_render_options *o = &current;
     if (!report) return error_set(err, SLOEVAL_EINVAL, "no report");
-    if (o->version != SLOEVAL_CHECK_RENDER_OPTIONS_VERSION)
-        return error_set(err, SLOEVAL_EINVAL, "sloeval_check_render_options version %u is not %d",
-                         o->version, SLOEVAL_CHECK_RENDER_OPTIONS_VERSION);
     switch (o->format) {
-    case SLOEVAL_CHECK_FORMAT_TEXT: report_text(sb, report, o->color != 0); break;
+    case SLOEVAL_CHECK_FORMAT_TEXT: report_text(sb, report, o->color); break;
     case SLOEVAL_CHECK_FORMAT_JSON: report_json(sb, report); break;
     case SLOEVAL_CHECK_FORMAT_JUNIT: report_junit(sb, report); break;
     case SLOEVAL_CHECK_FORMAT_PROM:
@@ -38,6 +42,8 @@ static int render(strbuf *sb, const sloeval_check_report *report,
 int sloeval_check_report_render(char **out, size_t *len, const sloeval_check_report *report,
                                 const sloeval_check_render_options *opts, sloeval_error *err)
 {
+    sloeval_error_clear(err);
+    if (!out) return error_set(err, SLOEVAL_EINVAL, "sloeval_check_report_render: out is NULL");
     *out = NULL;
     if (len) *len = 0;
     strbuf sb = STRBUF_INIT;
@@ -68,6 +74,7 @@ static int write_all(int fd, const char *p, size_t n)
 int sloeval_check_report_write_file(const char *path, const sloeval_check_report *report,
                                     const sloeval_check_render_options *opts, sloeval_error *err)
 {
+    sloeval_error_clear(err);
     if (!path || !path[0]) return error_set(err, SLOEVAL_EINVAL, "no output file name");
     strbuf sb = STRBUF_INIT;
     int rc = render(&sb, report, opts, err);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "check/results.h"
 #include "sloeval/check.h"
 #include "util/strbuf.h"
 

@@ -1,77 +1,58 @@
-/* The public SLO set API (include/sloeval/slo.h) over slo_config. */
+/*
+ * The public SLO set API (include/sloeval/slo.h) over slo_config: the
+ * opaque handles it hands out are the config's own structs (slo_def,
+ * slo_alert, slo_backend, slo_region, slo_policy_rule), read by getters;
+ * nothing is copied.
+ */
+#include <assert.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "promql/parser.h"
-#include "slo/duration.h"
 #include "slo/set.h"
 #include "util/error.h"
+#include "util/options.h"
 
-static const sloeval_slo_label *labels_of(arena *a, const slo_kvs *kvs)
+/* The config's label pairs are handed out as sloeval_label, the API's one
+ * label type: the two structs must stay the same. */
+static_assert(sizeof(slo_kv) == sizeof(sloeval_label) &&
+                  offsetof(slo_kv, name) == offsetof(sloeval_label, name) &&
+                  offsetof(slo_kv, value) == offsetof(sloeval_label, value),
+              "slo_kv and sloeval_label differ");
+
+/* The handles are the internal structs under their public names. */
+static const slo_def *S(const sloeval_slo *p)
 {
-    sloeval_slo_label *l = ARENA_NEW_ARRAY(a, sloeval_slo_label, kvs->count + 1);
-    if (!l) return NULL;
-    for (size_t i = 0; i < kvs->count; i++) {
-        l[i].name = kvs->items[i].name;
-        l[i].value = kvs->items[i].value;
-    }
-    return l;
+    return (const slo_def *)(const void *)p;
+}
+static const slo_alert *A(const sloeval_slo_alert *p)
+{
+    return (const slo_alert *)(const void *)p;
+}
+static const slo_backend *B(const sloeval_slo_backend *p)
+{
+    return (const slo_backend *)(const void *)p;
+}
+static const slo_region *R(const sloeval_slo_region *p)
+{
+    return (const slo_region *)(const void *)p;
+}
+static const slo_policy_rule *P(const sloeval_slo_policy_rule *p)
+{
+    return (const slo_policy_rule *)(const void *)p;
 }
 
-static int build_backends(sloeval_slo_set *set)
+static const sloeval_label *kv_at(const slo_kvs *kvs, size_t i)
 {
-    slo_config *c = set->cfg;
-    arena *a = &c->arena;
-    set->backends = ARENA_NEW_ARRAY(a, sloeval_slo_backend_info, c->nbackends + 1);
-    if (!set->backends) return -1;
-    for (size_t i = 0; i < c->nbackends; i++) {
-        const slo_backend *b = &c->backends[i];
-        const sloeval_prometheus_options *h = &b->http;
-        sloeval_slo_backend_info *o = &set->backends[i];
-        const char **names = ARENA_NEW_ARRAY(a, const char *, h->nheaders + 1);
-        if (!names) return -1;
-        for (size_t k = 0; k < h->nheaders; k++)
-            names[k] = h->headers[k].name;
-        o->name = b->name;
-        o->url = h->url;
-        o->header_names = names;
-        o->nheaders = h->nheaders;
-        o->tenant = h->tenant;
-        o->auth = (h->bearer_token_file || h->bearer_token_env) ? SLOEVAL_SLO_AUTH_BEARER
-                  : h->basic_auth_user                          ? SLOEVAL_SLO_AUTH_BASIC
-                                                                : SLOEVAL_SLO_AUTH_NONE;
-        o->bearer_token_file = h->bearer_token_file;
-        o->bearer_token_env = h->bearer_token_env;
-        o->basic_username = h->basic_auth_user;
-        o->basic_password_file = h->basic_auth_password_file;
-        o->basic_password_env = h->basic_auth_password_env;
-        o->tls_ca_file = h->tls_ca_file;
-        o->tls_cert_file = h->tls_cert_file;
-        o->tls_key_file = h->tls_key_file;
-        o->tls_insecure_skip_verify = h->tls_insecure_skip_verify;
-        o->connect_timeout_ms = h->connect_timeout_ms;
-        o->timeout_ms = h->timeout_ms;
-        o->total_timeout_ms = h->total_timeout_ms;
-        o->retries = h->max_retries;
-        o->retry_backoff_ms = h->retry_backoff_ms;
-        o->retry_backoff_max_ms = h->retry_backoff_max_ms;
-        o->max_response_bytes = h->max_response_bytes;
-        o->parallelism = h->parallelism;
-        o->compat = h->compat;
-        o->thanos = b->thanos;
-        o->thanos_partial_response = h->partial_response;
-        o->thanos_dedup = h->dedup;
-        o->thanos_replica_labels = h->replica_labels;
-        o->nthanos_replica_labels = h->nreplica_labels;
-        o->thanos_max_source_resolution = h->max_source_resolution;
-        o->thanos_engine = h->engine;
-        o->compression = !h->disable_compression;
-        o->file = b->loc.file;
-        o->line = b->loc.line;
-        o->column = b->loc.column;
-    }
-    return 0;
+    return i < kvs->count ? (const sloeval_label *)(const void *)&kvs->items[i] : NULL;
+}
+
+static const char *location(const slo_loc *loc, int *line, int *column)
+{
+    if (line) *line = loc->line;
+    if (column) *column = loc->column;
+    return loc->file;
 }
 
 static sloeval_slo_origin origin_of(slo_origin o)
@@ -84,100 +65,8 @@ static sloeval_slo_origin origin_of(slo_origin o)
     return SLOEVAL_SLO_ORIGIN_CONFIG;
 }
 
-static int build_slos(sloeval_slo_set *set)
-{
-    slo_config *c = set->cfg;
-    arena *a = &c->arena;
-    set->slos = ARENA_NEW_ARRAY(a, sloeval_slo_info, c->nslos + 1);
-    if (!set->slos) return -1;
-    for (size_t i = 0; i < c->nslos; i++) {
-        const slo_def *s = &c->slos[i];
-        sloeval_slo_info *o = &set->slos[i];
-        o->id = s->id;
-        o->name = s->name;
-        o->service = s->service;
-        o->description = s->description;
-        o->objective = s->objective;
-        o->objective_text = s->objective_text;
-        o->error_budget = s->budget;
-        o->sli = s->sli == SLO_SLI_RATIO ? SLOEVAL_SLO_SLI_RATIO : SLOEVAL_SLO_SLI_EVENTS;
-        o->error_query = s->error_query.text;
-        o->total_query = s->total_query.text;
-        o->error_ratio_query = s->error_ratio_query.text;
-        o->scopes = s->scopes;
-        if (!(o->labels = labels_of(a, &s->labels))) return -1;
-        o->nlabels = s->labels.count;
-        const char **dis = ARENA_NEW_ARRAY(a, const char *, s->nseverities + 1);
-        if (!dis) return -1;
-        for (size_t k = 0; k < s->nseverities; k++)
-            if (s->severities[k].disabled)
-                dis[o->ndisabled_severities++] = s->severities[k].severity;
-        o->disabled_severities = dis;
-        o->alert_name = s->alert_name;
-        o->empty_errors_inconclusive = slo_def_empty_errors(s, c) == SLO_EMPTY_ERRORS_INCONCLUSIVE;
-        o->origin = origin_of(s->origin);
-        o->file = s->loc.file;
-        o->line = s->loc.line;
-        o->column = s->loc.column;
-    }
-    return 0;
-}
-
-static int build_alerts(sloeval_slo_set *set)
-{
-    slo_config *c = set->cfg;
-    arena *a = &c->arena;
-    set->alerts = ARENA_NEW_ARRAY(a, sloeval_slo_alert_info, c->nalerts + 1);
-    if (!set->alerts) return -1;
-    for (size_t i = 0; i < c->nalerts; i++) {
-        const slo_alert *s = &c->alerts[i];
-        sloeval_slo_alert_info *o = &set->alerts[i];
-        o->name = s->name;
-        o->group = s->group;
-        o->expr = s->expr;
-        o->for_ms = s->for_ms;
-        o->keep_firing_for_ms = s->keep_firing_for_ms;
-        o->step_ms = s->step_ms;
-        o->query_offset_ms = s->query_offset_ms;
-        o->scopes = s->scopes;
-        if (!(o->labels = labels_of(a, &s->labels))) return -1;
-        o->nlabels = s->labels.count;
-        if (!(o->annotations = labels_of(a, &s->annotations))) return -1;
-        o->nannotations = s->annotations.count;
-        o->origin = origin_of(s->origin);
-        o->file = s->loc.file;
-        o->line = s->loc.line;
-        o->column = s->loc.column;
-    }
-    return 0;
-}
-
-static int build(sloeval_slo_set *set)
-{
-    slo_config *c = set->cfg;
-    arena *a = &c->arena;
-    if (build_backends(set) || build_slos(set) || build_alerts(set)) return -1;
-    set->regions = ARENA_NEW_ARRAY(a, sloeval_slo_region_info, c->regions.count + 1);
-    if (!set->regions) return -1;
-    for (size_t i = 0; i < c->regions.count; i++) {
-        const slo_region *r = &c->regions.items[i];
-        set->regions[i].name = r->name;
-        set->regions[i].backend = r->backend ? r->backend->name : NULL;
-        set->regions[i].injected = r->inject;
-    }
-    set->rules = ARENA_NEW_ARRAY(a, sloeval_slo_policy_rule, c->policy.nrules + 1);
-    if (!set->rules) return -1;
-    for (size_t i = 0; i < c->policy.nrules; i++) {
-        const slo_policy_rule *r = &c->policy.rules[i];
-        set->rules[i] = (sloeval_slo_policy_rule){r->severity, r->long_ms, r->short_ms, r->factor,
-                                                  r->budget_percent};
-    }
-    return 0;
-}
-
 static slo_file_kind kind_in(const sloeval_slo_load_options *opts)
 {
-    if (!opts) return SLO_FILE_AUTO;
     switch (opts->kind) {
     case SLOEVAL_SLO_FILE_CONFIG: return SLO_FILE_CONFIG;
     case SLOEVAL_SLO_FILE_SLOTH: return SLO_FILE_SLOTH;
@@ -187,14 +76,22 @@ static slo_file_kind kind_in(const sloeval_slo_load_options *opts)
     return SLO_FILE_AUTO;
 }
 
-static int check_options(const sloeval_slo_load_options *opts, sloeval_error *err)
+/* The size of each version of sloeval_slo_load_options. */
+static const size_t load_options_sizes[SLOEVAL_SLO_LOAD_OPTIONS_VERSION] = {
+    sizeof(sloeval_slo_load_options),
+};
+
+/* The caller's options (any known version, or NULL) in *o. */
+static int read_options(sloeval_slo_load_options *o, const sloeval_slo_load_options *opts,
+                        sloeval_error *err)
 {
-    if (opts && opts->version != SLOEVAL_SLO_LOAD_OPTIONS_VERSION)
-        return error_set(err, SLOEVAL_EINVAL, "sloeval_slo_load_options: unknown version %u",
-                         opts->version);
-    if (opts && (opts->kind < SLOEVAL_SLO_FILE_AUTO || opts->kind > SLOEVAL_SLO_FILE_RULES))
+    static const sloeval_slo_load_options defaults = SLOEVAL_SLO_LOAD_OPTIONS_INIT;
+    int rc = options_read(o, &defaults, opts, load_options_sizes, SLOEVAL_SLO_LOAD_OPTIONS_VERSION,
+                          "sloeval_slo_load_options", err);
+    if (rc) return rc;
+    if (o->kind < SLOEVAL_SLO_FILE_AUTO || o->kind > SLOEVAL_SLO_FILE_RULES)
         return error_set(err, SLOEVAL_EINVAL, "sloeval_slo_load_options: unknown kind %d",
-                         (int)opts->kind);
+                         (int)o->kind);
     return 0;
 }
 
@@ -205,11 +102,11 @@ static int wrap(sloeval_slo_set **out, slo_config *cfg, sloeval_error *err)
         slo_config_free(cfg);
         return error_set(err, SLOEVAL_ENOMEM, "out of memory");
     }
+    /* An SLO without `empty_errors` takes the config's setting: settle it
+     * once, so that the SLO's getter needs no config. */
+    for (size_t i = 0; i < cfg->nslos; i++)
+        cfg->slos[i].empty_errors = slo_def_empty_errors(&cfg->slos[i], cfg);
     set->cfg = cfg;
-    if (build(set)) {
-        sloeval_slo_set_free(set);
-        return error_set(err, SLOEVAL_ENOMEM, "out of memory");
-    }
     *out = set;
     return 0;
 }
@@ -217,12 +114,14 @@ static int wrap(sloeval_slo_set **out, slo_config *cfg, sloeval_error *err)
 int sloeval_slo_set_load_file(sloeval_slo_set **out, const char *path,
                               const sloeval_slo_load_options *opts, sloeval_error *err)
 {
+    sloeval_error_clear(err);
     if (!out) return error_set(err, SLOEVAL_EINVAL, "sloeval_slo_set_load_file: out is NULL");
     *out = NULL;
     if (!path) return error_set(err, SLOEVAL_EINVAL, "sloeval_slo_set_load_file: path is NULL");
-    int rc = check_options(opts, err);
+    sloeval_slo_load_options lo;
+    int rc = read_options(&lo, opts, err);
     if (rc) return rc;
-    slo_load_options o = {kind_in(opts), NULL, NULL};
+    slo_load_options o = {kind_in(&lo), NULL, NULL};
     slo_config *cfg;
     if ((rc = slo_config_load_file(&cfg, path, &o, err))) return rc;
     return wrap(out, cfg, err);
@@ -231,13 +130,15 @@ int sloeval_slo_set_load_file(sloeval_slo_set **out, const char *path,
 int sloeval_slo_set_load_string(sloeval_slo_set **out, const char *text, size_t len,
                                 const sloeval_slo_load_options *opts, sloeval_error *err)
 {
+    sloeval_error_clear(err);
     if (!out) return error_set(err, SLOEVAL_EINVAL, "sloeval_slo_set_load_string: out is NULL");
     *out = NULL;
     if (!text && len)
         return error_set(err, SLOEVAL_EINVAL, "sloeval_slo_set_load_string: text is NULL");
-    int rc = check_options(opts, err);
+    sloeval_slo_load_options lo;
+    int rc = read_options(&lo, opts, err);
     if (rc) return rc;
-    slo_load_options o = {kind_in(opts), opts ? opts->name : NULL, opts ? opts->base_dir : NULL};
+    slo_load_options o = {kind_in(&lo), lo.name, lo.base_dir};
     slo_config *cfg;
     if ((rc = slo_config_load_string(&cfg, text, len, &o, err))) return rc;
     return wrap(out, cfg, err);
@@ -296,15 +197,158 @@ const char *sloeval_slo_set_extra_matcher(const sloeval_slo_set *set, size_t i)
     return i < set->cfg->nextra_matchers ? set->cfg->extra_matchers[i].text : NULL;
 }
 
+/* ---- backends ------------------------------------------------------------ */
+
 size_t sloeval_slo_set_backend_count(const sloeval_slo_set *set)
 {
     return set->cfg->nbackends;
 }
 
-const sloeval_slo_backend_info *sloeval_slo_set_backend(const sloeval_slo_set *set, size_t i)
+const sloeval_slo_backend *sloeval_slo_set_backend(const sloeval_slo_set *set, size_t i)
 {
-    return i < set->cfg->nbackends ? &set->backends[i] : NULL;
+    return i < set->cfg->nbackends
+               ? (const sloeval_slo_backend *)(const void *)&set->cfg->backends[i]
+               : NULL;
 }
+
+#define HTTP(b) (&B(b)->http)
+
+const char *sloeval_slo_backend_name(const sloeval_slo_backend *b)
+{
+    return B(b)->name;
+}
+const char *sloeval_slo_backend_url(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->url;
+}
+size_t sloeval_slo_backend_header_count(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->nheaders;
+}
+const char *sloeval_slo_backend_header_name(const sloeval_slo_backend *b, size_t i)
+{
+    return i < HTTP(b)->nheaders ? HTTP(b)->headers[i].name : NULL;
+}
+const char *sloeval_slo_backend_tenant(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->tenant;
+}
+sloeval_slo_auth sloeval_slo_backend_auth(const sloeval_slo_backend *b)
+{
+    const sloeval_prometheus_options *h = HTTP(b);
+    if (h->bearer_token_file || h->bearer_token_env) return SLOEVAL_SLO_AUTH_BEARER;
+    return h->basic_auth_user ? SLOEVAL_SLO_AUTH_BASIC : SLOEVAL_SLO_AUTH_NONE;
+}
+const char *sloeval_slo_backend_bearer_token_file(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->bearer_token_file;
+}
+const char *sloeval_slo_backend_bearer_token_env(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->bearer_token_env;
+}
+const char *sloeval_slo_backend_basic_username(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->basic_auth_user;
+}
+const char *sloeval_slo_backend_basic_password_file(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->basic_auth_password_file;
+}
+const char *sloeval_slo_backend_basic_password_env(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->basic_auth_password_env;
+}
+const char *sloeval_slo_backend_tls_ca_file(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->tls_ca_file;
+}
+const char *sloeval_slo_backend_tls_cert_file(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->tls_cert_file;
+}
+const char *sloeval_slo_backend_tls_key_file(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->tls_key_file;
+}
+bool sloeval_slo_backend_tls_insecure_skip_verify(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->tls_insecure_skip_verify;
+}
+long sloeval_slo_backend_connect_timeout_ms(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->connect_timeout_ms;
+}
+long sloeval_slo_backend_timeout_ms(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->timeout_ms;
+}
+long sloeval_slo_backend_total_timeout_ms(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->total_timeout_ms;
+}
+int sloeval_slo_backend_retries(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->max_retries;
+}
+long sloeval_slo_backend_retry_backoff_ms(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->retry_backoff_ms;
+}
+long sloeval_slo_backend_retry_backoff_max_ms(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->retry_backoff_max_ms;
+}
+uint64_t sloeval_slo_backend_max_response_bytes(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->max_response_bytes;
+}
+int sloeval_slo_backend_parallelism(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->parallelism;
+}
+sloeval_compat sloeval_slo_backend_compat(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->compat;
+}
+bool sloeval_slo_backend_compression(const sloeval_slo_backend *b)
+{
+    return !HTTP(b)->disable_compression;
+}
+bool sloeval_slo_backend_thanos(const sloeval_slo_backend *b)
+{
+    return B(b)->thanos;
+}
+bool sloeval_slo_backend_thanos_partial_response(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->partial_response;
+}
+int sloeval_slo_backend_thanos_dedup(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->dedup;
+}
+size_t sloeval_slo_backend_thanos_replica_label_count(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->nreplica_labels;
+}
+const char *sloeval_slo_backend_thanos_replica_label(const sloeval_slo_backend *b, size_t i)
+{
+    return i < HTTP(b)->nreplica_labels ? HTTP(b)->replica_labels[i] : NULL;
+}
+const char *sloeval_slo_backend_thanos_max_source_resolution(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->max_source_resolution;
+}
+const char *sloeval_slo_backend_thanos_engine(const sloeval_slo_backend *b)
+{
+    return HTTP(b)->engine;
+}
+const char *sloeval_slo_backend_location(const sloeval_slo_backend *b, int *line, int *column)
+{
+    return location(&B(b)->loc, line, column);
+}
+
+/* ---- regions ------------------------------------------------------------- */
 
 const char *sloeval_slo_set_region_label(const sloeval_slo_set *set)
 {
@@ -316,10 +360,27 @@ size_t sloeval_slo_set_region_count(const sloeval_slo_set *set)
     return set->cfg->regions.count;
 }
 
-const sloeval_slo_region_info *sloeval_slo_set_region(const sloeval_slo_set *set, size_t i)
+const sloeval_slo_region *sloeval_slo_set_region(const sloeval_slo_set *set, size_t i)
 {
-    return i < set->cfg->regions.count ? &set->regions[i] : NULL;
+    return i < set->cfg->regions.count
+               ? (const sloeval_slo_region *)(const void *)&set->cfg->regions.items[i]
+               : NULL;
 }
+
+const char *sloeval_slo_region_name(const sloeval_slo_region *r)
+{
+    return R(r)->name;
+}
+const char *sloeval_slo_region_backend(const sloeval_slo_region *r)
+{
+    return R(r)->backend ? R(r)->backend->name : NULL;
+}
+bool sloeval_slo_region_injected(const sloeval_slo_region *r)
+{
+    return R(r)->inject;
+}
+
+/* ---- policy -------------------------------------------------------------- */
 
 const char *sloeval_slo_set_policy_name(const sloeval_slo_set *set)
 {
@@ -333,42 +394,155 @@ size_t sloeval_slo_set_policy_rule_count(const sloeval_slo_set *set)
 
 const sloeval_slo_policy_rule *sloeval_slo_set_policy_rule(const sloeval_slo_set *set, size_t i)
 {
-    return i < set->cfg->policy.nrules ? &set->rules[i] : NULL;
+    return i < set->cfg->policy.nrules
+               ? (const sloeval_slo_policy_rule *)(const void *)&set->cfg->policy.rules[i]
+               : NULL;
 }
 
-const int64_t *sloeval_slo_set_windows(const sloeval_slo_set *set, size_t *count)
+const char *sloeval_slo_policy_rule_severity(const sloeval_slo_policy_rule *r)
 {
-    if (count) *count = set->cfg->policy.nwindows;
-    return set->cfg->policy.windows;
+    return P(r)->severity;
 }
+int64_t sloeval_slo_policy_rule_long_ms(const sloeval_slo_policy_rule *r)
+{
+    return P(r)->long_ms;
+}
+int64_t sloeval_slo_policy_rule_short_ms(const sloeval_slo_policy_rule *r)
+{
+    return P(r)->short_ms;
+}
+double sloeval_slo_policy_rule_factor(const sloeval_slo_policy_rule *r)
+{
+    return P(r)->factor;
+}
+double sloeval_slo_policy_rule_budget_percent(const sloeval_slo_policy_rule *r)
+{
+    return P(r)->budget_percent;
+}
+
+size_t sloeval_slo_set_window_count(const sloeval_slo_set *set)
+{
+    return set->cfg->policy.nwindows;
+}
+
+int64_t sloeval_slo_set_window_ms(const sloeval_slo_set *set, size_t i)
+{
+    return i < set->cfg->policy.nwindows ? set->cfg->policy.windows[i] : 0;
+}
+
+/* ---- SLOs ---------------------------------------------------------------- */
 
 size_t sloeval_slo_set_slo_count(const sloeval_slo_set *set)
 {
     return set->cfg->nslos;
 }
 
-const sloeval_slo_info *sloeval_slo_set_slo(const sloeval_slo_set *set, size_t i)
+const sloeval_slo *sloeval_slo_set_slo(const sloeval_slo_set *set, size_t i)
 {
-    return i < set->cfg->nslos ? &set->slos[i] : NULL;
+    return i < set->cfg->nslos ? (const sloeval_slo *)(const void *)&set->cfg->slos[i] : NULL;
 }
 
-const sloeval_slo_info *sloeval_slo_set_find_slo(const sloeval_slo_set *set, const char *id)
+const sloeval_slo *sloeval_slo_set_find_slo(const sloeval_slo_set *set, const char *id)
 {
     for (size_t i = 0; id && i < set->cfg->nslos; i++)
-        if (!strcmp(set->slos[i].id, id)) return &set->slos[i];
+        if (!strcmp(set->cfg->slos[i].id, id)) return sloeval_slo_set_slo(set, i);
     return NULL;
 }
 
-size_t sloeval_slo_set_render_query(char *buf, size_t size, const sloeval_slo_set *set,
-                                    size_t slo_index, sloeval_slo_query which, int64_t window_ms)
+const char *sloeval_slo_id(const sloeval_slo *slo)
+{
+    return S(slo)->id;
+}
+const char *sloeval_slo_name(const sloeval_slo *slo)
+{
+    return S(slo)->name;
+}
+const char *sloeval_slo_service(const sloeval_slo *slo)
+{
+    return S(slo)->service;
+}
+const char *sloeval_slo_description(const sloeval_slo *slo)
+{
+    return S(slo)->description;
+}
+double sloeval_slo_objective(const sloeval_slo *slo)
+{
+    return S(slo)->objective;
+}
+const char *sloeval_slo_objective_text(const sloeval_slo *slo)
+{
+    return S(slo)->objective_text;
+}
+double sloeval_slo_error_budget(const sloeval_slo *slo)
+{
+    return S(slo)->budget;
+}
+sloeval_slo_sli sloeval_slo_sli_kind(const sloeval_slo *slo)
+{
+    return S(slo)->sli == SLO_SLI_RATIO ? SLOEVAL_SLO_SLI_RATIO : SLOEVAL_SLO_SLI_EVENTS;
+}
+
+/* The template of one of an SLO's queries, or NULL when its SLI has none. */
+static const slo_template *template_of(const slo_def *s, sloeval_slo_query which)
+{
+    if (s->sli == SLO_SLI_EVENTS && which == SLOEVAL_SLO_QUERY_ERROR) return &s->error_query;
+    if (s->sli == SLO_SLI_EVENTS && which == SLOEVAL_SLO_QUERY_TOTAL) return &s->total_query;
+    if (s->sli == SLO_SLI_RATIO && which == SLOEVAL_SLO_QUERY_RATIO) return &s->error_ratio_query;
+    return NULL;
+}
+
+const char *sloeval_slo_query_template(const sloeval_slo *slo, sloeval_slo_query which)
+{
+    const slo_template *t = template_of(S(slo), which);
+    return t ? t->text : NULL;
+}
+unsigned sloeval_slo_scopes(const sloeval_slo *slo)
+{
+    return S(slo)->scopes;
+}
+size_t sloeval_slo_label_count(const sloeval_slo *slo)
+{
+    return S(slo)->labels.count;
+}
+const sloeval_label *sloeval_slo_label(const sloeval_slo *slo, size_t i)
+{
+    return kv_at(&S(slo)->labels, i);
+}
+size_t sloeval_slo_disabled_severity_count(const sloeval_slo *slo)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < S(slo)->nseverities; k++)
+        n += S(slo)->severities[k].disabled;
+    return n;
+}
+const char *sloeval_slo_disabled_severity(const sloeval_slo *slo, size_t i)
+{
+    for (size_t k = 0; k < S(slo)->nseverities; k++)
+        if (S(slo)->severities[k].disabled && i-- == 0) return S(slo)->severities[k].severity;
+    return NULL;
+}
+const char *sloeval_slo_alerting_name(const sloeval_slo *slo)
+{
+    return S(slo)->alert_name;
+}
+sloeval_slo_origin sloeval_slo_origin_of(const sloeval_slo *slo)
+{
+    return origin_of(S(slo)->origin);
+}
+const char *sloeval_slo_location(const sloeval_slo *slo, int *line, int *column)
+{
+    return location(&S(slo)->loc, line, column);
+}
+bool sloeval_slo_empty_errors_inconclusive(const sloeval_slo *slo)
+{
+    return S(slo)->empty_errors == SLO_EMPTY_ERRORS_INCONCLUSIVE;
+}
+
+size_t sloeval_slo_render_query(char *buf, size_t size, const sloeval_slo *slo,
+                                sloeval_slo_query which, int64_t window_ms)
 {
     if (size > 0) buf[0] = '\0';
-    if (slo_index >= set->cfg->nslos || window_ms < 0) return 0;
-    const slo_def *s = &set->cfg->slos[slo_index];
-    const slo_template *t = NULL;
-    if (s->sli == SLO_SLI_EVENTS && which == SLOEVAL_SLO_QUERY_ERROR) t = &s->error_query;
-    if (s->sli == SLO_SLI_EVENTS && which == SLOEVAL_SLO_QUERY_TOTAL) t = &s->total_query;
-    if (s->sli == SLO_SLI_RATIO && which == SLOEVAL_SLO_QUERY_RATIO) t = &s->error_ratio_query;
+    const slo_template *t = slo && window_ms >= 0 ? template_of(S(slo), which) : NULL;
     if (!t) return 0;
     strbuf sb = STRBUF_INIT;
     template_render(t, window_ms, &sb);
@@ -383,27 +557,72 @@ size_t sloeval_slo_set_render_query(char *buf, size_t size, const sloeval_slo_se
     return failed ? 0 : n;
 }
 
+/* ---- alerts -------------------------------------------------------------- */
+
 size_t sloeval_slo_set_alert_count(const sloeval_slo_set *set)
 {
     return set->cfg->nalerts;
 }
 
-const sloeval_slo_alert_info *sloeval_slo_set_alert(const sloeval_slo_set *set, size_t i)
+const sloeval_slo_alert *sloeval_slo_set_alert(const sloeval_slo_set *set, size_t i)
 {
-    return i < set->cfg->nalerts ? &set->alerts[i] : NULL;
+    return i < set->cfg->nalerts ? (const sloeval_slo_alert *)(const void *)&set->cfg->alerts[i]
+                                 : NULL;
 }
 
-int sloeval_duration_parse(int64_t *out, const char *text, sloeval_error *err)
+const char *sloeval_slo_alert_name(const sloeval_slo_alert *a)
 {
-    if (!out || !text)
-        return error_set(err, SLOEVAL_EINVAL, "sloeval_duration_parse: NULL argument");
-    const char *why = NULL;
-    if (duration_parse(out, text, strlen(text), &why))
-        return error_set(err, SLOEVAL_EINVAL, "invalid duration '%s': %s", text, why);
-    return 0;
+    return A(a)->name;
 }
-
-size_t sloeval_duration_format(char *buf, size_t size, int64_t ms)
+const char *sloeval_slo_alert_group(const sloeval_slo_alert *a)
 {
-    return promql_duration_format(buf, size, ms < 0 ? 0 : ms);
+    return A(a)->group;
+}
+const char *sloeval_slo_alert_expr(const sloeval_slo_alert *a)
+{
+    return A(a)->expr;
+}
+int64_t sloeval_slo_alert_for_ms(const sloeval_slo_alert *a)
+{
+    return A(a)->for_ms;
+}
+int64_t sloeval_slo_alert_keep_firing_for_ms(const sloeval_slo_alert *a)
+{
+    return A(a)->keep_firing_for_ms;
+}
+int64_t sloeval_slo_alert_step_ms(const sloeval_slo_alert *a)
+{
+    return A(a)->step_ms;
+}
+int64_t sloeval_slo_alert_query_offset_ms(const sloeval_slo_alert *a)
+{
+    return A(a)->query_offset_ms;
+}
+unsigned sloeval_slo_alert_scopes(const sloeval_slo_alert *a)
+{
+    return A(a)->scopes;
+}
+size_t sloeval_slo_alert_label_count(const sloeval_slo_alert *a)
+{
+    return A(a)->labels.count;
+}
+const sloeval_label *sloeval_slo_alert_label(const sloeval_slo_alert *a, size_t i)
+{
+    return kv_at(&A(a)->labels, i);
+}
+size_t sloeval_slo_alert_annotation_count(const sloeval_slo_alert *a)
+{
+    return A(a)->annotations.count;
+}
+const sloeval_label *sloeval_slo_alert_annotation(const sloeval_slo_alert *a, size_t i)
+{
+    return kv_at(&A(a)->annotations, i);
+}
+sloeval_slo_origin sloeval_slo_alert_origin(const sloeval_slo_alert *a)
+{
+    return origin_of(A(a)->origin);
+}
+const char *sloeval_slo_alert_location(const sloeval_slo_alert *a, int *line, int *column)
+{
+    return location(&A(a)->loc, line, column);
 }

@@ -1,7 +1,7 @@
 /*
- * The public sloeval_slo_set (internal view): a loaded slo_config plus the
- * info structs handed out by the inspection API, built once at load time.
- * Evaluation code works on `cfg` directly.
+ * The public sloeval_slo_set (internal view): a loaded slo_config. The
+ * inspection API (lib/slo/api.c) reads the config's own structs through
+ * getters; evaluation code works on `cfg` directly.
  */
 #ifndef SLOEVAL_SLO_SET_H
 #define SLOEVAL_SLO_SET_H
@@ -11,11 +11,6 @@
 
 struct sloeval_slo_set {
     slo_config *cfg;
-    sloeval_slo_backend_info *backends;
-    sloeval_slo_region_info *regions;
-    sloeval_slo_policy_rule *rules;
-    sloeval_slo_info *slos;
-    sloeval_slo_alert_info *alerts;
 };
 
 /* The configuration behind a set. */

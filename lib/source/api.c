@@ -8,6 +8,7 @@
 #include "source/openmetrics.h"
 #include "source/source.h"
 #include "util/error.h"
+#include "util/options.h"
 
 void sloeval_source_free(sloeval_source *src)
 {
@@ -28,6 +29,7 @@ int sloeval_source_new_memory(sloeval_source **out, sloeval_compat compat)
 int sloeval_memory_load_openmetrics(sloeval_source *src, const char *text, size_t len,
                                     const char *name, sloeval_error *err)
 {
+    sloeval_error_clear(err);
     if (!memory_is_source(src) || (!text && len))
         return error_set(err, SLOEVAL_EINVAL, "not an in-memory source, or no text");
     return openmetrics_load(src, text, len, name, err);
@@ -35,6 +37,7 @@ int sloeval_memory_load_openmetrics(sloeval_source *src, const char *text, size_
 
 int sloeval_memory_load_openmetrics_file(sloeval_source *src, const char *path, sloeval_error *err)
 {
+    sloeval_error_clear(err);
     if (!memory_is_source(src) || !path)
         return error_set(err, SLOEVAL_EINVAL, "not an in-memory source, or no path");
     return openmetrics_load_file(src, path, err);
@@ -43,6 +46,7 @@ int sloeval_memory_load_openmetrics_file(sloeval_source *src, const char *path, 
 int sloeval_memory_append(sloeval_source *src, const sloeval_label *lbls, size_t nlabels,
                           int64_t t_ms, double v, sloeval_error *err)
 {
+    sloeval_error_clear(err);
     if (!memory_is_source(src) || (!lbls && nlabels))
         return error_set(err, SLOEVAL_EINVAL, "not an in-memory source, or no labels");
     label small[16];
@@ -68,15 +72,21 @@ int sloeval_memory_append(sloeval_source *src, const sloeval_label *lbls, size_t
     return rc;
 }
 
-int sloeval_memory_get_stats(const sloeval_source *src, sloeval_memory_stats *out)
+int sloeval_memory_get_stats(sloeval_memory_stats *out, const sloeval_source *src,
+                             sloeval_error *err)
 {
-    if (!memory_is_source(src) || !out) return SLOEVAL_EINVAL;
+    sloeval_error_clear(err);
+    if (!out || !memory_is_source(src))
+        return error_set(err, SLOEVAL_EINVAL, "sloeval_memory_get_stats: not an in-memory source");
     memory_stats st;
     memory_get_stats(src, &st);
-    out->series = st.series;
-    out->samples = st.samples;
-    out->sample_bytes = st.sample_bytes;
-    out->index_bytes = st.index_bytes;
-    out->label_bytes = st.label_bytes;
-    return 0;
+    sloeval_memory_stats full = {SLOEVAL_MEMORY_STATS_VERSION,
+                                 st.series,
+                                 st.samples,
+                                 st.sample_bytes,
+                                 st.index_bytes,
+                                 st.label_bytes};
+    static const size_t sizes[SLOEVAL_MEMORY_STATS_VERSION] = {sizeof(sloeval_memory_stats)};
+    return options_write(out, &full, sizes, SLOEVAL_MEMORY_STATS_VERSION, "sloeval_memory_stats",
+                         err);
 }

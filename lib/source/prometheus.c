@@ -10,6 +10,7 @@
 #include "sloeval/http.h"
 #include "source/prometheus.h"
 #include "util/error.h"
+#include "util/options.h"
 
 typedef struct prom_source {
     sloeval_source base;
@@ -438,14 +439,28 @@ static bool param_ok(const char *s)
     return s && *s && strlen(s) < 256;
 }
 
+/* The size of each version of sloeval_prometheus_options. */
+static const size_t prometheus_options_sizes[SLOEVAL_PROMETHEUS_OPTIONS_VERSION] = {
+    OPTIONS_END(sloeval_prometheus_options, disable_compression),
+    sizeof(sloeval_prometheus_options),
+};
+
 int sloeval_source_new_prometheus(sloeval_source **out, const sloeval_prometheus_options *opts,
                                   sloeval_error *err)
 {
+    sloeval_error_clear(err);
+    if (!out) return error_set(err, SLOEVAL_EINVAL, "sloeval_source_new_prometheus: out is NULL");
     *out = NULL;
-    if (!opts || opts->version != SLOEVAL_PROMETHEUS_OPTIONS_VERSION)
+    if (!opts)
         return error_set(err, SLOEVAL_EINVAL,
-                         "sloeval_prometheus_options: unknown version (use "
+                         "sloeval_source_new_prometheus: no options (use "
                          "SLOEVAL_PROMETHEUS_OPTIONS_INIT)");
+    static const sloeval_prometheus_options defaults = SLOEVAL_PROMETHEUS_OPTIONS_INIT;
+    sloeval_prometheus_options current;
+    int orc = options_read(&current, &defaults, opts, prometheus_options_sizes,
+                           SLOEVAL_PROMETHEUS_OPTIONS_VERSION, "sloeval_prometheus_options", err);
+    if (orc) return orc;
+    opts = &current;
     if (opts->compat != SLOEVAL_COMPAT_V2 && opts->compat != SLOEVAL_COMPAT_V3 &&
         opts->compat != SLOEVAL_COMPAT_AUTO)
         return error_set(err, SLOEVAL_ECONFIG, "compat must be v2, v3 or auto");
@@ -455,8 +470,6 @@ int sloeval_source_new_prometheus(sloeval_source **out, const sloeval_prometheus
     if (opts->basic_auth_password_file && opts->basic_auth_password_env)
         return error_set(err, SLOEVAL_ECONFIG,
                          "basic auth password: give a file or an environment variable, not both");
-    if (opts->partial_response != 0 && opts->partial_response != 1)
-        return error_set(err, SLOEVAL_ECONFIG, "partial_response must be 0 or 1");
     if (opts->dedup < -1 || opts->dedup > 1)
         return error_set(err, SLOEVAL_ECONFIG, "dedup must be -1 (not sent), 0 or 1");
     if (opts->max_source_resolution && !param_ok(opts->max_source_resolution))
@@ -472,6 +485,8 @@ int sloeval_source_new_prometheus(sloeval_source **out, const sloeval_prometheus
                              "X-Scope-OrgID is given both as a header and as the tenant");
     if (opts->tenant && (!*opts->tenant || strpbrk(opts->tenant, "\r\n")))
         return error_set(err, SLOEVAL_ECONFIG, "tenant must be a non-empty single line");
+    if (opts->user_agent && (!*opts->user_agent || strpbrk(opts->user_agent, "\r\n")))
+        return error_set(err, SLOEVAL_ECONFIG, "user_agent must be a non-empty single line");
 
     prom_source *s = calloc(1, sizeof(*s));
     if (!s) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
@@ -479,13 +494,13 @@ int sloeval_source_new_prometheus(sloeval_source **out, const sloeval_prometheus
     s->requested = opts->compat;
     s->base.compat = opts->compat == SLOEVAL_COMPAT_V2 ? SLOEVAL_COMPAT_V2 : SLOEVAL_COMPAT_V3;
     s->parallelism = opts->parallelism > 0 ? opts->parallelism : 8;
-    s->partial_allowed = opts->partial_response == 1;
+    s->partial_allowed = opts->partial_response;
     s->dedup = opts->dedup;
     s->timeout_ms = opts->timeout_ms;
     int rc = 0;
 
     http_header_kv *hdrs = NULL;
-    size_t nh = opts->nheaders + (opts->tenant ? 1 : 0);
+    size_t nh = opts->nheaders + (opts->tenant ? 1 : 0) + (opts->user_agent ? 1 : 0);
     if (nh) {
         hdrs = calloc(nh, sizeof(*hdrs));
         if (!hdrs) goto oom;
@@ -496,6 +511,11 @@ int sloeval_source_new_prometheus(sloeval_source **out, const sloeval_prometheus
         if (opts->tenant) {
             hdrs[opts->nheaders].name = "X-Scope-OrgID";
             hdrs[opts->nheaders].value = opts->tenant;
+        }
+        /* a User-Agent header replaces libcurl's CURLOPT_USERAGENT */
+        if (opts->user_agent) {
+            hdrs[nh - 1].name = "User-Agent";
+            hdrs[nh - 1].value = opts->user_agent;
         }
     }
     http_config cfg = {
@@ -515,8 +535,8 @@ int sloeval_source_new_prometheus(sloeval_source **out, const sloeval_prometheus
         .tls_ca_file = opts->tls_ca_file,
         .tls_cert_file = opts->tls_cert_file,
         .tls_key_file = opts->tls_key_file,
-        .tls_insecure_skip_verify = opts->tls_insecure_skip_verify != 0,
-        .no_compression = opts->disable_compression != 0,
+        .tls_insecure_skip_verify = opts->tls_insecure_skip_verify,
+        .no_compression = opts->disable_compression,
     };
     rc = http_client_new(&s->client, &cfg, err);
     free(hdrs);
@@ -562,6 +582,7 @@ fail:
 int sloeval_prometheus_detect_compat(sloeval_compat *out, sloeval_source *src, char *warning,
                                      size_t size, sloeval_error *err)
 {
+    sloeval_error_clear(err);
     if (warning && size) warning[0] = '\0';
     if (!prom_is_source(src)) return error_set(err, SLOEVAL_EINVAL, "not a Prometheus source");
     prom_source *s = (prom_source *)src;

@@ -312,7 +312,8 @@ static const sloeval_check_slo_result *slo_result(const sloeval_check_report *r,
 {
     for (size_t i = 0; i < sloeval_check_report_slo_count(r); i++) {
         const sloeval_check_slo_result *s = sloeval_check_report_slo(r, i);
-        if (!strcmp(s->slo, slo) && !strcmp(s->scope, scope)) return s;
+        if (!strcmp(sloeval_check_slo_id(s), slo) && !strcmp(sloeval_check_slo_scope(s), scope))
+            return s;
     }
     ck_abort_msg("no result for %s in %s", slo, scope);
     return NULL;
@@ -323,7 +324,9 @@ static const sloeval_check_alert_result *alert_result(const sloeval_check_report
 {
     for (size_t i = 0; i < sloeval_check_report_alert_count(r); i++) {
         const sloeval_check_alert_result *a = sloeval_check_report_alert(r, i);
-        if (!strcmp(a->name, name) && !strcmp(a->scope, scope)) return a;
+        if (!strcmp(sloeval_check_alert_name(a), name) &&
+            !strcmp(sloeval_check_alert_scope(a), scope))
+            return a;
     }
     ck_abort_msg("no result for alert %s in %s", name, scope);
     return NULL;
@@ -408,26 +411,29 @@ static void compare_topology(const char *config, const char *topology, sloeval_c
     for (size_t q = 0; q < NCOMPARED; q++)
         for (size_t k = 0; k < 4; k++) {
             const sloeval_check_slo_result *s = slo_result(rep, compared_slos[q].slo, scopes[k]);
-            ck_assert_uint_eq(s->nwindows, NWIN);
+            ck_assert_uint_eq(sloeval_check_slo_window_count(s), NWIN);
             bool global = k == 3;
             promserver *srv = global || injected ? whole : split[k];
             const char *filter = global ? NULL : (injected ? scopes[k] : NULL);
             double budget = compared_slos[q].budget;
             char what[256];
             for (size_t w = 0; w < NWIN; w++) {
-                ck_assert_str_eq(s->windows[w].window, windows[w]);
+                ck_assert_str_eq(sloeval_check_window_name(sloeval_check_slo_window(s, w)),
+                                 windows[w]);
                 double want = server_slo_ratio(srv, q, filter, windows[w], T_END);
                 snprintf(what, sizeof(what), "%s: %s %s %s error ratio", topology,
                          compared_slos[q].slo, scopes[k], windows[w]);
-                compare(&f, s->windows[w].error_ratio, want, what);
+                compare(&f, sloeval_check_window_error_ratio(sloeval_check_slo_window(s, w)), want,
+                        what);
                 snprintf(what, sizeof(what), "%s: %s %s %s burn rate", topology,
                          compared_slos[q].slo, scopes[k], windows[w]);
-                compare(&f, s->windows[w].burn_rate, want / budget, what);
+                compare(&f, sloeval_check_window_burn_rate(sloeval_check_slo_window(s, w)),
+                        want / budget, what);
             }
             double want30 = server_slo_ratio(srv, q, filter, "30d", T_END);
             snprintf(what, sizeof(what), "%s: %s %s budget remaining", topology,
                      compared_slos[q].slo, scopes[k]);
-            compare(&f, s->budget_remaining, 1 - want30 / budget, what);
+            compare(&f, sloeval_check_slo_budget_remaining(s), 1 - want30 / budget, what);
         }
     fprintf(stderr,
             "%s: %zu numbers (3 SLOs x 4 scopes: 7 windows x error ratio and burn rate, and "
@@ -472,31 +478,37 @@ static void check_decisions(const char *config)
     sloeval_check_report *rep = run(config, T_END, NULL, 0);
     const sloeval_check_slo_result *s;
     s = slo_result(rep, "availability", "us-east-1");
-    ck_assert_int_eq(s->status, SLOEVAL_CHECK_OK);
-    ck_assert(s->budget_remaining > 0.4 && s->budget_remaining < 0.6);
+    ck_assert_int_eq(sloeval_check_slo_status(s), SLOEVAL_CHECK_OK);
+    ck_assert(sloeval_check_slo_budget_remaining(s) > 0.4 &&
+              sloeval_check_slo_budget_remaining(s) < 0.6);
     s = slo_result(rep, "availability", "eu-west-1");
-    ck_assert_int_eq(s->status, SLOEVAL_CHECK_FIRING);
-    ck_assert_str_eq(s->severity, "page");
-    ck_assert_int_eq(s->rules[0].state, SLOEVAL_CHECK_RULE_FIRING);
-    ck_assert(s->windows[0].burn_rate > 30 && s->windows[2].burn_rate > 30);
+    ck_assert_int_eq(sloeval_check_slo_status(s), SLOEVAL_CHECK_FIRING);
+    ck_assert_str_eq(sloeval_check_slo_severity(s), "page");
+    ck_assert_int_eq(sloeval_check_rule_state_of(sloeval_check_slo_rule(s, 0)),
+                     SLOEVAL_CHECK_RULE_FIRING);
+    ck_assert(sloeval_check_window_burn_rate(sloeval_check_slo_window(s, 0)) > 30 &&
+              sloeval_check_window_burn_rate(sloeval_check_slo_window(s, 2)) > 30);
     s = slo_result(rep, "availability", "ap-south-1");
-    ck_assert_int_eq(s->status, SLOEVAL_CHECK_FIRING);
-    ck_assert_str_eq(s->severity, "ticket");
-    ck_assert_int_eq(s->rules[0].state, SLOEVAL_CHECK_RULE_QUIET);
-    ck_assert_int_eq(s->rules[2].state, SLOEVAL_CHECK_RULE_QUIET);
-    ck_assert_int_eq(s->rules[3].state, SLOEVAL_CHECK_RULE_FIRING);
+    ck_assert_int_eq(sloeval_check_slo_status(s), SLOEVAL_CHECK_FIRING);
+    ck_assert_str_eq(sloeval_check_slo_severity(s), "ticket");
+    ck_assert_int_eq(sloeval_check_rule_state_of(sloeval_check_slo_rule(s, 0)),
+                     SLOEVAL_CHECK_RULE_QUIET);
+    ck_assert_int_eq(sloeval_check_rule_state_of(sloeval_check_slo_rule(s, 2)),
+                     SLOEVAL_CHECK_RULE_QUIET);
+    ck_assert_int_eq(sloeval_check_rule_state_of(sloeval_check_slo_rule(s, 3)),
+                     SLOEVAL_CHECK_RULE_FIRING);
     s = slo_result(rep, "availability", "sa-east-1");
-    ck_assert_int_eq(s->status, SLOEVAL_CHECK_INCONCLUSIVE);
-    ck_assert_str_eq(s->reason, "no traffic over 5m: total_query returned 0");
+    ck_assert_int_eq(sloeval_check_slo_status(s), SLOEVAL_CHECK_INCONCLUSIVE);
+    ck_assert_str_eq(sloeval_check_slo_reason(s), "no traffic over 5m: total_query returned 0");
     s = slo_result(rep, "availability", "global");
-    ck_assert_int_eq(s->status, SLOEVAL_CHECK_FIRING);
-    ck_assert_str_eq(s->severity, "ticket");
+    ck_assert_int_eq(sloeval_check_slo_status(s), SLOEVAL_CHECK_FIRING);
+    ck_assert_str_eq(sloeval_check_slo_severity(s), "ticket");
     /* a healthy service without an error series: 0 errors, with a note */
     s = slo_result(rep, "never-fails", "us-east-1");
-    ck_assert_int_eq(s->status, SLOEVAL_CHECK_OK);
-    ck_assert(s->windows[0].error_ratio == 0);
-    ck_assert_uint_eq(s->nnotes, 1);
-    ck_assert_ptr_nonnull(strstr(s->notes[0], "counted as 0 errors"));
+    ck_assert_int_eq(sloeval_check_slo_status(s), SLOEVAL_CHECK_OK);
+    ck_assert(sloeval_check_window_error_ratio(sloeval_check_slo_window(s, 0)) == 0);
+    ck_assert_uint_eq(sloeval_check_slo_note_count(s), 1);
+    ck_assert_ptr_nonnull(strstr(sloeval_check_slo_note(s, 0), "counted as 0 errors"));
     ck_assert_int_eq(sloeval_check_report_status(rep), SLOEVAL_CHECK_FIRING);
     sloeval_check_report_free(rep);
 }
@@ -520,17 +532,21 @@ START_TEST(test_backend_down)
     REQUIRE_FIXTURE();
     sloeval_check_report *rep = run("down.yaml", T_END, NULL, 0);
     const sloeval_check_slo_result *s = slo_result(rep, "availability", "eu-west-1");
-    ck_assert_int_eq(s->status, SLOEVAL_CHECK_INCONCLUSIVE);
-    ck_assert_msg(strstr(s->reason, "backend error over") != NULL, "%s", s->reason);
+    ck_assert_int_eq(sloeval_check_slo_status(s), SLOEVAL_CHECK_INCONCLUSIVE);
+    ck_assert_msg(strstr(sloeval_check_slo_reason(s), "backend error over") != NULL, "%s",
+                  sloeval_check_slo_reason(s));
     char port[32];
     snprintf(port, sizeof(port), "127.0.0.1:%d", down_port);
-    ck_assert_msg(strstr(s->reason, port) != NULL, "%s", s->reason);
+    ck_assert_msg(strstr(sloeval_check_slo_reason(s), port) != NULL, "%s",
+                  sloeval_check_slo_reason(s));
     /* the fan-out needs every region: the global scope fails with it */
     s = slo_result(rep, "availability", "global");
-    ck_assert_int_eq(s->status, SLOEVAL_CHECK_INCONCLUSIVE);
+    ck_assert_int_eq(sloeval_check_slo_status(s), SLOEVAL_CHECK_INCONCLUSIVE);
     /* the others are decided as before */
-    ck_assert_int_eq(slo_result(rep, "availability", "us-east-1")->status, SLOEVAL_CHECK_OK);
-    ck_assert_int_eq(slo_result(rep, "availability", "ap-south-1")->status, SLOEVAL_CHECK_FIRING);
+    ck_assert_int_eq(sloeval_check_slo_status(slo_result(rep, "availability", "us-east-1")),
+                     SLOEVAL_CHECK_OK);
+    ck_assert_int_eq(sloeval_check_slo_status(slo_result(rep, "availability", "ap-south-1")),
+                     SLOEVAL_CHECK_FIRING);
     sloeval_check_report_free(rep);
 }
 END_TEST
@@ -540,8 +556,8 @@ START_TEST(test_empty_errors_inconclusive)
     REQUIRE_FIXTURE();
     sloeval_check_report *rep = run("strict.yaml", T_END, NULL, 0);
     const sloeval_check_slo_result *s = slo_result(rep, "never-fails", "us-east-1");
-    ck_assert_int_eq(s->status, SLOEVAL_CHECK_INCONCLUSIVE);
-    ck_assert_ptr_nonnull(strstr(s->reason, "error_query returned no series"));
+    ck_assert_int_eq(sloeval_check_slo_status(s), SLOEVAL_CHECK_INCONCLUSIVE);
+    ck_assert_ptr_nonnull(strstr(sloeval_check_slo_reason(s), "error_query returned no series"));
     ck_assert_int_eq(sloeval_check_report_status(rep), SLOEVAL_CHECK_INCONCLUSIVE);
     sloeval_check_report_free(rep);
 }
@@ -554,46 +570,53 @@ static void check_alerts(const char *config)
     /* 06:00: eu-west-1 has burned at 3.5% for an hour */
     sloeval_check_report *rep = run(config, T_END, NULL, 0);
     const sloeval_check_alert_result *a = alert_result(rep, "HighErrorRate", "eu-west-1");
-    ck_assert_int_eq(a->status, SLOEVAL_CHECK_FIRING);
-    ck_assert_uint_eq(a->nseries, 1);
+    ck_assert_int_eq(sloeval_check_alert_status(a), SLOEVAL_CHECK_FIRING);
+    ck_assert_uint_eq(sloeval_check_alert_series_count(a), 1);
     for (int i = 0; i < NREG; i++)
         if (i != 1)
-            ck_assert_int_eq(alert_result(rep, "HighErrorRate", regions[i])->status,
-                             SLOEVAL_CHECK_OK);
+            ck_assert_int_eq(
+                sloeval_check_alert_status(alert_result(rep, "HighErrorRate", regions[i])),
+                SLOEVAL_CHECK_OK);
     /* for 2h: returned for an hour only: pending */
     a = alert_result(rep, "LongHighErrorRate", "eu-west-1");
-    ck_assert_int_eq(a->status, SLOEVAL_CHECK_OK);
-    ck_assert_uint_eq(a->npending, 1);
+    ck_assert_int_eq(sloeval_check_alert_status(a), SLOEVAL_CHECK_OK);
+    ck_assert_uint_eq(sloeval_check_alert_pending_count(a), 1);
     /* without `for`: the series that the expression returns, with their labels */
     a = alert_result(rep, "ErrorsNow", "eu-west-1");
-    ck_assert_int_eq(a->status, SLOEVAL_CHECK_FIRING);
-    ck_assert_uint_eq(a->nseries, 1);
-    ck_assert_uint_eq(a->series[0].nlabels, 1);
-    ck_assert_str_eq(a->series[0].labels[0].name, "status");
-    ck_assert_str_eq(a->series[0].labels[0].value, "500");
-    ck_assert_int_eq(alert_result(rep, "ErrorsNow", "us-east-1")->status, SLOEVAL_CHECK_OK);
+    ck_assert_int_eq(sloeval_check_alert_status(a), SLOEVAL_CHECK_FIRING);
+    ck_assert_uint_eq(sloeval_check_alert_series_count(a), 1);
+    ck_assert_uint_eq(sloeval_check_series_label_count(sloeval_check_alert_series(a, 0)), 1);
+    ck_assert_str_eq(sloeval_check_series_label(sloeval_check_alert_series(a, 0), 0)->name,
+                     "status");
+    ck_assert_str_eq(sloeval_check_series_label(sloeval_check_alert_series(a, 0), 0)->value, "500");
+    ck_assert_int_eq(sloeval_check_alert_status(alert_result(rep, "ErrorsNow", "us-east-1")),
+                     SLOEVAL_CHECK_OK);
     sloeval_check_report_free(rep);
 
     /* 05:20: the burn started 20 minutes ago: pending, not firing */
     rep = run(config, dg.start_ms + 320 * 60000LL, NULL, 0);
     a = alert_result(rep, "HighErrorRate", "eu-west-1");
-    ck_assert_int_eq(a->status, SLOEVAL_CHECK_OK);
-    ck_assert_uint_eq(a->npending, 1);
+    ck_assert_int_eq(sloeval_check_alert_status(a), SLOEVAL_CHECK_OK);
+    ck_assert_uint_eq(sloeval_check_alert_pending_count(a), 1);
     sloeval_check_report_free(rep);
     /* 05:40: 40 minutes: firing */
     rep = run(config, dg.start_ms + 340 * 60000LL, NULL, 0);
-    ck_assert_int_eq(alert_result(rep, "HighErrorRate", "eu-west-1")->status, SLOEVAL_CHECK_FIRING);
+    ck_assert_int_eq(sloeval_check_alert_status(alert_result(rep, "HighErrorRate", "eu-west-1")),
+                     SLOEVAL_CHECK_FIRING);
     sloeval_check_report_free(rep);
 
     /* 06:15: the data ended at 06:00 (the expression is empty since about
      * 06:05); keep_firing_for 20m keeps KeptHigh firing, HighErrorRate is over */
     rep = run(config, T_END + 15 * 60000LL, NULL, 0);
-    ck_assert_int_eq(alert_result(rep, "KeptHigh", "eu-west-1")->status, SLOEVAL_CHECK_FIRING);
-    ck_assert_int_eq(alert_result(rep, "HighErrorRate", "eu-west-1")->status, SLOEVAL_CHECK_OK);
+    ck_assert_int_eq(sloeval_check_alert_status(alert_result(rep, "KeptHigh", "eu-west-1")),
+                     SLOEVAL_CHECK_FIRING);
+    ck_assert_int_eq(sloeval_check_alert_status(alert_result(rep, "HighErrorRate", "eu-west-1")),
+                     SLOEVAL_CHECK_OK);
     sloeval_check_report_free(rep);
     /* 06:30: past keep_firing_for */
     rep = run(config, T_END + 30 * 60000LL, NULL, 0);
-    ck_assert_int_eq(alert_result(rep, "KeptHigh", "eu-west-1")->status, SLOEVAL_CHECK_OK);
+    ck_assert_int_eq(sloeval_check_alert_status(alert_result(rep, "KeptHigh", "eu-west-1")),
+                     SLOEVAL_CHECK_OK);
     sloeval_check_report_free(rep);
 }
 
@@ -610,8 +633,9 @@ START_TEST(test_alerts_global_backend)
     check_alerts("global.yaml");
     /* across regions: (0.05% + 3.5% + 0.15%) / 3 > 1% for the last hour */
     sloeval_check_report *rep = run("global.yaml", T_END, NULL, 0);
-    ck_assert_int_eq(alert_result(rep, "HighErrorRateEverywhere", "global")->status,
-                     SLOEVAL_CHECK_FIRING);
+    ck_assert_int_eq(
+        sloeval_check_alert_status(alert_result(rep, "HighErrorRateEverywhere", "global")),
+        SLOEVAL_CHECK_FIRING);
     sloeval_check_report_free(rep);
 }
 END_TEST
@@ -626,23 +650,27 @@ START_TEST(test_sloth_and_rules)
         const sloeval_check_slo_result *s = slo_result(rep, "checkout-requests", regions[i]);
         for (size_t w = 0; w < NWIN; w++) {
             double want = server_ratio(whole, regions[i], windows[w], T_END);
-            ck_assert_msg(rel(s->windows[w].error_ratio, want) <= 1e-9, "%s %s: %.17g vs %.17g",
-                          regions[i], windows[w], s->windows[w].error_ratio, want);
+            ck_assert_msg(
+                rel(sloeval_check_window_error_ratio(sloeval_check_slo_window(s, w)), want) <= 1e-9,
+                "%s %s: %.17g vs %.17g", regions[i], windows[w],
+                sloeval_check_window_error_ratio(sloeval_check_slo_window(s, w)), want);
         }
     }
     /* the ticket severity is disabled in the spec: ap-south-1 burns at ticket level only */
     const sloeval_check_slo_result *s = slo_result(rep, "checkout-requests", "ap-south-1");
-    ck_assert_int_eq(s->status, SLOEVAL_CHECK_OK);
-    ck_assert_int_eq(s->rules[3].state, SLOEVAL_CHECK_RULE_DISABLED);
-    ck_assert_int_eq(slo_result(rep, "checkout-requests", "eu-west-1")->status,
+    ck_assert_int_eq(sloeval_check_slo_status(s), SLOEVAL_CHECK_OK);
+    ck_assert_int_eq(sloeval_check_rule_state_of(sloeval_check_slo_rule(s, 3)),
+                     SLOEVAL_CHECK_RULE_DISABLED);
+    ck_assert_int_eq(sloeval_check_slo_status(slo_result(rep, "checkout-requests", "eu-west-1")),
                      SLOEVAL_CHECK_FIRING);
     /* the rule file's alert, in the region scopes only, in its group */
     const sloeval_check_alert_result *a = alert_result(rep, "CheckoutErrors", "eu-west-1");
-    ck_assert_int_eq(a->status, SLOEVAL_CHECK_FIRING);
-    ck_assert_str_eq(a->group, "checkout");
-    ck_assert_int_eq(alert_result(rep, "CheckoutErrors", "us-east-1")->status, SLOEVAL_CHECK_OK);
+    ck_assert_int_eq(sloeval_check_alert_status(a), SLOEVAL_CHECK_FIRING);
+    ck_assert_str_eq(sloeval_check_alert_group(a), "checkout");
+    ck_assert_int_eq(sloeval_check_alert_status(alert_result(rep, "CheckoutErrors", "us-east-1")),
+                     SLOEVAL_CHECK_OK);
     for (size_t i = 0; i < sloeval_check_report_alert_count(rep); i++)
-        ck_assert_str_ne(sloeval_check_report_alert(rep, i)->scope, "global");
+        ck_assert_str_ne(sloeval_check_alert_scope(sloeval_check_report_alert(rep, i)), "global");
     sloeval_check_report_free(rep);
 }
 END_TEST

@@ -21,6 +21,12 @@ add_test(NAME packaging_readme
          COMMAND Python3::Interpreter ${SLOEVAL_PACKAGING_DIR}/check_readme.py ${PROJECT_SOURCE_DIR})
 set_tests_properties(packaging_readme PROPERTIES LABELS packaging)
 
+# Every entry point that takes a sloeval_error is tested with a dirty one.
+add_test(NAME packaging_error_reset
+         COMMAND Python3::Interpreter ${SLOEVAL_PACKAGING_DIR}/check_error_reset.py
+                 ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/tests/unit/check_api.c)
+set_tests_properties(packaging_error_reset PROPERTIES LABELS packaging)
+
 # The examples built with this build's library run.
 if(SLOEVAL_BUILD_EXAMPLES AND EXISTS ${PROJECT_SOURCE_DIR}/examples/embed/CMakeLists.txt)
   add_test(NAME example_embed COMMAND embed)

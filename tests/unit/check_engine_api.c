@@ -1,8 +1,9 @@
 /*
  * Unit tests of the public engine API (include/sloeval/engine.h): options,
  * instant and range queries over the in-memory source through sloeval_result,
- * the refusal of what is not evaluated locally, and sloeval_time_parse with
- * the exact millisecond conversion of Prometheus's parseTime.
+ * the refusal of what is not evaluated locally, and sloeval_time_parse
+ * (include/sloeval/time.h) with the exact millisecond conversion of
+ * Prometheus's parseTime and the forms people write (dates, now-1h).
  */
 #include <check.h>
 #include <math.h>
@@ -12,11 +13,14 @@
 
 #include "sloeval.h"
 
+/* "now" in these tests: 2023-11-14T22:13:20Z */
+#define NOW_MS 1700000000000LL
+
 static int64_t parse_time(const char *s)
 {
     int64_t t = 42;
     sloeval_error err = SLOEVAL_ERROR_INIT;
-    int rc = sloeval_time_parse(&t, s, strlen(s), &err);
+    int rc = sloeval_time_parse(&t, s, NOW_MS, &err);
     ck_assert_msg(rc == 0, "%s: %s", s, err.message);
     return t;
 }
@@ -25,9 +29,12 @@ static void bad_time(const char *s)
 {
     int64_t t;
     sloeval_error err = SLOEVAL_ERROR_INIT;
-    ck_assert_int_eq(sloeval_time_parse(&t, s, strlen(s), &err), SLOEVAL_EINVAL);
+    ck_assert_int_eq(sloeval_time_parse(&t, s, NOW_MS, &err), SLOEVAL_EINVAL);
     char want[256];
-    snprintf(want, sizeof want, "cannot parse \"%s\" to a valid timestamp", s);
+    snprintf(want, sizeof want,
+             "cannot parse \"%s\" as a time (unix seconds, RFC 3339, YYYY-MM-DD, now or "
+             "now-<duration>)",
+             s);
     ck_assert_str_eq(err.message, want);
 }
 
@@ -49,8 +56,23 @@ START_TEST(test_time_parse)
     ck_assert_int_eq(parse_time("2023-11-14T22:13:20.1239Z"), 1700000000123LL);
     ck_assert_int_eq(parse_time("1969-12-31T23:59:59.5Z"), -500);
     ck_assert_int_eq(parse_time("2024-02-29T00:00:00Z"), 1709164800000LL);
+    /* for people: a bare date is midnight UTC; now, and now plus or minus a duration */
+    ck_assert_int_eq(parse_time("2023-11-14"), 1699920000000LL);
+    ck_assert_int_eq(parse_time("1970-01-01"), 0);
+    ck_assert_int_eq(parse_time("2024-02-29"), 1709164800000LL);
+    ck_assert_int_eq(parse_time("now"), NOW_MS);
+    ck_assert_int_eq(parse_time("now-1h30m"), NOW_MS - 5400000);
+    ck_assert_int_eq(parse_time("now+5m"), NOW_MS + 300000);
+    ck_assert_int_eq(parse_time("now-0"), NOW_MS);
     bad_time("");
-    bad_time("now");
+    bad_time("Now");
+    bad_time("now-");
+    bad_time("now-1.5h");
+    bad_time("now - 1h");
+    bad_time("now-1h-1h");
+    bad_time("2023-02-29");
+    bad_time("2023-1-14");
+    bad_time("2023-11-14T");
     bad_time("NaN");
     bad_time("Inf");
     bad_time("2023-13-01T00:00:00Z");
@@ -58,6 +80,34 @@ START_TEST(test_time_parse)
     bad_time("2023-11-14 22:13:20Z");
     bad_time("2023-11-14T22:13:20");
     bad_time("1e300");
+}
+END_TEST
+
+START_TEST(test_time_and_duration_format)
+{
+    char buf[SLOEVAL_TIME_FORMAT_SIZE];
+    ck_assert_uint_eq(sloeval_time_format(buf, sizeof buf, 1700000000000LL), 20);
+    ck_assert_str_eq(buf, "2023-11-14T22:13:20Z");
+    sloeval_time_format(buf, sizeof buf, 1700000000123LL);
+    ck_assert_str_eq(buf, "2023-11-14T22:13:20.123Z");
+    sloeval_time_format(buf, sizeof buf, -500);
+    ck_assert_str_eq(buf, "1969-12-31T23:59:59.500Z");
+    /* what it writes reads back */
+    ck_assert_int_eq(parse_time(buf), -500);
+    /* like snprintf: the full length, the text cut to fit */
+    char small[5];
+    ck_assert_uint_eq(sloeval_time_format(small, sizeof small, 0), 20);
+    ck_assert_str_eq(small, "1970");
+    ck_assert_int_ge(sloeval_time_now_ms(), 1700000000000LL);
+
+    int64_t ms = 0;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_int_eq(sloeval_duration_parse(&ms, "1h30m", &err), 0);
+    ck_assert_int_eq(ms, 5400000);
+    ck_assert_int_eq(sloeval_duration_parse(&ms, "1.5h", &err), SLOEVAL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "invalid duration '1.5h'"));
+    ck_assert_uint_eq(sloeval_duration_format(buf, sizeof buf, 5400000), 5);
+    ck_assert_str_eq(buf, "1h30m");
 }
 END_TEST
 
@@ -196,6 +246,7 @@ static Suite *api_suite(void)
     Suite *s = suite_create("engine_api");
     TCase *t = tcase_create("time");
     tcase_add_test(t, test_time_parse);
+    tcase_add_test(t, test_time_and_duration_format);
     suite_add_tcase(s, t);
     TCase *q = tcase_create("queries");
     tcase_add_checked_fixture(q, setup, teardown);

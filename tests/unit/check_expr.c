@@ -45,17 +45,20 @@ START_TEST(test_errors)
     ck_assert_int_eq(err.column, 15);
     ck_assert_uint_eq(err.start, 19);
     ck_assert_str_eq(err.message, "unexpected identifier \"bar\" in aggregation");
-    /* The first error wins: a second call keeps it. */
-    ck_assert_int_eq(sloeval_expr_parse(&e, "(", 1, NULL, &err), SLOEVAL_EPARSE);
-    ck_assert_str_eq(err.message, "unexpected identifier \"bar\" in aggregation");
-    sloeval_error_clear(&err);
+    /* Every call resets the error: a reused struct reports this call's error... */
     ck_assert_int_eq(sloeval_expr_parse(&e, "(", 1, NULL, &err), SLOEVAL_EPARSE);
     ck_assert_str_eq(err.message, "unclosed left parenthesis");
+    ck_assert_int_eq(err.line, 1);
+    /* ... and holds nothing after a call that succeeds. */
+    ck_assert_int_eq(sloeval_expr_parse(&e, "x", 1, NULL, &err), 0);
+    ck_assert_int_eq(err.code, 0);
+    ck_assert_str_eq(err.message, "");
+    sloeval_expr_free(e);
     ck_assert_int_eq(sloeval_expr_parse(NULL, "x", 1, NULL, NULL), SLOEVAL_EINVAL);
     sloeval_parse_options o = SLOEVAL_PARSE_OPTIONS_INIT;
     o.version = 99;
-    sloeval_error_clear(&err);
     ck_assert_int_eq(sloeval_expr_parse(&e, "x", 1, &o, &err), SLOEVAL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "sloeval_parse_options: version 99 is unknown"));
     ck_assert_int_eq(sloeval_expr_parse(&e, NULL, 0, NULL, NULL), SLOEVAL_EPARSE);
 }
 END_TEST

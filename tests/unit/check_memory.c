@@ -172,14 +172,14 @@ START_TEST(test_append_api)
     sloeval_label noname[] = {{"a", "1"}};
     sloeval_error_clear(&err);
     ck_assert_int_eq(sloeval_memory_append(src, noname, 1, 0, NAN, &err), 0);
-    sloeval_memory_stats st;
-    ck_assert_int_eq(sloeval_memory_get_stats(src, &st), 0);
+    sloeval_memory_stats st = SLOEVAL_MEMORY_STATS_INIT;
+    ck_assert_int_eq(sloeval_memory_get_stats(&st, src, NULL), 0);
     ck_assert_uint_eq(st.series, 2);
     ck_assert_uint_eq(st.samples, 3);
-    ck_assert_int_eq(sloeval_memory_get_stats(NULL, &st), SLOEVAL_EINVAL);
+    ck_assert_int_eq(sloeval_memory_get_stats(&st, NULL, NULL), SLOEVAL_EINVAL);
     CHECK_SEL(":1", src, ALL, 1, "a=1");
     memory_clear(src);
-    sloeval_memory_get_stats(src, &st);
+    sloeval_memory_get_stats(&st, src, NULL);
     ck_assert_uint_eq(st.series, 0);
     CHECK_SEL("", src, ALL, 1, "a=1");
     ck_assert_int_eq(sloeval_memory_append(src, noname, 1, -5, 1, &err), 0);

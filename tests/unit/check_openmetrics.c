@@ -48,8 +48,8 @@ START_TEST(test_accepts_promtool_input)
                        "m{a=\"x\\\"y\\\\z\\nq\",b=\"\\t\",c=\"\"} -inf 0.003\n"
                        "# EOF";
     sloeval_source *src = load_ok(text);
-    sloeval_memory_stats st;
-    ck_assert_int_eq(sloeval_memory_get_stats(src, &st), 0);
+    sloeval_memory_stats st = SLOEVAL_MEMORY_STATS_INIT;
+    ck_assert_int_eq(sloeval_memory_get_stats(&st, src, NULL), 0);
     ck_assert_uint_eq(st.series, 4);
     ck_assert_uint_eq(st.samples, 8); /* the exact repeat is dropped */
     ck_assert_uint_eq(st.sample_bytes, 8 * 16);
@@ -192,8 +192,8 @@ START_TEST(test_bad_input_messages)
                       err.message, bad[i].message);
         ck_assert_int_gt(err.line, 0);
         ck_assert_int_gt(err.column, 0);
-        sloeval_memory_stats st;
-        sloeval_memory_get_stats(src, &st);
+        sloeval_memory_stats st = SLOEVAL_MEMORY_STATS_INIT;
+        sloeval_memory_get_stats(&st, src, NULL);
         ck_assert_msg(st.samples == 2 && st.series == 2, "case %zu left %zu samples", i,
                       st.samples);
         sloeval_source_free(src);
@@ -232,8 +232,8 @@ START_TEST(test_load_file)
     sloeval_error err2 = SLOEVAL_ERROR_INIT;
     ck_assert_int_eq(sloeval_memory_load_openmetrics_file(src, path, &err2), SLOEVAL_EIO);
     ck_assert_msg(strstr(err2.message, path) != NULL, "%s", err2.message);
-    sloeval_memory_stats st;
-    sloeval_memory_get_stats(src, &st);
+    sloeval_memory_stats st = SLOEVAL_MEMORY_STATS_INIT;
+    sloeval_memory_get_stats(&st, src, NULL);
     ck_assert_uint_eq(st.samples, 1);
     sloeval_source_free(src);
 }
@@ -254,8 +254,8 @@ START_TEST(test_large_load)
     ck_assert_int_eq(sloeval_source_new_memory(&src, SLOEVAL_COMPAT_V3), 0);
     sloeval_error err = SLOEVAL_ERROR_INIT;
     ck_assert_int_eq(sloeval_memory_load_openmetrics(src, sb.data, sb.len, "big", &err), 0);
-    sloeval_memory_stats st;
-    sloeval_memory_get_stats(src, &st);
+    sloeval_memory_stats st = SLOEVAL_MEMORY_STATS_INIT;
+    sloeval_memory_get_stats(&st, src, NULL);
     ck_assert_uint_eq(st.series, SERIES);
     ck_assert_uint_eq(st.samples, (size_t)SERIES * SAMPLES);
     ck_assert_uint_eq(st.sample_bytes, (size_t)SERIES * SAMPLES * 16);

@@ -434,108 +434,110 @@ START_TEST(test_multi_region_example)
 
     /* backends, without secrets */
     ck_assert_uint_eq(sloeval_slo_set_backend_count(set), 3);
-    const sloeval_slo_backend_info *g = sloeval_slo_set_backend(set, 2);
-    ck_assert_str_eq(g->name, "global");
-    ck_assert_str_eq(g->url, "https://thanos-query.monitoring.svc:10902");
-    ck_assert_str_eq(g->tenant, "team-checkout");
-    ck_assert_int_eq(g->auth, SLOEVAL_SLO_AUTH_BEARER);
-    ck_assert_str_eq(g->bearer_token_file, "/run/secrets/thanos-token");
-    ck_assert_str_eq(g->tls_ca_file, "/etc/ssl/certs/monitoring-ca.pem");
-    ck_assert_int_eq(g->timeout_ms, 30000);
-    ck_assert_int_eq(g->retries, 2);
-    ck_assert_int_eq(g->thanos, 1);
-    ck_assert_int_eq(g->thanos_partial_response, 0);
-    ck_assert_int_eq(g->thanos_dedup, 1);
-    ck_assert_uint_eq(g->nthanos_replica_labels, 2);
-    ck_assert_str_eq(g->thanos_replica_labels[1], "prometheus_replica");
-    ck_assert_str_eq(g->thanos_max_source_resolution, "auto");
-    ck_assert_int_eq(g->compat, SLOEVAL_COMPAT_AUTO);
-    const sloeval_slo_backend_info *eu = sloeval_slo_set_backend(set, 1);
-    ck_assert_int_eq(eu->auth, SLOEVAL_SLO_AUTH_BASIC);
-    ck_assert_str_eq(eu->basic_username, "sloeval");
-    ck_assert_int_eq(eu->timeout_ms, 20000);
-    ck_assert_int_eq(eu->thanos, 0);
-    ck_assert_int_eq(eu->thanos_dedup, -1);
-    ck_assert_int_eq(eu->compression, 1);
+    const sloeval_slo_backend *g = sloeval_slo_set_backend(set, 2);
+    ck_assert_str_eq(sloeval_slo_backend_name(g), "global");
+    ck_assert_str_eq(sloeval_slo_backend_url(g), "https://thanos-query.monitoring.svc:10902");
+    ck_assert_str_eq(sloeval_slo_backend_tenant(g), "team-checkout");
+    ck_assert_int_eq(sloeval_slo_backend_auth(g), SLOEVAL_SLO_AUTH_BEARER);
+    ck_assert_str_eq(sloeval_slo_backend_bearer_token_file(g), "/run/secrets/thanos-token");
+    ck_assert_str_eq(sloeval_slo_backend_tls_ca_file(g), "/etc/ssl/certs/monitoring-ca.pem");
+    ck_assert_int_eq(sloeval_slo_backend_timeout_ms(g), 30000);
+    ck_assert_int_eq(sloeval_slo_backend_retries(g), 2);
+    ck_assert_int_eq(sloeval_slo_backend_thanos(g), 1);
+    ck_assert_int_eq(sloeval_slo_backend_thanos_partial_response(g), 0);
+    ck_assert_int_eq(sloeval_slo_backend_thanos_dedup(g), 1);
+    ck_assert_uint_eq(sloeval_slo_backend_thanos_replica_label_count(g), 2);
+    ck_assert_str_eq(sloeval_slo_backend_thanos_replica_label(g, 1), "prometheus_replica");
+    ck_assert_str_eq(sloeval_slo_backend_thanos_max_source_resolution(g), "auto");
+    ck_assert_int_eq(sloeval_slo_backend_compat(g), SLOEVAL_COMPAT_AUTO);
+    const sloeval_slo_backend *eu = sloeval_slo_set_backend(set, 1);
+    ck_assert_int_eq(sloeval_slo_backend_auth(eu), SLOEVAL_SLO_AUTH_BASIC);
+    ck_assert_str_eq(sloeval_slo_backend_basic_username(eu), "sloeval");
+    ck_assert_int_eq(sloeval_slo_backend_timeout_ms(eu), 20000);
+    ck_assert_int_eq(sloeval_slo_backend_thanos(eu), 0);
+    ck_assert_int_eq(sloeval_slo_backend_thanos_dedup(eu), -1);
+    ck_assert_int_eq(sloeval_slo_backend_compression(eu), 1);
     /* the internal view is ready for sloeval_source_new_prometheus() */
     const slo_backend *gb = slo_config_backend(slo_set_config(set), "global");
-    ck_assert_str_eq(gb->http.url, g->url);
+    ck_assert_str_eq(gb->http.url, sloeval_slo_backend_url(g));
     ck_assert_str_eq(gb->http.tenant, "team-checkout");
     ck_assert_int_eq(gb->http.version, SLOEVAL_PROMETHEUS_OPTIONS_VERSION);
     ck_assert_int_eq(gb->http.dedup, 1);
-    ck_assert_int_eq(sloeval_slo_set_backend(set, 0)->line, 5);
+    int line = 0;
+    sloeval_slo_backend_location(sloeval_slo_set_backend(set, 0), &line, NULL);
+    ck_assert_int_eq(line, 5);
     ck_assert_ptr_null(sloeval_slo_set_backend(set, 3));
 
     /* regions: own backends, or global with injection */
     ck_assert_str_eq(sloeval_slo_set_region_label(set), "region");
     ck_assert_uint_eq(sloeval_slo_set_region_count(set), 3);
-    ck_assert_str_eq(sloeval_slo_set_region(set, 0)->backend, "us-east-1");
-    ck_assert_int_eq(sloeval_slo_set_region(set, 0)->injected, 0);
-    ck_assert_str_eq(sloeval_slo_set_region(set, 2)->name, "ap-south-1");
-    ck_assert_str_eq(sloeval_slo_set_region(set, 2)->backend, "global");
-    ck_assert_int_eq(sloeval_slo_set_region(set, 2)->injected, 1);
+    ck_assert_str_eq(sloeval_slo_region_backend(sloeval_slo_set_region(set, 0)), "us-east-1");
+    ck_assert_int_eq(sloeval_slo_region_injected(sloeval_slo_set_region(set, 0)), 0);
+    ck_assert_str_eq(sloeval_slo_region_name(sloeval_slo_set_region(set, 2)), "ap-south-1");
+    ck_assert_str_eq(sloeval_slo_region_backend(sloeval_slo_set_region(set, 2)), "global");
+    ck_assert_int_eq(sloeval_slo_region_injected(sloeval_slo_set_region(set, 2)), 1);
 
     /* policy */
     ck_assert_str_eq(sloeval_slo_set_policy_name(set), "sre-workbook");
     ck_assert_uint_eq(sloeval_slo_set_policy_rule_count(set), 4);
-    ck_assert(sloeval_slo_set_policy_rule(set, 0)->factor == 14.4);
-    size_t nw;
-    const int64_t *w = sloeval_slo_set_windows(set, &nw);
+    ck_assert(sloeval_slo_policy_rule_factor(sloeval_slo_set_policy_rule(set, 0)) == 14.4);
+    size_t nw = sloeval_slo_set_window_count(set);
     ck_assert_uint_eq(nw, 7);
-    ck_assert_int_eq(w[0], 5 * M_MS);
-    ck_assert_int_eq(w[6], 3 * D_MS);
+    ck_assert_int_eq(sloeval_slo_set_window_ms(set, 0), 5 * M_MS);
+    ck_assert_int_eq(sloeval_slo_set_window_ms(set, 6), 3 * D_MS);
 
     /* SLOs: three of the config, two of the Sloth spec it includes */
     ck_assert_uint_eq(sloeval_slo_set_slo_count(set), 5);
-    const sloeval_slo_info *s = sloeval_slo_set_slo(set, 0);
-    ck_assert_str_eq(s->id, "checkout-availability");
-    ck_assert_str_eq(s->service, "checkout");
-    ck_assert(s->objective == 99.9);
-    ck_assert(s->error_budget == 0.001);
-    ck_assert_str_eq(s->objective_text, "99.9");
-    ck_assert_int_eq(s->sli, SLOEVAL_SLO_SLI_EVENTS);
-    ck_assert_uint_eq(s->scopes, SLOEVAL_SLO_SCOPE_REGION | SLOEVAL_SLO_SCOPE_GLOBAL);
-    ck_assert_uint_eq(s->nlabels, 2);
-    ck_assert_str_eq(s->labels[1].name, "tier");
-    ck_assert_str_eq(s->labels[1].value, "1");
-    ck_assert_int_eq(s->origin, SLOEVAL_SLO_ORIGIN_CONFIG);
+    const sloeval_slo *s = sloeval_slo_set_slo(set, 0);
+    ck_assert_str_eq(sloeval_slo_id(s), "checkout-availability");
+    ck_assert_str_eq(sloeval_slo_service(s), "checkout");
+    ck_assert(sloeval_slo_objective(s) == 99.9);
+    ck_assert(sloeval_slo_error_budget(s) == 0.001);
+    ck_assert_str_eq(sloeval_slo_objective_text(s), "99.9");
+    ck_assert_int_eq(sloeval_slo_sli_kind(s), SLOEVAL_SLO_SLI_EVENTS);
+    ck_assert_uint_eq(sloeval_slo_scopes(s), SLOEVAL_SLO_SCOPE_REGION | SLOEVAL_SLO_SCOPE_GLOBAL);
+    ck_assert_uint_eq(sloeval_slo_label_count(s), 2);
+    ck_assert_str_eq(sloeval_slo_label(s, 1)->name, "tier");
+    ck_assert_str_eq(sloeval_slo_label(s, 1)->value, "1");
+    ck_assert_int_eq(sloeval_slo_origin_of(s), SLOEVAL_SLO_ORIGIN_CONFIG);
     char q[512];
-    size_t qn =
-        sloeval_slo_set_render_query(q, sizeof(q), set, 0, SLOEVAL_SLO_QUERY_TOTAL, 5 * M_MS);
+    size_t qn = sloeval_slo_render_query(q, sizeof(q), sloeval_slo_set_slo(set, 0),
+                                         SLOEVAL_SLO_QUERY_TOTAL, 5 * M_MS);
     ck_assert_str_eq(q, "sum(rate(http_requests_total{job=\"checkout\"}[5m]))");
     ck_assert_uint_eq(qn, strlen(q));
-    ck_assert_uint_eq(
-        sloeval_slo_set_render_query(q, sizeof(q), set, 0, SLOEVAL_SLO_QUERY_RATIO, H_MS), 0);
+    ck_assert_uint_eq(sloeval_slo_render_query(q, sizeof(q), sloeval_slo_set_slo(set, 0),
+                                               SLOEVAL_SLO_QUERY_RATIO, H_MS),
+                      0);
     ck_assert_str_eq(q, "");
-    const sloeval_slo_info *lat = sloeval_slo_set_find_slo(set, "checkout-latency");
+    const sloeval_slo *lat = sloeval_slo_set_find_slo(set, "checkout-latency");
     ck_assert_ptr_nonnull(lat);
-    ck_assert_uint_eq(lat->scopes, SLOEVAL_SLO_SCOPE_GLOBAL);
-    ck_assert_uint_eq(lat->ndisabled_severities, 1);
-    ck_assert_str_eq(lat->disabled_severities[0], "ticket");
-    const sloeval_slo_info *search = sloeval_slo_set_find_slo(set, "search-availability");
-    ck_assert_int_eq(search->sli, SLOEVAL_SLO_SLI_RATIO);
-    ck_assert(search->error_budget == 0.005);
-    const sloeval_slo_info *sloth =
-        sloeval_slo_set_find_slo(set, "myservice-requests-availability");
-    ck_assert_int_eq(sloth->origin, SLOEVAL_SLO_ORIGIN_SLOTH);
-    ck_assert_uint_eq(sloth->scopes, SLOEVAL_SLO_SCOPE_REGION | SLOEVAL_SLO_SCOPE_GLOBAL);
+    ck_assert_uint_eq(sloeval_slo_scopes(lat), SLOEVAL_SLO_SCOPE_GLOBAL);
+    ck_assert_uint_eq(sloeval_slo_disabled_severity_count(lat), 1);
+    ck_assert_str_eq(sloeval_slo_disabled_severity(lat, 0), "ticket");
+    const sloeval_slo *search = sloeval_slo_set_find_slo(set, "search-availability");
+    ck_assert_int_eq(sloeval_slo_sli_kind(search), SLOEVAL_SLO_SLI_RATIO);
+    ck_assert(sloeval_slo_error_budget(search) == 0.005);
+    const sloeval_slo *sloth = sloeval_slo_set_find_slo(set, "myservice-requests-availability");
+    ck_assert_int_eq(sloeval_slo_origin_of(sloth), SLOEVAL_SLO_ORIGIN_SLOTH);
+    ck_assert_uint_eq(sloeval_slo_scopes(sloth),
+                      SLOEVAL_SLO_SCOPE_REGION | SLOEVAL_SLO_SCOPE_GLOBAL);
     ck_assert_ptr_null(sloeval_slo_set_find_slo(set, "nope"));
 
     /* alerts: two of the config, two of the rule file (global scope by include) */
     ck_assert_uint_eq(sloeval_slo_set_alert_count(set), 4);
-    const sloeval_slo_alert_info *a = sloeval_slo_set_alert(set, 0);
-    ck_assert_str_eq(a->name, "CheckoutDown");
-    ck_assert_int_eq(a->for_ms, 5 * M_MS);
-    ck_assert_int_eq(a->step_ms, M_MS);
-    ck_assert_uint_eq(a->scopes, SLOEVAL_SLO_SCOPE_REGION);
-    ck_assert_str_eq(a->annotations[0].value,
+    const sloeval_slo_alert *a = sloeval_slo_set_alert(set, 0);
+    ck_assert_str_eq(sloeval_slo_alert_name(a), "CheckoutDown");
+    ck_assert_int_eq(sloeval_slo_alert_for_ms(a), 5 * M_MS);
+    ck_assert_int_eq(sloeval_slo_alert_step_ms(a), M_MS);
+    ck_assert_uint_eq(sloeval_slo_alert_scopes(a), SLOEVAL_SLO_SCOPE_REGION);
+    ck_assert_str_eq(sloeval_slo_alert_annotation(a, 0)->value,
                      "No checkout instance is up in {{ $labels.region }}.");
-    const sloeval_slo_alert_info *r = sloeval_slo_set_alert(set, 2);
-    ck_assert_str_eq(r->name, "CheckoutHighLatency");
-    ck_assert_str_eq(r->group, "checkout.rules");
-    ck_assert_int_eq(r->step_ms, 30000); /* the group's interval */
-    ck_assert_uint_eq(r->scopes, SLOEVAL_SLO_SCOPE_GLOBAL);
-    ck_assert_int_eq(r->origin, SLOEVAL_SLO_ORIGIN_RULES);
+    const sloeval_slo_alert *r = sloeval_slo_set_alert(set, 2);
+    ck_assert_str_eq(sloeval_slo_alert_name(r), "CheckoutHighLatency");
+    ck_assert_str_eq(sloeval_slo_alert_group(r), "checkout.rules");
+    ck_assert_int_eq(sloeval_slo_alert_step_ms(r), 30000); /* the group's interval */
+    ck_assert_uint_eq(sloeval_slo_alert_scopes(r), SLOEVAL_SLO_SCOPE_GLOBAL);
+    ck_assert_int_eq(sloeval_slo_alert_origin(r), SLOEVAL_SLO_ORIGIN_RULES);
     ck_assert_uint_eq(sloeval_slo_set_skipped_records(set), 1);
 
     /* every backend's options are what the HTTP source accepts */
@@ -585,11 +587,13 @@ START_TEST(test_fanout_without_global)
                                     "  - {name: Down, expr: up == 0}\n",
                                     &err);
     ck_assert_msg(set != NULL, "%s", err.message);
-    ck_assert_str_eq(sloeval_slo_set_backend(set, 0)->url, "http://prom-us:9090");
-    ck_assert_str_eq(sloeval_slo_set_backend(set, 1)->url, "http://prom-eu:9090/prometheus");
+    ck_assert_str_eq(sloeval_slo_backend_url(sloeval_slo_set_backend(set, 0)),
+                     "http://prom-us:9090");
+    ck_assert_str_eq(sloeval_slo_backend_url(sloeval_slo_set_backend(set, 1)),
+                     "http://prom-eu:9090/prometheus");
     ck_assert_str_eq(sloeval_slo_set_region_label(set), "dc");
     /* default scopes with regions: both */
-    ck_assert_uint_eq(sloeval_slo_set_alert(set, 0)->scopes, 3);
+    ck_assert_uint_eq(sloeval_slo_alert_scopes(sloeval_slo_set_alert(set, 0)), 3);
     arena ra;
     arena_init(&ra, 0);
     slo_route route;
@@ -661,42 +665,42 @@ static const char *const json_config =
 
 static void check_same_config(const sloeval_slo_set *set)
 {
-    const sloeval_slo_backend_info *b = sloeval_slo_set_backend(set, 0);
-    ck_assert_uint_eq(b->nheaders, 1);
-    ck_assert_str_eq(b->header_names[0], "X-Team");
-    ck_assert_int_eq(b->auth, SLOEVAL_SLO_AUTH_BASIC);
-    ck_assert_str_eq(b->basic_password_env, "PROM_PASSWORD");
-    ck_assert_int_eq(b->compat, SLOEVAL_COMPAT_V2);
-    ck_assert_uint_eq(b->max_response_bytes, 64u << 20);
-    ck_assert_int_eq(b->parallelism, 4);
-    ck_assert_int_eq(b->compression, 0);
+    const sloeval_slo_backend *b = sloeval_slo_set_backend(set, 0);
+    ck_assert_uint_eq(sloeval_slo_backend_header_count(b), 1);
+    ck_assert_str_eq(sloeval_slo_backend_header_name(b, 0), "X-Team");
+    ck_assert_int_eq(sloeval_slo_backend_auth(b), SLOEVAL_SLO_AUTH_BASIC);
+    ck_assert_str_eq(sloeval_slo_backend_basic_password_env(b), "PROM_PASSWORD");
+    ck_assert_int_eq(sloeval_slo_backend_compat(b), SLOEVAL_COMPAT_V2);
+    ck_assert_uint_eq(sloeval_slo_backend_max_response_bytes(b), 64u << 20);
+    ck_assert_int_eq(sloeval_slo_backend_parallelism(b), 4);
+    ck_assert_int_eq(sloeval_slo_backend_compression(b), 0);
     ck_assert_int_eq(slo_set_config(set)->backends[0].http.disable_compression, 1);
-    ck_assert_int_eq(b->connect_timeout_ms, 2000);
-    ck_assert_int_eq(b->total_timeout_ms, 300000);
-    ck_assert_int_eq(b->retry_backoff_ms, 100);
+    ck_assert_int_eq(sloeval_slo_backend_connect_timeout_ms(b), 2000);
+    ck_assert_int_eq(sloeval_slo_backend_total_timeout_ms(b), 300000);
+    ck_assert_int_eq(sloeval_slo_backend_retry_backoff_ms(b), 100);
     /* unset options keep the HTTP source's defaults */
     sloeval_prometheus_options def = SLOEVAL_PROMETHEUS_OPTIONS_INIT;
-    ck_assert_int_eq(b->timeout_ms, def.timeout_ms);
-    ck_assert_int_eq(b->retries, def.max_retries);
-    ck_assert_int_eq(b->retry_backoff_max_ms, def.retry_backoff_max_ms);
-    ck_assert_int_eq(b->thanos_dedup, -1);
+    ck_assert_int_eq(sloeval_slo_backend_timeout_ms(b), def.timeout_ms);
+    ck_assert_int_eq(sloeval_slo_backend_retries(b), def.max_retries);
+    ck_assert_int_eq(sloeval_slo_backend_retry_backoff_max_ms(b), def.retry_backoff_max_ms);
+    ck_assert_int_eq(sloeval_slo_backend_thanos_dedup(b), -1);
     ck_assert_int_eq(sloeval_slo_set_period_ms(set), 28 * D_MS);
     ck_assert_int_eq(sloeval_slo_set_step_ms(set), 30000);
     ck_assert_str_eq(sloeval_slo_set_policy_name(set), "custom");
     ck_assert_uint_eq(sloeval_slo_set_policy_rule_count(set), 2);
     const sloeval_slo_policy_rule *p = sloeval_slo_set_policy_rule(set, 0);
-    ck_assert(p->factor == 13.44);
-    ck_assert_msg(fabs(p->budget_percent - 2) < 1e-12, "%.17g", p->budget_percent);
+    ck_assert(sloeval_slo_policy_rule_factor(p) == 13.44);
+    ck_assert_msg(fabs(sloeval_slo_policy_rule_budget_percent(p) - 2) < 1e-12, "%.17g",
+                  sloeval_slo_policy_rule_budget_percent(p));
     p = sloeval_slo_set_policy_rule(set, 1);
-    ck_assert_str_eq(p->severity, "notify");
-    ck_assert(p->factor == 2.8);
-    size_t nw;
-    const int64_t *w = sloeval_slo_set_windows(set, &nw);
+    ck_assert_str_eq(sloeval_slo_policy_rule_severity(p), "notify");
+    ck_assert(sloeval_slo_policy_rule_factor(p) == 2.8);
+    size_t nw = sloeval_slo_set_window_count(set);
     ck_assert_uint_eq(nw, 4);
-    ck_assert_int_eq(w[0], 5 * M_MS);
-    ck_assert_int_eq(w[1], H_MS);
-    ck_assert_int_eq(w[2], 2 * H_MS);
-    ck_assert_int_eq(w[3], D_MS);
+    ck_assert_int_eq(sloeval_slo_set_window_ms(set, 0), 5 * M_MS);
+    ck_assert_int_eq(sloeval_slo_set_window_ms(set, 1), H_MS);
+    ck_assert_int_eq(sloeval_slo_set_window_ms(set, 2), 2 * H_MS);
+    ck_assert_int_eq(sloeval_slo_set_window_ms(set, 3), D_MS);
     ck_assert_uint_eq(sloeval_slo_set_extra_matcher_count(set), 2);
     ck_assert_str_eq(sloeval_slo_set_extra_matcher(set, 0), "env=\"prod\"");
     /* parsed, ready to inject */
@@ -705,17 +709,18 @@ static void check_same_config(const sloeval_slo_set *set)
     ck_assert_int_eq(m->matcher.type, MATCH_NOT_EQUAL);
     ck_assert(strv_eq_cstr(m->matcher.name, "chaos"));
     ck_assert(strv_eq_cstr(m->matcher.value, "true"));
-    const sloeval_slo_info *s = sloeval_slo_set_slo(set, 0);
-    ck_assert(s->error_budget == 0.0005);
-    ck_assert_str_eq(s->disabled_severities[0], "notify");
-    ck_assert_uint_eq(s->scopes, SLOEVAL_SLO_SCOPE_GLOBAL); /* no regions: global */
+    const sloeval_slo *s = sloeval_slo_set_slo(set, 0);
+    ck_assert(sloeval_slo_error_budget(s) == 0.0005);
+    ck_assert_str_eq(sloeval_slo_disabled_severity(s, 0), "notify");
+    ck_assert_uint_eq(sloeval_slo_scopes(s), SLOEVAL_SLO_SCOPE_GLOBAL); /* no regions: global */
     char q[256];
-    sloeval_slo_set_render_query(q, sizeof(q), set, 0, SLOEVAL_SLO_QUERY_RATIO, 28 * D_MS);
+    sloeval_slo_render_query(q, sizeof(q), sloeval_slo_set_slo(set, 0), SLOEVAL_SLO_QUERY_RATIO,
+                             28 * D_MS);
     ck_assert_str_eq(q, "sum(rate(e[4w])) / sum(rate(t[4w]))");
-    const sloeval_slo_alert_info *a = sloeval_slo_set_alert(set, 0);
-    ck_assert_int_eq(a->for_ms, 2 * M_MS);
-    ck_assert_int_eq(a->keep_firing_for_ms, 10 * M_MS);
-    ck_assert_int_eq(a->step_ms, 15000);
+    const sloeval_slo_alert *a = sloeval_slo_set_alert(set, 0);
+    ck_assert_int_eq(sloeval_slo_alert_for_ms(a), 2 * M_MS);
+    ck_assert_int_eq(sloeval_slo_alert_keep_firing_for_ms(a), 10 * M_MS);
+    ck_assert_int_eq(sloeval_slo_alert_step_ms(a), 15000);
     ck_assert_ptr_null(sloeval_slo_set_region_label(set));
 }
 
@@ -755,10 +760,10 @@ START_TEST(test_merge_keys_in_config)
                    "alerts: [{name: Down, expr: up == 0}]\n",
                    &err);
     ck_assert_msg(set != NULL, "%s", err.message);
-    const sloeval_slo_backend_info *eu = sloeval_slo_set_backend(set, 1);
-    ck_assert_str_eq(eu->url, "http://prom-eu:9090");
-    ck_assert_int_eq(eu->timeout_ms, 45000);
-    ck_assert_int_eq(eu->retries, 0);
+    const sloeval_slo_backend *eu = sloeval_slo_set_backend(set, 1);
+    ck_assert_str_eq(sloeval_slo_backend_url(eu), "http://prom-eu:9090");
+    ck_assert_int_eq(sloeval_slo_backend_timeout_ms(eu), 45000);
+    ck_assert_int_eq(sloeval_slo_backend_retries(eu), 0);
     sloeval_slo_set_free(set);
 }
 END_TEST
@@ -774,28 +779,29 @@ START_TEST(test_sloth_spec)
     ck_assert_int_eq(sloeval_slo_set_period_ms(set), 30 * D_MS);
     ck_assert_str_eq(sloeval_slo_set_policy_name(set), "sre-workbook");
     ck_assert_uint_eq(sloeval_slo_set_slo_count(set), 2);
-    const sloeval_slo_info *s = sloeval_slo_set_slo(set, 0);
-    ck_assert_str_eq(s->id, "myservice-requests-availability");
-    ck_assert_str_eq(s->name, "requests-availability");
-    ck_assert_str_eq(s->service, "myservice");
-    ck_assert_str_eq(s->description,
+    const sloeval_slo *s = sloeval_slo_set_slo(set, 0);
+    ck_assert_str_eq(sloeval_slo_id(s), "myservice-requests-availability");
+    ck_assert_str_eq(sloeval_slo_name(s), "requests-availability");
+    ck_assert_str_eq(sloeval_slo_service(s), "myservice");
+    ck_assert_str_eq(sloeval_slo_description(s),
                      "Common SLO based on availability for HTTP request responses.");
-    ck_assert_str_eq(s->alert_name, "MyServiceHighErrorRate");
-    ck_assert_uint_eq(s->scopes, SLOEVAL_SLO_SCOPE_GLOBAL);
+    ck_assert_str_eq(sloeval_slo_alerting_name(s), "MyServiceHighErrorRate");
+    ck_assert_uint_eq(sloeval_slo_scopes(s), SLOEVAL_SLO_SCOPE_GLOBAL);
     /* spec labels, then the SLO's */
-    ck_assert_uint_eq(s->nlabels, 4);
-    ck_assert_str_eq(s->labels[0].name, "owner");
-    ck_assert_str_eq(s->labels[3].name, "category");
-    ck_assert_uint_eq(s->ndisabled_severities, 0);
+    ck_assert_uint_eq(sloeval_slo_label_count(s), 4);
+    ck_assert_str_eq(sloeval_slo_label(s, 0)->name, "owner");
+    ck_assert_str_eq(sloeval_slo_label(s, 3)->name, "category");
+    ck_assert_uint_eq(sloeval_slo_disabled_severity_count(s), 0);
     char q[512];
-    sloeval_slo_set_render_query(q, sizeof(q), set, 0, SLOEVAL_SLO_QUERY_ERROR, 30 * M_MS);
+    sloeval_slo_render_query(q, sizeof(q), sloeval_slo_set_slo(set, 0), SLOEVAL_SLO_QUERY_ERROR,
+                             30 * M_MS);
     ck_assert_str_eq(q,
                      "sum(rate(http_request_duration_seconds_count{job=\"myservice\",code=~\"(5.."
                      "|429)\"}[30m]))");
-    const sloeval_slo_info *lat = sloeval_slo_set_slo(set, 1);
-    ck_assert_int_eq(lat->sli, SLOEVAL_SLO_SLI_RATIO);
-    ck_assert_uint_eq(lat->ndisabled_severities, 2);
-    ck_assert_ptr_null(lat->alert_name);
+    const sloeval_slo *lat = sloeval_slo_set_slo(set, 1);
+    ck_assert_int_eq(sloeval_slo_sli_kind(lat), SLOEVAL_SLO_SLI_RATIO);
+    ck_assert_uint_eq(sloeval_slo_disabled_severity_count(lat), 2);
+    ck_assert_ptr_null(sloeval_slo_alerting_name(lat));
     /* page metadata: alerting labels merged with page_alert's */
     const slo_def *d = &slo_set_config(set)->slos[0];
     ck_assert_uint_eq(d->nseverities, 2);
@@ -841,9 +847,11 @@ START_TEST(test_sloth_multi_document)
                  &err);
     ck_assert_msg(set != NULL, "%s", err.message);
     ck_assert_uint_eq(sloeval_slo_set_slo_count(set), 2);
-    ck_assert_str_eq(sloeval_slo_set_slo(set, 0)->id, "svc-a-avail");
-    ck_assert_str_eq(sloeval_slo_set_slo(set, 1)->id, "svc-b-avail");
-    ck_assert_int_eq(sloeval_slo_set_slo(set, 1)->line, 12);
+    ck_assert_str_eq(sloeval_slo_id(sloeval_slo_set_slo(set, 0)), "svc-a-avail");
+    ck_assert_str_eq(sloeval_slo_id(sloeval_slo_set_slo(set, 1)), "svc-b-avail");
+    int line = 0;
+    sloeval_slo_location(sloeval_slo_set_slo(set, 1), &line, NULL);
+    ck_assert_int_eq(line, 12);
     sloeval_slo_set_free(set);
     /* forcing a kind: a rule file read as a Sloth spec fails on its keys */
     sloeval_slo_load_options o = SLOEVAL_SLO_LOAD_OPTIONS_INIT;
@@ -885,22 +893,24 @@ START_TEST(test_rule_file)
     ck_assert_int_eq(sloeval_slo_set_kind(set), SLOEVAL_SLO_FILE_RULES);
     ck_assert_uint_eq(sloeval_slo_set_skipped_records(set), 1);
     ck_assert_uint_eq(sloeval_slo_set_alert_count(set), 2); /* same name in two groups is fine */
-    const sloeval_slo_alert_info *a = sloeval_slo_set_alert(set, 0);
-    ck_assert_str_eq(a->group, "a");
-    ck_assert_int_eq(a->step_ms, 2 * M_MS);
-    ck_assert_int_eq(a->query_offset_ms, M_MS);
-    ck_assert_int_eq(a->for_ms, 5 * M_MS);
-    ck_assert_int_eq(a->keep_firing_for_ms, M_MS);
-    ck_assert_uint_eq(a->nlabels, 3);
+    const sloeval_slo_alert *a = sloeval_slo_set_alert(set, 0);
+    ck_assert_str_eq(sloeval_slo_alert_group(a), "a");
+    ck_assert_int_eq(sloeval_slo_alert_step_ms(a), 2 * M_MS);
+    ck_assert_int_eq(sloeval_slo_alert_query_offset_ms(a), M_MS);
+    ck_assert_int_eq(sloeval_slo_alert_for_ms(a), 5 * M_MS);
+    ck_assert_int_eq(sloeval_slo_alert_keep_firing_for_ms(a), M_MS);
+    ck_assert_uint_eq(sloeval_slo_alert_label_count(a), 3);
     const slo_alert *sa = &slo_set_config(set)->alerts[0];
     ck_assert_str_eq(slo_kvs_get(&sa->labels, "tier"), "2"); /* the rule's label wins */
     ck_assert_str_eq(slo_kvs_get(&sa->labels, "team"), "x");
-    ck_assert_str_eq(a->annotations[0].value, "{{ $labels.job }} down");
-    ck_assert_int_eq(a->line, 11);
-    ck_assert_int_eq(a->column, 9);
-    const sloeval_slo_alert_info *b = sloeval_slo_set_alert(set, 1);
-    ck_assert_int_eq(b->step_ms, M_MS); /* evaluation.step default */
-    ck_assert_int_eq(b->for_ms, 0);
+    ck_assert_str_eq(sloeval_slo_alert_annotation(a, 0)->value, "{{ $labels.job }} down");
+    int line = 0, column = 0;
+    sloeval_slo_alert_location(a, &line, &column);
+    ck_assert_int_eq(line, 11);
+    ck_assert_int_eq(column, 9);
+    const sloeval_slo_alert *b = sloeval_slo_set_alert(set, 1);
+    ck_assert_int_eq(sloeval_slo_alert_step_ms(b), M_MS); /* evaluation.step default */
+    ck_assert_int_eq(sloeval_slo_alert_for_ms(b), 0);
     sloeval_slo_set_free(set);
 }
 END_TEST
@@ -927,7 +937,7 @@ START_TEST(test_objective_budgets)
         sloeval_error err = SLOEVAL_ERROR_INIT;
         sloeval_slo_set *set = load_str(text, &err);
         ck_assert_msg(set != NULL, "%s: %s", cases[i].text, err.message);
-        double b = sloeval_slo_set_slo(set, 0)->error_budget;
+        double b = sloeval_slo_error_budget(sloeval_slo_set_slo(set, 0));
         ck_assert_msg(b == cases[i].budget, "%s: budget %.17g, expected %.17g", cases[i].text, b,
                       cases[i].budget);
         sloeval_slo_set_free(set);
@@ -1007,9 +1017,9 @@ START_TEST(test_mutations_never_crash)
                 /* whatever loaded can be inspected */
                 for (size_t i = 0; i < sloeval_slo_set_slo_count(set); i++) {
                     char q[64];
-                    sloeval_slo_set_render_query(q, sizeof(q), set, i, SLOEVAL_SLO_QUERY_ERROR,
-                                                 H_MS);
-                    ck_assert_ptr_nonnull(sloeval_slo_set_slo(set, i)->id);
+                    sloeval_slo_render_query(q, sizeof(q), sloeval_slo_set_slo(set, i),
+                                             SLOEVAL_SLO_QUERY_ERROR, H_MS);
+                    ck_assert_ptr_nonnull(sloeval_slo_id(sloeval_slo_set_slo(set, i)));
                 }
                 sloeval_slo_set_free(set);
             } else {
