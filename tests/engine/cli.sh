@@ -34,6 +34,12 @@ check lookback-v3 0 '(empty vector)' '' -- query --data "$D" --compat v3 --time 
 check exponent-json 0 '{"resultType":"vector","result":[{"metric":{"__name__":"temp","region":"eu"},"value":[1700000400,"1e-07"]}]}' '' -- \
     query --data "$D" --time 1700000400 --output json temp
 check rfc3339 0 'scalar	1700000180' '' -- query --data "$D" --time 2023-11-14T22:16:20Z 'time()'
+check bare-date 0 'scalar	1699920000' '' -- query --data "$D" --time 2023-11-14 'time()'
+check now-minus 0 'scalar	1' '' -- query --data "$D" --time now-1h 'time() < bool (time() + 3600)'
+check check-bad-time 2 '' 'sloeval check: --time: cannot parse "soon" as a time (unix seconds, RFC 3339, YYYY-MM-DD, now or now-<duration>) (see sloeval check --help)' -- \
+    check --config "$tmp/none.yaml" --time soon
+check check-now-minus 2 '' "sloeval check: $tmp/none.yaml: cannot open: No such file or directory" -- \
+    check --config "$tmp/none.yaml" --time now-1h30m
 check scalar-json 0 '{"resultType":"scalar","result":[1700000180,"NaN"]}' '' -- \
     query --data "$D" --time 1700000180 --output json '0/0'
 check leading-minus 0 '{region="eu"}	-21.5' '' -- query --data "$D" --time 1700000100 -- -temp
@@ -46,7 +52,7 @@ check data-and-url 2 '' "sloeval query: --data and --url do not go together (see
     query --data "$D" --url http://127.0.0.1:9 up
 check mode-without-url 2 '' "sloeval query: --mode goes with --url (see sloeval query --help)" -- \
     query --data "$D" --mode local up
-check bad-time 2 '' 'sloeval query: --time: cannot parse "soon" to a valid timestamp' -- query --data "$D" --time soon up
+check bad-time 2 '' 'sloeval query: --time: cannot parse "soon" as a time (unix seconds, RFC 3339, YYYY-MM-DD, now or now-<duration>)' -- query --data "$D" --time soon up
 check parse-error 2 '' '1:7: parse error: unclosed left parenthesis
 sum(up
       ^' -- query --data "$D" --time 0 'sum(up'
