@@ -60,7 +60,7 @@ extern "C" {
 
 typedef struct sloeval_source sloeval_source;
 
-/** One extra request header. */
+/** One extra request header. This struct never changes (options hold arrays of it). */
 typedef struct sloeval_http_header {
     const char *name;
     const char *value;
