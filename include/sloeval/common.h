@@ -104,13 +104,7 @@ typedef struct sloeval_error {
     char message[SLOEVAL_ERROR_MESSAGE_SIZE];
 } sloeval_error;
 
-#define SLOEVAL_ERROR_INIT                                                                         \
-    {                                                                                              \
-        0, 0, 0, 0, 0, 0,                                                                          \
-        {                                                                                          \
-            0                                                                                      \
-        }                                                                                          \
-    }
+#define SLOEVAL_ERROR_INIT {0, 0, 0, 0, 0, 0, {0}}
 
 /** Reset an error struct to "no error". */
 SLOEVAL_EXPORT void sloeval_error_clear(sloeval_error *err);

@@ -67,9 +67,7 @@ typedef struct sloeval_engine_options {
 } sloeval_engine_options;
 
 #define SLOEVAL_ENGINE_OPTIONS_INIT                                                                \
-    {                                                                                              \
-        SLOEVAL_ENGINE_OPTIONS_VERSION, SLOEVAL_COMPAT_AUTO, 0, 0, 0, 0, false                     \
-    }
+    {SLOEVAL_ENGINE_OPTIONS_VERSION, SLOEVAL_COMPAT_AUTO, 0, 0, 0, 0, false}
 
 /**
  * Create an engine with `opts` (NULL: defaults). The engine belongs to the

@@ -87,10 +87,7 @@ typedef struct sloeval_memory_stats {
     size_t label_bytes;   /**< label sets and their strings */
 } sloeval_memory_stats;
 
-#define SLOEVAL_MEMORY_STATS_INIT                                                                  \
-    {                                                                                              \
-        SLOEVAL_MEMORY_STATS_VERSION, 0, 0, 0, 0, 0                                                \
-    }
+#define SLOEVAL_MEMORY_STATS_INIT {SLOEVAL_MEMORY_STATS_VERSION, 0, 0, 0, 0, 0}
 
 /** Fill *out (its version set by the caller); SLOEVAL_EINVAL when src is
  *  not an in-memory source or out's version is unknown. */
