@@ -12,6 +12,7 @@
  */
 #include <check.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,6 +304,14 @@ typedef struct prometheus_options_v1 {
     const char *engine;
     bool disable_compression;
 } prometheus_options_v1;
+
+/* The mirror is the current struct's prefix. */
+_Static_assert(offsetof(prometheus_options_v1, disable_compression) ==
+                   offsetof(sloeval_prometheus_options, disable_compression),
+               "prometheus_options_v1 is not a prefix of sloeval_prometheus_options");
+_Static_assert(offsetof(prometheus_options_v1, tenant) ==
+                   offsetof(sloeval_prometheus_options, tenant),
+               "prometheus_options_v1 is not a prefix of sloeval_prometheus_options");
 
 /* The User-Agent the server saw on a buildinfo request made with opts. */
 static char *user_agent_sent(faultserver *srv, const void *opts)
