@@ -8,6 +8,12 @@
 #include "http/http_int.h"
 #include "util/error.h"
 
+/* The most response-header bytes one attempt may receive. libcurl itself
+ * rejects a single header line longer than this (CURL_MAX_HTTP_HEADER),
+ * reporting it as out of memory; the same bound on the whole header block
+ * keeps a server streaming header lines from being read forever. */
+#define HEADER_LIMIT (100 * 1024)
+
 typedef enum req_state {
     REQ_NEW = 0, /* added, not started */
     REQ_RUNNING, /* an attempt is in the multi handle */
@@ -36,8 +42,11 @@ struct http_request {
     request_auth auth;
     bool auth_loaded;
 
-    strbuf body;
+    strbuf body; /* capacity never above max_response_bytes + 1 */
     bool over_cap;
+    size_t header_bytes; /* this attempt's response headers so far */
+    bool headers_done;   /* the final response's header block ended */
+    bool header_over;    /* header_bytes passed HEADER_LIMIT */
     long status;
     long new_connections;
     char content_type[128];
@@ -56,6 +65,8 @@ struct http_batch {
     size_t nreqs, capreqs;
     size_t next_new; /* reqs[next_new..] may be REQ_NEW */
     uint64_t rng;
+    size_t body_bytes;      /* bytes allocated for bodies now */
+    size_t body_bytes_peak; /* the most ever allocated at once */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -117,11 +128,18 @@ static void end_attempt(http_request *r)
     r->hdrs = NULL;
 }
 
+/* Free r's body, keeping the batch's count of bytes held. */
+static void drop_body(http_request *r)
+{
+    r->batch->body_bytes -= r->body.cap;
+    strbuf_free(&r->body);
+}
+
 static void request_free(http_request *r)
 {
     end_attempt(r);
     request_auth_clear(&r->auth);
-    strbuf_free(&r->body);
+    drop_body(r);
     free(r->url);
     free(r->form);
     free(r);
@@ -173,12 +191,53 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
 {
     http_request *r = ud;
     size_t bytes = size * n;
-    if ((uint64_t)r->body.len + bytes > r->client->max_response_bytes) {
+    uint64_t cap = r->client->max_response_bytes;
+    strbuf *sb = &r->body;
+    if ((uint64_t)sb->len + bytes > cap) {
         r->over_cap = true;
         return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
     }
-    strbuf_append(&r->body, data, bytes);
-    return r->body.failed ? 0 : bytes;
+    size_t need = sb->len + bytes + 1;
+    if (need > sb->cap) {
+        /* Grow by doubling, but never past the cap (+ NUL): what a transfer
+         * holds stays within max_response_bytes, so a batch holds at most
+         * max_parallel times that. */
+        size_t limit = cap >= SIZE_MAX ? SIZE_MAX : (size_t)cap + 1;
+        size_t ncap = sb->cap ? sb->cap : 4096;
+        while (ncap < need)
+            ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
+        if (ncap > limit) ncap = limit;
+        char *p = realloc(sb->data, ncap);
+        if (!p) {
+            sb->failed = 1;
+            return 0;
+        }
+        http_batch *b = r->batch;
+        b->body_bytes += ncap - sb->cap;
+        if (b->body_bytes > b->body_bytes_peak) b->body_bytes_peak = b->body_bytes;
+        sb->data = p;
+        sb->cap = ncap;
+    }
+    memcpy(sb->data + sb->len, data, bytes);
+    sb->len += bytes;
+    sb->data[sb->len] = '\0';
+    return bytes;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *ud)
+{
+    http_request *r = ud;
+    size_t bytes = size * n;
+    r->header_bytes += bytes;
+    if (r->header_bytes > HEADER_LIMIT) {
+        r->header_over = true;
+        return 0; /* aborts the transfer */
+    }
+    if (bytes >= 5 && !memcmp(data, "HTTP/", 5))
+        r->headers_done = false; /* a status line: after 100 Continue, another block */
+    else if ((bytes == 2 && data[0] == '\r' && data[1] == '\n') || (bytes == 1 && data[0] == '\n'))
+        r->headers_done = true;
+    return bytes;
 }
 
 #define SET(opt, val)                                                                              \
@@ -215,6 +274,9 @@ static void start_attempt(http_batch *b, http_request *r, int64_t now)
     strbuf_reset(&r->body);
     r->body.failed = 0;
     r->over_cap = false;
+    r->header_bytes = 0;
+    r->headers_done = false;
+    r->header_over = false;
     r->status = 0;
     r->content_type[0] = '\0';
     r->curl_err[0] = '\0';
@@ -235,6 +297,8 @@ static void start_attempt(http_batch *b, http_request *r, int64_t now)
     SET(CURLOPT_ERRORBUFFER, r->curl_err);
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, r);
+    SET(CURLOPT_HEADERFUNCTION, on_header);
+    SET(CURLOPT_HEADERDATA, r);
     if (!c->no_compression) SET(CURLOPT_ACCEPT_ENCODING, "");
     SET(CURLOPT_CONNECTTIMEOUT_MS, min_long(c->connect_timeout_ms, total));
     SET(CURLOPT_TIMEOUT_MS, total);
@@ -354,6 +418,17 @@ static bool classify_failure(http_request *r, CURLcode rc, bool connecting)
                  (unsigned long long)c->max_response_bytes);
         return false;
     }
+    bool too_large = rc == CURLE_OUT_OF_MEMORY;
+#if LIBCURL_VERSION_NUM >= 0x080600
+    too_large = too_large || rc == CURLE_TOO_LARGE;
+#endif
+    if (r->header_over || (too_large && !r->headers_done)) {
+        /* libcurl reports a header line over its limit as out of memory. */
+        req_fail(r, SLOEVAL_ELIMIT,
+                 "response header from %s is too large (more than the %d-byte limit)", r->url,
+                 HEADER_LIMIT);
+        return false;
+    }
     if (rc == CURLE_WRITE_ERROR && r->body.failed) {
         req_fail(r, SLOEVAL_ENOMEM, "out of memory reading the response from %s", r->url);
         return false;
@@ -412,6 +487,33 @@ static bool classify_failure(http_request *r, CURLcode rc, bool connecting)
     return false;
 }
 
+/* A redirect is not followed (the backend URL should name the final
+ * address; following could send credentials elsewhere): say where it
+ * pointed, without the target's userinfo. */
+static void fail_redirect(http_request *r, const char *location)
+{
+    char *shown = NULL;
+    CURLU *u = location && *location ? curl_url() : NULL;
+    if (u && curl_url_set(u, CURLUPART_URL, location, 0) == CURLUE_OK) {
+        curl_url_set(u, CURLUPART_USER, NULL, 0);
+        curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
+        curl_url_set(u, CURLUPART_OPTIONS, NULL, 0);
+        if (curl_url_get(u, CURLUPART_URL, &shown, 0) != CURLUE_OK) shown = NULL;
+    }
+    if (shown)
+        req_fail(r, SLOEVAL_ETRANSPORT, "HTTP %ld from %s: redirect to %.300s not followed",
+                 r->status, r->url, shown);
+    else if (location && *location)
+        req_fail(r, SLOEVAL_ETRANSPORT,
+                 "HTTP %ld from %s: redirect to an invalid location not followed", r->status,
+                 r->url);
+    else
+        req_fail(r, SLOEVAL_ETRANSPORT, "HTTP %ld from %s: redirect without a location", r->status,
+                 r->url);
+    if (shown) curl_free(shown);
+    curl_url_cleanup(u);
+}
+
 static void finish(http_batch *b, http_request *r, int64_t now)
 {
     r->state = REQ_DONE;
@@ -422,12 +524,19 @@ static void finish(http_batch *b, http_request *r, int64_t now)
                  r->attempts, (long long)(now - r->start_ms));
     }
     request_auth_clear(&r->auth);
-    if (r->done) r->done(r, r->userdata);
+    /* A failure's message is all that is kept of it: its body goes at once,
+     * not when the batch ends, so that a batch holds at most max_parallel
+     * bodies however many requests fail. */
+    if (r->code) drop_body(r);
+    if (r->done) {
+        r->done(r, r->userdata);
+        drop_body(r); /* with a callback, the body is valid only inside it */
+    }
     (void)b;
 }
 
 /* Schedule the next attempt, or finish when no retry fits. */
-static void retry_or_finish(http_batch *b, http_request *r, int64_t now, long retry_after_s)
+static void retry_or_finish(http_batch *b, http_request *r, int64_t now, int64_t retry_after_s)
 {
     http_client *c = r->client;
     if (r->attempts > c->max_retries) {
@@ -436,7 +545,11 @@ static void retry_or_finish(http_batch *b, http_request *r, int64_t now, long re
     }
     int64_t wait;
     if (retry_after_s > 0) {
-        wait = (int64_t)retry_after_s * 1000;
+        /* The server's number may be anything up to INT64_MAX: clamp it
+         * before scaling. Any wait past the time budget ends the request
+         * below, so the budget (plus a second) is the most that matters. */
+        int64_t max_s = c->total_timeout_ms / 1000 + 1;
+        wait = (retry_after_s < max_s ? retry_after_s : max_s) * 1000;
     } else {
         int64_t base = c->retry_backoff_ms;
         for (int i = 1; i < r->attempts && base < c->retry_backoff_max_ms; i++)
@@ -451,9 +564,10 @@ static void retry_or_finish(http_batch *b, http_request *r, int64_t now, long re
         finish(b, r, now);
         return;
     }
-    /* Forget this attempt's failure; the next one decides. */
+    /* Forget this attempt's failure and body; the next one decides. */
     r->code = 0;
     r->message[0] = '\0';
+    drop_body(r);
     r->state = REQ_WAITING;
     r->wake_ms = now + wait;
     b->waiting++;
@@ -476,6 +590,15 @@ static void on_attempt_done(http_batch *b, http_request *r, CURLcode rc)
     r->status = status;
     r->new_connections += nconn;
     snprintf(r->content_type, sizeof(r->content_type), "%s", ctype ? ctype : "");
+    if (rc == CURLE_OK && status >= 300 && status < 400 && status != 304) {
+        char *location = NULL;
+        curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &location);
+        fail_redirect(r, location);
+        end_attempt(r);
+        b->running--;
+        finish(b, r, now);
+        return;
+    }
     end_attempt(r);
     b->running--;
 
@@ -483,7 +606,7 @@ static void on_attempt_done(http_batch *b, http_request *r, CURLcode rc)
         r->code = 0;
         if (retryable_status(status)) {
             /* Keep the body: it is the answer if no retry follows. */
-            retry_or_finish(b, r, now, retry_after > 0 ? (long)retry_after : 0);
+            retry_or_finish(b, r, now, retry_after > 0 ? (int64_t)retry_after : 0);
             return;
         }
         finish(b, r, now);
@@ -616,7 +739,12 @@ const char *http_request_body(const http_request *r, size_t *len)
 
 void http_request_release_body(http_request *r)
 {
-    strbuf_free(&r->body);
+    drop_body(r);
+}
+
+size_t http_batch_peak_body_bytes(const http_batch *b)
+{
+    return b->body_bytes_peak;
 }
 
 const char *http_request_content_type(const http_request *r)

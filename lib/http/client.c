@@ -1,11 +1,14 @@
 /* http_client: one backend's transport configuration, credentials and
  * connection cache. See http.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "http/http_int.h"
 #include "util/error.h"
@@ -139,25 +142,62 @@ static int load_secret(const secret_src *src, const char *what, char **out, char
         }
         return 0;
     }
-    FILE *f = fopen(src->file, "rb");
-    if (!f) {
+    /* Non-blocking open: a FIFO must not block here until a writer comes.
+     * Only a regular file is read, so the read below ends (a device like
+     * /dev/zero or /dev/stdin could be endless or block). */
+    int fd = open(src->file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
         snprintf(msg, msgsize, "%s: cannot read %s: %s", what, src->file, strerror(errno));
+        return SLOEVAL_ECONFIG;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        snprintf(msg, msgsize, "%s: cannot read %s: %s", what, src->file, strerror(errno));
+        close(fd);
+        return SLOEVAL_ECONFIG;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        const char *kind = S_ISFIFO(st.st_mode)   ? "a FIFO"
+                           : S_ISCHR(st.st_mode)  ? "a character device"
+                           : S_ISBLK(st.st_mode)  ? "a block device"
+                           : S_ISDIR(st.st_mode)  ? "a directory"
+                           : S_ISSOCK(st.st_mode) ? "a socket"
+                                                  : "not a regular file";
+        snprintf(msg, msgsize, "%s: %s is %s: a secret file must be a regular file", what,
+                 src->file, kind);
+        close(fd);
+        return SLOEVAL_ECONFIG;
+    }
+    if (st.st_size > SECRET_FILE_MAX) {
+        snprintf(msg, msgsize, "%s: cannot read %s: file larger than 64 KiB", what, src->file);
+        close(fd);
         return SLOEVAL_ECONFIG;
     }
     char *buf = malloc(SECRET_FILE_MAX + 1);
     if (!buf) {
-        fclose(f);
+        close(fd);
         snprintf(msg, msgsize, "out of memory");
         return SLOEVAL_ENOMEM;
     }
-    size_t n = fread(buf, 1, SECRET_FILE_MAX + 1, f);
-    int bad = ferror(f);
-    fclose(f);
+    /* A regular file: reads end at its end (it may grow meanwhile: bounded). */
+    size_t n = 0;
+    int bad = 0;
+    while (n < SECRET_FILE_MAX + 1) {
+        ssize_t got = read(fd, buf + n, SECRET_FILE_MAX + 1 - n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            bad = errno;
+            break;
+        }
+        if (got == 0) break;
+        n += (size_t)got;
+    }
+    close(fd);
     if (bad || n > SECRET_FILE_MAX) {
         memset(buf, 0, SECRET_FILE_MAX + 1);
         free(buf);
         snprintf(msg, msgsize, "%s: cannot read %s: %s", what, src->file,
-                 bad ? "read error" : "file larger than 64 KiB");
+                 bad ? strerror(bad) : "file larger than 64 KiB");
         return SLOEVAL_ECONFIG;
     }
     while (n > 0 &&
@@ -453,12 +493,14 @@ int http_client_new(http_client **out, const http_config *cfg, sloeval_error *er
                                h->name);
                 goto fail;
             }
-            if (!strcasecmp(h->name, "Authorization") || !strcasecmp(h->name, "Cookie") ||
-                !strcasecmp(h->name, "Proxy-Authorization")) {
-                /* Configured credentials in headers are secrets too. */
+            if (!h->public_value) {
+                /* Any header may carry a credential (X-Api-Key, ...): its
+                 * value, and what follows a scheme ("Bearer xyz" -> "xyz"),
+                 * are masked wherever a server echoes them. */
                 const char *v = h->value;
                 const char *sp = strchr(v, ' ');
-                if (remember_secret(c, sp && sp[1] ? sp + 1 : v)) goto oom;
+                if (remember_secret(c, v)) goto oom;
+                if (sp && sp[1] && remember_secret(c, sp + 1)) goto oom;
             }
             size_t len = strlen(h->name) + strlen(h->value) + 3;
             c->headers[i] = malloc(len);

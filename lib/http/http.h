@@ -36,13 +36,18 @@
  *     Other failures (TLS, timeouts of a started transfer, size cap, other
  *     HTTP statuses) are final at once.
  *   - A body larger than max_response_bytes (after decompression) is
- *     aborted: SLOEVAL_ELIMIT.
+ *     aborted: SLOEVAL_ELIMIT; so are response headers over 100 KiB.
+ *   - Redirects are not followed: a 3xx answer is SLOEVAL_ETRANSPORT,
+ *     "redirect to <Location without userinfo> not followed".
+ *   - Retry-After (seconds or an HTTP date) is clamped to the request's
+ *     time budget before use.
  *   - Credentials (bearer token, basic-auth password) are read from their
  *     file or environment variable when a request is built, never earlier,
  *     and every message the client produces is passed through
  *     http_client_redact(), which masks every secret value it has loaded
- *     (and the base64 form of user:password) as "<redacted>". URLs in
- *     messages never carry userinfo.
+ *     (and the base64 form of user:password), and the value of every
+ *     configured header (but a public one such as the tenant), as
+ *     "<redacted>". URLs in messages never carry userinfo.
  *
  * Result of a request (http_request_code and friends): 0 when a complete
  * HTTP response arrived (whatever its status: the caller interprets 4xx and
@@ -65,15 +70,21 @@
 #include "util/strbuf.h"
 
 /* Where a secret comes from: a file (trailing newlines trimmed), or an
- * environment variable. At most one of the two is set. */
+ * environment variable. At most one of the two is set. The file must be a
+ * regular file (or a symbolic link to one) of at most 64 KiB: a FIFO, a
+ * device or a directory is a configuration error, never a blocking read. */
 typedef struct http_secret_source {
     const char *file;
     const char *env;
 } http_secret_source;
 
+/* A header to send. Every value is a secret to mask in messages (an API key
+ * can be in any header), unless `public_value` says it is an identifier,
+ * like a tenant name. */
 typedef struct http_header_kv {
     const char *name;
     const char *value;
+    bool public_value;
 } http_header_kv;
 
 /* Transport configuration of one backend. Strings are copied. */
@@ -144,6 +155,15 @@ http_request *http_batch_add(http_batch *b, http_client *c, const char *path, co
  */
 int http_batch_run(http_batch *b, sloeval_error *err);
 
+/*
+ * The most bytes the batch's response bodies held at once (allocated
+ * buffers). A transfer's buffer never exceeds max_response_bytes + 1, and
+ * a body is freed as soon as its request fails, waits for a retry, or its
+ * done callback returns, so this stays within max_parallel times that.
+ * For tests and diagnostics.
+ */
+size_t http_batch_peak_body_bytes(const http_batch *b);
+
 /* ---- a request's result (valid until the batch is freed) ---------------- */
 
 /* 0 when a complete response arrived, else the SLOEVAL_E* code. */
@@ -152,7 +172,8 @@ int http_request_code(const http_request *r);
 const char *http_request_message(const http_request *r);
 /* The HTTP status of the last attempt (0 when none arrived). */
 long http_request_status(const http_request *r);
-/* The body (decoded, NUL-terminated) and its length. */
+/* The body (decoded, NUL-terminated) and its length. With a done callback,
+ * valid only inside the callback; the body of a failed request is "". */
 const char *http_request_body(const http_request *r, size_t *len);
 /* Release the body early (after decoding it). */
 void http_request_release_body(http_request *r);

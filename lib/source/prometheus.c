@@ -511,6 +511,7 @@ int sloeval_source_new_prometheus(sloeval_source **out, const sloeval_prometheus
         if (opts->tenant) {
             hdrs[opts->nheaders].name = "X-Scope-OrgID";
             hdrs[opts->nheaders].value = opts->tenant;
+            hdrs[opts->nheaders].public_value = true; /* a name, not a credential */
         }
         /* a User-Agent header replaces libcurl's CURLOPT_USERAGENT */
         if (opts->user_agent) {

@@ -17,9 +17,11 @@
  * may still be finishing the previous connection's record.
  */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,6 +52,15 @@ static int scale(void)
 }
 
 #define S(ms) ((ms)*scale())
+
+/* Whether the len bytes at p contain needle. */
+static bool contains(const char *p, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= len; i++)
+        if (!memcmp(p + i, needle, n)) return true;
+    return false;
+}
 
 static const char *VECTOR_OK =
     "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"a\":"
@@ -472,6 +483,73 @@ static const fault_case fault_cases[] = {
      0,
      0},
     {"gzip OK", {R(.gzip = true, .body = NULL)}, 1, 0, 0, 1, NULL, 500, 0, 0},
+    /* Retry-After beyond any budget: no overflow (UBSan), no retry at once. */
+    {"503 Retry-After INT64_MAX",
+     {R(.status = 503, .headers = "Retry-After: 9223372036854775807\nContent-Type: text/plain",
+        .body = "busy")},
+     1,
+     SLOEVAL_EDECODE,
+     503,
+     1,
+     "HTTP 503 from %URL%/api/v1/query: non-JSON body (text/plain): busy",
+     500,
+     0,
+     0},
+    {"503 Retry-After an HTTP date in 9999",
+     {R(.status = 503,
+        .headers = "Retry-After: Fri, 31 Dec 9999 23:59:59 GMT\nContent-Type: text/plain",
+        .body = "busy")},
+     1,
+     SLOEVAL_EDECODE,
+     503,
+     1,
+     "HTTP 503 from %URL%/api/v1/query: non-JSON body (text/plain): busy",
+     500,
+     0,
+     0},
+    {"redirect elsewhere, credentials in the Location",
+     {R(.status = 302,
+        .headers = "Location: http://alice:pw-in-location@other.example:9090/login?next=%2F",
+        .body = "")},
+     1,
+     SLOEVAL_ETRANSPORT,
+     302,
+     1,
+     "HTTP 302 from %URL%/api/v1/query: redirect to http://other.example:9090/login?next=%2F not "
+     "followed",
+     500,
+     0,
+     0},
+    {"relative redirect with a JSON body",
+     {R(.status = 301, .headers = "Location: /prometheus/api/v1/query", .body = NULL)},
+     1,
+     SLOEVAL_ETRANSPORT,
+     301,
+     1,
+     "HTTP 301 from %URL%/api/v1/query: redirect to %URL%/prometheus/api/v1/query not followed",
+     500,
+     0,
+     0},
+    {"a header line over 100 KiB",
+     {R(.fault = FAULT_HUGE_HEADER, .huge_bytes = 200000, .body = NULL)},
+     1,
+     SLOEVAL_ELIMIT,
+     200,
+     1,
+     "response header from %URL%/api/v1/query is too large (more than the 102400-byte limit)",
+     1000,
+     0,
+     0},
+    {"an endless header block",
+     {R(.fault = FAULT_MANY_HEADERS, .huge_bytes = (size_t)1 << 32, .body = NULL)},
+     1,
+     SLOEVAL_ELIMIT,
+     200,
+     1,
+     "response header from %URL%/api/v1/query is too large (more than the 102400-byte limit)",
+     1000,
+     0,
+     0},
 };
 
 /* Replace %URL% with the server's URL. */
@@ -1040,6 +1118,151 @@ START_TEST(test_secrets_never_leak)
 }
 END_TEST
 
+/*
+ * Bodies of failed requests go when they fail, not when the batch ends:
+ * 24 requests against a server streaming an endless body, 3 at a time,
+ * each cut at a 64 KiB cap, never hold more than 3 bodies at once.
+ */
+START_TEST(test_failed_bodies_freed)
+{
+    enum { N = 24, PARALLEL = 3, CAP = 64 * 1024 };
+    faultserver_response r = {.fault = FAULT_HUGE_BODY,
+                              .chunked = true,
+                              .huge_bytes = SIZE_MAX,
+                              .body = "{\"status\":\"success\",\"data\":{\"resultType\":\"string\","
+                                      "\"result\":[1,\""};
+    faultserver_script(fs, &r, 1);
+    sloeval_prometheus_options o = fast_options(faultserver_url(fs));
+    o.max_response_bytes = CAP;
+    o.timeout_ms = S(5000);
+    o.total_timeout_ms = S(10000);
+    sloeval_source *src = make(&o);
+    http_batch *b;
+    ck_assert_int_eq(http_batch_new(&b, PARALLEL), 0);
+    arena a;
+    arena_init(&a, 0);
+    prom_call *calls[N];
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    for (int i = 0; i < N; i++)
+        ck_assert_int_eq(prom_add_query(&calls[i], src, b, "up", 0, &a, &err), 0);
+    ck_assert_int_eq(http_batch_run(b, &err), 0);
+    for (int i = 0; i < N; i++) {
+        value v;
+        sloeval_error e = SLOEVAL_ERROR_INIT;
+        ck_assert_int_eq(prom_call_result(calls[i], &v, NULL, &e), SLOEVAL_ELIMIT);
+    }
+    size_t peak = http_batch_peak_body_bytes(b);
+    ck_assert_msg(peak <= (size_t)PARALLEL * (CAP + 1), "peak %zu bytes held, limit %zu", peak,
+                  (size_t)PARALLEL * (CAP + 1));
+    /* Each transfer did fill its buffer up to the cap. */
+    ck_assert_uint_ge(peak, CAP / 2);
+    http_batch_free(b);
+    arena_free(&a);
+    src->vt->destroy(src);
+}
+END_TEST
+
+/* The value of any configured header (an API key) is never printed, even
+ * when the server echoes it in an error, a warning or a non-JSON body;
+ * the tenant, a name, is. */
+START_TEST(test_configured_headers_redacted)
+{
+    static const char *KEY = "k3y-5ecret-0a1b2c";
+    static const char *COOKIE = "session=c00kie-9z8y";
+    char echo_error[512], echo_warn[512], echo_text[256];
+    snprintf(echo_error, sizeof echo_error,
+             "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"bad key %s for "
+             "tenant team-a (%s)\"}",
+             KEY, COOKIE);
+    snprintf(echo_warn, sizeof echo_warn,
+             "{\"status\":\"success\",\"warnings\":[\"key %s is deprecated\"],\"infos\":[\"%s\"],"
+             "\"data\":{\"resultType\":\"vector\",\"result\":[]}}",
+             KEY, COOKIE);
+    snprintf(echo_text, sizeof echo_text, "denied: X-Api-Key=%s", KEY);
+    sloeval_prometheus_options o = fast_options(faultserver_url(fs));
+    sloeval_http_header hdr[2] = {{"X-Api-Key", KEY}, {"Cookie", COOKIE}};
+    o.headers = hdr;
+    o.nheaders = 2;
+    o.tenant = "team-a";
+    sloeval_source *src = make(&o);
+    arena a;
+    arena_init(&a, 0);
+    const char *bodies[3] = {echo_error, echo_warn, echo_text};
+    for (int k = 0; k < 3; k++) {
+        faultserver_respond(fs, k == 0 ? 400 : (k == 1 ? 200 : 401),
+                            k == 2 ? "Content-Type: text/plain" : NULL, bodies[k]);
+        value v;
+        source_notes notes = {0};
+        sloeval_error err = SLOEVAL_ERROR_INIT;
+        int rc = src->vt->query(src, "up", 0, &a, &v, &notes, &err);
+        ck_assert_int_eq(rc, k == 0 ? SLOEVAL_ESERVER : (k == 1 ? 0 : SLOEVAL_EDECODE));
+        ck_assert_msg(strstr(err.message, KEY) == NULL, "key leaked: %s", err.message);
+        ck_assert_msg(strstr(err.message, "c00kie") == NULL, "cookie leaked: %s", err.message);
+        if (rc) ck_assert_ptr_nonnull(strstr(err.message, "<redacted>"));
+        if (k == 0) ck_assert_ptr_nonnull(strstr(err.message, "tenant team-a"));
+        for (size_t i = 0; i < notes.nwarnings; i++) {
+            ck_assert(!contains(notes.warnings[i].ptr, notes.warnings[i].len, KEY));
+            ck_assert(contains(notes.warnings[i].ptr, notes.warnings[i].len, "<redacted>"));
+        }
+        for (size_t i = 0; i < notes.ninfos; i++)
+            ck_assert(!contains(notes.infos[i].ptr, notes.infos[i].len, "c00kie"));
+        if (k == 1) ck_assert_uint_eq(notes.nwarnings + notes.ninfos, 2);
+    }
+    /* ... and the server did get them. */
+    const faultserver_request *r = faultserver_get_request(fs, 0);
+    ck_assert_str_eq(faultserver_request_header(r, "X-Api-Key"), KEY);
+    arena_free(&a);
+    src->vt->destroy(src);
+}
+END_TEST
+
+/* A secret file that is a FIFO (no writer) or a device is refused at
+ * once, never read: no hang, no endless read. */
+START_TEST(test_secret_file_not_regular)
+{
+    char dir[] = "/tmp/sloeval-fifo-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char fifo[128];
+    snprintf(fifo, sizeof fifo, "%s/token", dir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    static const struct {
+        const char *path; /* NULL: the FIFO */
+        int basic;        /* as the basic auth password file */
+        const char *kind;
+    } cases[] = {
+        {NULL, 0, "is a FIFO: a secret file must be a regular file"},
+        {NULL, 1, "is a FIFO"},
+        {"/dev/zero", 0, "/dev/zero is a character device"},
+        {"/tmp", 0, "/tmp is a directory"},
+    };
+    faultserver_respond(fs, 200, NULL, VECTOR_OK);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sloeval_prometheus_options o = fast_options(faultserver_url(fs));
+        const char *path = cases[i].path ? cases[i].path : fifo;
+        if (cases[i].basic) {
+            o.basic_auth_user = "alice";
+            o.basic_auth_password_file = path;
+        } else {
+            o.bearer_token_file = path;
+        }
+        arena a;
+        arena_init(&a, 0);
+        value v;
+        sloeval_error err = SLOEVAL_ERROR_INIT;
+        double ms;
+        ck_assert_int_eq(run_query(&o, &a, &v, NULL, &err, &ms), SLOEVAL_ECONFIG);
+        ck_assert_msg(strstr(err.message, cases[i].kind) != NULL, "%s", err.message);
+        ck_assert_ptr_nonnull(
+            strstr(err.message, cases[i].basic ? "basic auth password: " : "bearer token: "));
+        ck_assert_double_lt(ms, S(500) + SLACK());
+        arena_free(&a);
+    }
+    ck_assert_uint_eq(faultserver_request_count(fs), 0);
+    unlink(fifo);
+    rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_config_errors)
 {
     static const struct {
@@ -1094,6 +1317,9 @@ static Suite *suite(void)
     tcase_add_test(tc, test_buildinfo_fallbacks);
     tcase_add_test(tc, test_secrets_never_leak);
     tcase_add_test(tc, test_config_errors);
+    tcase_add_test(tc, test_failed_bodies_freed);
+    tcase_add_test(tc, test_configured_headers_redacted);
+    tcase_add_test(tc, test_secret_file_not_regular);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -751,6 +751,42 @@ static int send_huge(conn *c, const response *r)
     return rc;
 }
 
+/* FAULT_HUGE_HEADER and FAULT_MANY_HEADERS: huge_bytes of header lines. */
+static int send_huge_headers(conn *c, const response *r)
+{
+    enum { LINE = 1000 };
+    size_t fill_len = strlen(r->fill);
+    char *line = malloc(LINE + 64);
+    if (line == NULL) return -1;
+    int rc = 0;
+    if (r->fault == FAULT_HUGE_HEADER) {
+        rc = send_all(c->fd, "X-Huge: ", 8);
+        for (size_t sent = 0; rc == 0 && sent < r->huge_bytes;) {
+            size_t n = r->huge_bytes - sent < LINE ? r->huge_bytes - sent : LINE;
+            for (size_t i = 0; i < n; i++)
+                line[i] = r->fill[(sent + i) % fill_len];
+            rc = send_all(c->fd, line, n);
+            sent += n;
+            if (is_stopping(c->server)) rc = -1;
+        }
+        if (rc == 0) rc = send_all(c->fd, "\r\n", 2);
+    } else {
+        for (size_t sent = 0, k = 0; rc == 0 && sent < r->huge_bytes; k++) {
+            int h = snprintf(line, 64, "X-Fill-%zu: ", k);
+            size_t n = (size_t)h;
+            for (size_t i = 0; n < LINE; i++)
+                line[n++] = r->fill[i % fill_len];
+            line[n++] = '\r';
+            line[n++] = '\n';
+            rc = send_all(c->fd, line, n);
+            sent += n;
+            if (is_stopping(c->server)) rc = -1;
+        }
+    }
+    free(line);
+    return rc;
+}
+
 /* Answer one request; false when the connection must close. The request
  * itself is the test's by now (it may be freed), hence `client_close`. */
 static bool serve(conn *c, bool client_close, const response *r)
@@ -803,9 +839,12 @@ static bool serve(conn *c, bool client_close, const response *r)
     } else if (!has_header(r->headers, "Content-Length")) {
         n += snprintf(head + n, cap - (size_t)n, "Content-Length: %zu\r\n", declared);
     }
-    snprintf(head + n, cap - (size_t)n, "%s\r\n", r->headers);
+    snprintf(head + n, cap - (size_t)n, "%s", r->headers);
     int rc = send_all(c->fd, head, strlen(head));
     free(head);
+    if (rc == 0 && (r->fault == FAULT_HUGE_HEADER || r->fault == FAULT_MANY_HEADERS))
+        rc = send_huge_headers(c, r);
+    if (rc == 0) rc = send_all(c->fd, "\r\n", 2);
 
     bool keep = rc == 0;
     if (keep) {

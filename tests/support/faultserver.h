@@ -6,8 +6,9 @@
  * connections; the last one repeats), each a normal response (status,
  * headers, body, optionally gzip-encoded) or a fault: a delay before the
  * headers or in the middle of the body, closing the connection after the
- * headers, a body cut off halfway, corrupted gzip, a huge streamed body, a
- * close or a reset instead of a response, or the server ceasing to listen.
+ * headers, a body cut off halfway, corrupted gzip, a huge (or endless)
+ * streamed body, a huge header line or header block, a close or a reset
+ * instead of a response, or the server ceasing to listen.
  * Every request is recorded (method, target, headers, body) so the test can
  * assert what the client sent; requests and accepted connections are
  * counted. With no script, every request gets 200 with body "{}".
@@ -47,10 +48,17 @@ typedef enum faultserver_fault {
      * deflate stream. */
     FAULT_CORRUPT_GZIP,
     /* Stream huge_bytes bytes: `body` first, then `fill` (or "x") repeated;
-     * with Content-Length unless `chunked`. */
+     * with Content-Length unless `chunked`. With `chunked` and huge_bytes
+     * SIZE_MAX the body is endless: it runs until the client closes. */
     FAULT_HUGE_BODY,
     /* Read the request, then close the connection without a response. */
     FAULT_CLOSE,
+    /* A normal response with one extra header line "X-Huge: " followed by
+     * huge_bytes bytes of `fill` (or "x"). */
+    FAULT_HUGE_HEADER,
+    /* A normal response with header lines "X-Fill-<n>: <fill>" of 1000
+     * bytes each, huge_bytes bytes in all (an endless header block). */
+    FAULT_MANY_HEADERS,
     /* Read the request, then reset the connection (RST). */
     FAULT_RESET,
     /* Read the request, close the connection and stop listening: later

@@ -27,6 +27,7 @@ typedef struct fetch {
     size_t abort_after; /* 0: never */
     double ms;
     char retry_after[64];
+    size_t header_bytes;
 } fetch;
 
 typedef struct fetch_opts {
@@ -76,6 +77,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
     fetch *f = ud;
     size_t bytes = size * n;
+    f->header_bytes += bytes;
     if (bytes > 13 && strncasecmp(p, "Retry-After: ", 13) == 0)
         snprintf(f->retry_after, sizeof f->retry_after, "%.*s", (int)(bytes - 15), p + 13);
     return bytes;
@@ -447,6 +449,42 @@ START_TEST(test_huge_body)
 }
 END_TEST
 
+/* A header line longer than libcurl takes, and an endless header block. */
+START_TEST(test_huge_headers)
+{
+    faultserver *s = start();
+    faultserver_script(
+        s, &(faultserver_response){.body = "ok", .fault = FAULT_HUGE_HEADER, .huge_bytes = 4000},
+        1);
+    fetch f = get(s, 0);
+    ck_assert_int_eq(f.rc, CURLE_OK);
+    ck_assert_str_eq(f.body, "ok");
+    ck_assert_uint_gt(f.header_bytes, 4000);
+    ck_assert_uint_lt(f.header_bytes, 4300);
+    free(f.body);
+
+    /* Over libcurl's 100 KiB a header line: it gives up (as out of memory). */
+    faultserver_script(
+        s, &(faultserver_response){.body = "ok", .fault = FAULT_HUGE_HEADER, .huge_bytes = 200000},
+        1);
+    f = get(s, 0);
+    ck_assert_int_ne(f.rc, CURLE_OK);
+    ck_assert_ptr_null(f.body);
+    free(f.body);
+
+    faultserver_script(
+        s, &(faultserver_response){.body = "ok", .fault = FAULT_MANY_HEADERS, .huge_bytes = 50000},
+        1);
+    f = get(s, 0);
+    ck_assert_int_eq(f.rc, CURLE_OK);
+    ck_assert_str_eq(f.body, "ok");
+    ck_assert_uint_ge(f.header_bytes, 50000);
+    ck_assert_uint_lt(f.header_bytes, 52000);
+    free(f.body);
+    faultserver_stop(s);
+}
+END_TEST
+
 START_TEST(test_refuse)
 {
     faultserver *s = start();
@@ -737,6 +775,7 @@ static Suite *faultserver_suite(void)
     tcase_add_test(tc, test_delays);
     tcase_add_test(tc, test_cut_connections);
     tcase_add_test(tc, test_huge_body);
+    tcase_add_test(tc, test_huge_headers);
     tcase_add_test(tc, test_refuse);
     tcase_add_test(tc, test_request_bodies);
     tcase_add_test(tc, test_parallel_clients);
