@@ -90,6 +90,51 @@ void prom_excerpt(char *buf, size_t size, const char *s, size_t len)
     buf[o] = '\0';
 }
 
+static const labels *series_labels(const value *v, size_t i)
+{
+    return v->kind == VALUE_VECTOR ? v->u.vector.items[i].labels : v->u.matrix.items[i].labels;
+}
+
+int prom_check_distinct_series(const value *v, char *msg, size_t size)
+{
+    size_t n = v->kind == VALUE_VECTOR   ? v->u.vector.count
+               : v->kind == VALUE_MATRIX ? v->u.matrix.count
+                                         : 0;
+    if (n < 2) return 0;
+    /* An open-addressing set of element indexes (+1) keyed by the label
+     * sets' hashes, which labels_make computed already: one pass. */
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    size_t *slots = calloc(cap, sizeof(*slots));
+    if (!slots) {
+        snprintf(msg, size, "out of memory");
+        return SLOEVAL_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const labels *ls = series_labels(v, i);
+        size_t h = (size_t)ls->hash & (cap - 1);
+        for (; slots[h]; h = (h + 1) & (cap - 1)) {
+            const labels *other = series_labels(v, slots[h] - 1);
+            if (other->hash != ls->hash || !labels_equal(other, ls)) continue;
+            strbuf sb = STRBUF_INIT;
+            labels_append_string(&sb, ls);
+            char ex[160];
+            prom_excerpt(ex, sizeof(ex), strbuf_cstr(&sb), sb.len);
+            strbuf_free(&sb);
+            snprintf(msg, size,
+                     "data.result[%zu] has the same labels as data.result[%zu]: %s (a %s holds "
+                     "each series once)",
+                     i, slots[h] - 1, ex, v->kind == VALUE_VECTOR ? "vector" : "matrix");
+            free(slots);
+            return SLOEVAL_EDECODE;
+        }
+        slots[h] = i + 1;
+    }
+    free(slots);
+    return 0;
+}
+
 static inline void ws(jp *j)
 {
     while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t'))
@@ -669,6 +714,7 @@ static int element(jp *j, size_t i, result_acc *acc)
     j->p++;
     const labels *ls = labels_empty();
     elem_value kind = ELEM_NONE;
+    bool has_metric = false;
     int64_t t = 0;
     double v = 0;
     series s = {0};
@@ -677,8 +723,19 @@ static int element(jp *j, size_t i, result_acc *acc)
     while (more) {
         strv k;
         if (key(j, &k)) return j->code;
+        /* A repeated member would silently replace the first: reject it. */
+        if ((strv_eq_cstr(k, "metric") && has_metric) ||
+            (strv_eq_cstr(k, "value") && kind == ELEM_VALUE) ||
+            (strv_eq_cstr(k, "values") && kind == ELEM_VALUES))
+            return fail(j, SLOEVAL_EDECODE, "data.result[%zu] has \"%.*s\" twice", i, (int)k.len,
+                        k.ptr);
+        if ((strv_eq_cstr(k, "value") && kind == ELEM_VALUES) ||
+            (strv_eq_cstr(k, "values") && kind == ELEM_VALUE))
+            return fail(j, SLOEVAL_EDECODE, "data.result[%zu] has both \"value\" and \"values\"",
+                        i);
         if (strv_eq_cstr(k, "metric")) {
             if (metric(j, i, &ls)) return j->code;
+            has_metric = true;
         } else if (strv_eq_cstr(k, "value")) {
             strv vs;
             bool ok;
@@ -976,6 +1033,9 @@ static int envelope(jp *j, value *out, source_notes *notes)
             out->u.vector = acc.vec;
         else
             out->u.matrix = acc.mat;
+        char msg[SLOEVAL_ERROR_MESSAGE_SIZE];
+        int rc = prom_check_distinct_series(out, msg, sizeof(msg));
+        if (rc) return fail(j, rc, "%s", msg);
         return 0;
     }
     if (is_scalar || is_string) {

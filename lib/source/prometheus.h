@@ -106,6 +106,14 @@ int prom_dom_status(const struct json_t *root, long http_status, const char *url
  * bytes as spaces, cut with "..." to fit size (>= 4) with its NUL. */
 void prom_excerpt(char *buf, size_t size, const char *s, size_t len);
 
+/*
+ * A vector or matrix holds each label set once: SLOEVAL_EDECODE with a
+ * message naming the two elements ("data.result[3] has the same labels as
+ * data.result[1]: {...}") when two share one, SLOEVAL_ENOMEM, or 0. Both
+ * response decoders (and the tests' reference decoder) call it.
+ */
+int prom_check_distinct_series(const value *v, char *msg, size_t size);
+
 /* Whether a body that failed to decode was meant as JSON: a JSON content
  * type, or '{' or '[' after leading white space. */
 bool prom_looks_like_json(const char *body, size_t len, const char *ctype);

@@ -138,6 +138,9 @@ static int decode_vector(const dctx *d, json_t *result, value *out)
                             i);
             return fail(d, SLOEVAL_EDECODE, "data.result[%zu] has no \"value\"", i);
         }
+        if (json_object_get(elem, "values"))
+            return fail(d, SLOEVAL_EDECODE, "data.result[%zu] has both \"value\" and \"values\"",
+                        i);
         vector_elem *e = &out->u.vector.items[i];
         int rc = read_metric(d, elem, i, &e->labels);
         if (rc) return rc;
@@ -190,6 +193,9 @@ static int decode_matrix(const dctx *d, json_t *result, value *out)
             return fail(d, SLOEVAL_EUNSUPPORTED,
                         "data.result[%zu] holds native histogram samples, which sloeval does not "
                         "support",
+                        i);
+        if (json_object_get(elem, "value"))
+            return fail(d, SLOEVAL_EDECODE, "data.result[%zu] has both \"value\" and \"values\"",
                         i);
         series *s = &out->u.matrix.items[i];
         int rc = read_metric(d, elem, i, &s->labels);
@@ -312,6 +318,11 @@ int prom_decode_response_ref(value *out, source_notes *notes, const char *body, 
             goto done;
         }
         rc = type[0] == 'v' ? decode_vector(&d, result, out) : decode_matrix(&d, result, out);
+        if (!rc) {
+            char msg[SLOEVAL_ERROR_MESSAGE_SIZE];
+            rc = prom_check_distinct_series(out, msg, sizeof(msg));
+            if (rc) fail(&d, rc, "%s", msg);
+        }
     } else if (!strcmp(type, "scalar")) {
         rc = decode_scalar_or_string(&d, result, out, false);
     } else if (!strcmp(type, "string")) {

@@ -396,6 +396,37 @@ static const struct bad_case {
     {"warning not string", 200, "application/json",
      "{\"status\":\"success\",\"infos\":[1],\"data\":{\"resultType\":\"vector\",\"result\":[]}}",
      SLOEVAL_EDECODE, "infos[0] is not a string"},
+    /* each series once, each member once */
+    {"vector repeats a label set", 200, "application/json",
+     "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+     "{\"metric\":{\"a\":\"1\",\"b\":\"2\"},\"value\":[1,\"1\"]},"
+     "{\"metric\":{\"a\":\"2\"},\"value\":[1,\"1\"]},"
+     "{\"metric\":{\"b\":\"2\",\"a\":\"1\"},\"value\":[1,\"5\"]}]}}",
+     SLOEVAL_EDECODE,
+     "HTTP 200 from " URL ": data.result[2] has the same labels as data.result[0]: {a=\"1\", "
+     "b=\"2\"} (a vector holds each series once)"},
+    {"matrix repeats a label set", 200, "application/json",
+     "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+     "{\"metric\":{},\"values\":[[1,\"1\"]]},{\"values\":[[2,\"1\"]]}]}}",
+     SLOEVAL_EDECODE,
+     "HTTP 200 from " URL ": data.result[1] has the same labels as data.result[0]: {} (a matrix "
+     "holds each series once)"},
+    {"two values", 200, "application/json",
+     "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+     "{\"metric\":{},\"value\":[1,\"1\"],\"value\":[1,\"2\"]}]}}",
+     SLOEVAL_EDECODE, "HTTP 200 from " URL ": data.result[0] has \"value\" twice"},
+    {"two metrics", 200, "application/json",
+     "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+     "{\"metric\":{\"a\":\"1\"},\"metric\":{\"a\":\"2\"},\"value\":[1,\"1\"]}]}}",
+     SLOEVAL_EDECODE, "HTTP 200 from " URL ": data.result[0] has \"metric\" twice"},
+    {"two values lists", 200, "application/json",
+     "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+     "{\"values\":[[1,\"1\"]],\"metric\":{},\"values\":[[2,\"1\"]]}]}}",
+     SLOEVAL_EDECODE, "HTTP 200 from " URL ": data.result[0] has \"values\" twice"},
+    {"value and values", 200, "application/json",
+     "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+     "{\"metric\":{},\"value\":[1,\"1\"],\"values\":[[2,\"1\"]]}]}}",
+     SLOEVAL_EDECODE, "HTTP 200 from " URL ": data.result[0] has both \"value\" and \"values\""},
     {"histogram", 200, "application/json",
      "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},"
      "\"histogram\":[1,{\"count\":\"1\"}]}]}}",
