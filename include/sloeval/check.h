@@ -305,11 +305,16 @@ SLOEVAL_EXPORT int sloeval_check_report_render(char **out, size_t *len,
                                                sloeval_error *err);
 
 /**
- * Render into the file at `path`, atomically: the text goes to a
- * temporary file in the same directory, is flushed to disk, and renamed
- * over `path`, so that a reader (node_exporter's textfile collector) sees
- * the old file or the new one, never a part. Returns 0 or SLOEVAL_EIO
- * ("<path>: <reason>"), SLOEVAL_EINVAL, SLOEVAL_ENOMEM.
+ * Render into the file at `path`. A regular file (or a name not yet there)
+ * is replaced atomically: the text goes to a temporary file
+ * (".sloeval.XXXXXX") in the same directory, is flushed to disk, and
+ * renamed over `path`, so that a reader (node_exporter's textfile
+ * collector) sees the old file or the new one, never a part; a replaced
+ * file keeps its mode and, where allowed, its owner; a new one is 0644.
+ * Anything else (`-` for standard output, a symbolic link such as
+ * /dev/stdout, a device, a FIFO) is opened and written in place, never
+ * replaced. Returns 0 or SLOEVAL_EIO ("<path>: <reason>"),
+ * SLOEVAL_EINVAL, SLOEVAL_ENOMEM.
  */
 SLOEVAL_EXPORT int sloeval_check_report_write_file(const char *path,
                                                    const sloeval_check_report *report,

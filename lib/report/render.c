@@ -1,6 +1,7 @@
 /* sloeval_check_report_render and _write_file: the renderers behind the public API. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,36 +72,68 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-int sloeval_check_report_write_file(const char *path, const sloeval_check_report *report,
-                                    const sloeval_check_render_options *opts, sloeval_error *err)
+/* Write to a file that must not be replaced (a device, a FIFO, a symbolic
+ * link such as /dev/stdout, or "-"): open it and write, as a shell
+ * redirection would. Replacing it by rename would put a regular file where
+ * the link or device was (for root, /dev/stdout machine-wide). */
+static int write_direct(const char *path, const strbuf *sb, sloeval_error *err)
 {
-    sloeval_error_clear(err);
-    if (!path || !path[0]) return error_set(err, SLOEVAL_EINVAL, "no output file name");
-    strbuf sb = STRBUF_INIT;
-    int rc = render(&sb, report, opts, err);
-    if (rc) {
-        strbuf_free(&sb);
-        return rc;
+    bool is_stdout = !strcmp(path, "-");
+    int fd = STDOUT_FILENO;
+    if (!is_stdout) {
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            return error_set(err, SLOEVAL_EIO, "%s: is a directory", path);
+        /* A regular file behind a link is truncated, as `>` would. */
+        int trunc = stat(path, &st) == 0 && S_ISREG(st.st_mode) ? O_TRUNC : 0;
+        fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC | trunc);
+        if (fd < 0)
+            return error_set(err, SLOEVAL_EIO, "%s: cannot open: %s", path, strerror(errno));
     }
-    /* a temporary file next to the target (same file system: rename is atomic);
-     * node_exporter's textfile collector reads only *.prom, so the name
-     * must not end in .prom */
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 32);
-    if (!tmp) {
-        strbuf_free(&sb);
-        return error_set(err, SLOEVAL_ENOMEM, "out of memory");
-    }
-    snprintf(tmp, plen + 32, "%s.tmp.XXXXXX", path);
+    int rc = 0;
+    if (write_all(fd, sb->data, sb->len))
+        rc = error_set(err, SLOEVAL_EIO, "%s: write failed: %s",
+                       is_stdout ? "standard output" : path, strerror(errno));
+    if (!is_stdout && close(fd) && !rc)
+        rc = error_set(err, SLOEVAL_EIO, "%s: write failed: %s", path, strerror(errno));
+    return rc;
+}
+
+/* Replace the regular file at path (or create it) atomically: a temporary
+ * file in the same directory, flushed, renamed over it. `old` is the file
+ * replaced (its mode and owner carry over) or NULL for a new one. */
+static int write_atomic(const char *path, const struct stat *old, const strbuf *sb,
+                        sloeval_error *err)
+{
+    /* A short name in the target's directory (same file system: rename is
+     * atomic), so that a target name near NAME_MAX still leaves room. A
+     * leading dot and no .prom suffix: node_exporter's textfile collector
+     * reads only *.prom and ignores it. */
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    static const char name[] = ".sloeval.XXXXXX";
+    char *tmp = malloc(dirlen + sizeof(name));
+    if (!tmp) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+    memcpy(tmp, path, dirlen);
+    memcpy(tmp + dirlen, name, sizeof(name));
+    int rc = 0;
     int fd = mkstemp(tmp);
     if (fd < 0) {
         rc = error_set(err, SLOEVAL_EIO, "%s: cannot create a temporary file next to it: %s", path,
                        strerror(errno));
         goto out;
     }
-    /* readable by the collector whatever the umask of a cron job */
-    (void)fchmod(fd, 0644);
-    if (write_all(fd, sb.data, sb.len) || fsync(fd)) {
+    if (old) {
+        /* The file replaced keeps its mode (0600 stays 0600) and, where
+         * allowed, its owner. */
+        if (old->st_uid != geteuid() || old->st_gid != getegid())
+            (void)!fchown(fd, old->st_uid, old->st_gid);
+        (void)fchmod(fd, old->st_mode & 07777);
+    } else {
+        /* readable by the collector whatever the umask of a cron job */
+        (void)fchmod(fd, 0644);
+    }
+    if (write_all(fd, sb->data, sb->len) || fsync(fd)) {
         rc = error_set(err, SLOEVAL_EIO, "%s: write failed: %s", tmp, strerror(errno));
         close(fd);
         unlink(tmp);
@@ -118,6 +151,32 @@ int sloeval_check_report_write_file(const char *path, const sloeval_check_report
     }
 out:
     free(tmp);
+    return rc;
+}
+
+int sloeval_check_report_write_file(const char *path, const sloeval_check_report *report,
+                                    const sloeval_check_render_options *opts, sloeval_error *err)
+{
+    sloeval_error_clear(err);
+    if (!path || !path[0]) return error_set(err, SLOEVAL_EINVAL, "no output file name");
+    strbuf sb = STRBUF_INIT;
+    int rc = render(&sb, report, opts, err);
+    if (rc) {
+        strbuf_free(&sb);
+        return rc;
+    }
+    /* Only a regular file, or a name not there yet, is replaced; anything
+     * else (the link itself is looked at, not its target) is written to. */
+    struct stat st;
+    if (!strcmp(path, "-"))
+        rc = write_direct(path, &sb, err);
+    else if (lstat(path, &st) != 0)
+        rc = errno == ENOENT ? write_atomic(path, NULL, &sb, err)
+                             : error_set(err, SLOEVAL_EIO, "%s: %s", path, strerror(errno));
+    else if (S_ISREG(st.st_mode))
+        rc = write_atomic(path, &st, &sb, err);
+    else
+        rc = write_direct(path, &sb, err);
     strbuf_free(&sb);
     return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/model.h"
 #include "report/report.h"
 
 #define RED    "\033[1;31m"
@@ -150,6 +151,34 @@ static const char *status_word(sloeval_check_status s)
     return "?";
 }
 
+/*
+ * Text a server may have chosen (warnings, reasons, label names) on one
+ * line of a terminal: as report_utf8, but C0 and C1 control characters
+ * and DEL, which could move the cursor, retitle or clear the terminal or
+ * break the line, are shown as escapes (\x1b, \u009b) instead.
+ */
+static void put_term(strbuf *sb, const char *s)
+{
+    strbuf tmp = STRBUF_INIT;
+    report_utf8(&tmp, s); /* invalid UTF-8 -> U+FFFD first */
+    const unsigned char *p = (const unsigned char *)strbuf_cstr(&tmp);
+    size_t n = tmp.len;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp = p[i];
+        size_t len = 1;
+        if (cp >= 0x80 && (len = utf8_decode(p + i, n - i, &cp)) == 0) len = 1;
+        if (cp < 0x20 || cp == 0x7f)
+            strbuf_printf(sb, "\\x%02x", (unsigned)cp);
+        else if (cp >= 0x80 && cp < 0xa0)
+            strbuf_printf(sb, "\\u%04x", (unsigned)cp);
+        else
+            strbuf_append(sb, (const char *)p + i, len);
+        i += len;
+    }
+    if (tmp.failed) sb->failed = 1;
+    strbuf_free(&tmp);
+}
+
 static void put_colored(strbuf *sb, bool color, const char *col, const char *text)
 {
     if (color && col) strbuf_puts(sb, col);
@@ -163,7 +192,7 @@ static void put_inconclusive(strbuf *sb, bool color, const char *what, const cha
 {
     put_colored(sb, color, YELLOW, "INCONCLUSIVE");
     strbuf_printf(sb, " %s %s: ", what, scope);
-    report_utf8(sb, reason ? reason : "?");
+    put_term(sb, reason ? reason : "?");
     strbuf_putc(sb, '\n');
 }
 
@@ -173,7 +202,7 @@ static void put_notes(strbuf *sb, const char *what, const char *scope, const cha
 {
     for (size_t k = 0; k < n; k++) {
         strbuf_printf(sb, "note %s %s: ", what, scope);
-        report_utf8(sb, notes[k]);
+        put_term(sb, notes[k]);
         strbuf_putc(sb, '\n');
     }
 }
@@ -274,10 +303,10 @@ static void series_text(strbuf *sb, const sloeval_check_series *s)
     strbuf_putc(sb, '{');
     for (size_t i = 0; i < s->nlabels; i++) {
         if (i) strbuf_puts(sb, ", ");
-        report_utf8(sb, s->labels[i].name);
-        strbuf_puts(sb, "=\"");
-        report_prom_label_value(sb, s->labels[i].value);
-        strbuf_putc(sb, '"');
+        put_term(sb, s->labels[i].name);
+        strbuf_putc(sb, '=');
+        /* Go-quoted as Prometheus prints it: controls become \x1b, \u009b. */
+        quote_go_string(sb, strv_from_cstr(s->labels[i].value));
     }
     strbuf_putc(sb, '}');
 }
@@ -362,7 +391,7 @@ void report_text(strbuf *sb, const sloeval_check_report *r, bool color)
     }
     for (size_t i = 0; i < sloeval_check_report_warning_count(r); i++) {
         strbuf_puts(sb, "warning: ");
-        report_utf8(sb, sloeval_check_report_warning(r, i));
+        put_term(sb, sloeval_check_report_warning(r, i));
         strbuf_putc(sb, '\n');
     }
     strbuf_printf(sb,
