@@ -512,6 +512,38 @@ START_TEST(test_secrets_never_shown)
 }
 END_TEST
 
+/* The value of any --header (an API key), echoed by the server in an error
+ * and in a warning, is never printed; the request did carry it. */
+START_TEST(test_header_values_never_shown)
+{
+#define API_KEY "k3y-41c9e0-SECRET"
+    faultserver_response resp[] = {
+        {403, NULL, ENVELOPE_ERROR("bad_data", "key " API_KEY " is not allowed"), 0, false, false,
+         FAULT_NONE, 0, 0, NULL, NULL},
+        {200, NULL,
+         "{\"status\":\"success\",\"warnings\":[\"key " API_KEY
+         " expires soon\"],\"data\":{\"resultType\":\"vector\",\"result\":[]}}",
+         0, false, false, FAULT_NONE, 0, 0, NULL, NULL},
+    };
+    const char *extra[] = {"--header", "X-Api-Key: " API_KEY, "--explain", "--retries", "0", NULL};
+    for (int k = 0; k < 2; k++) {
+        faultserver_script(fs, &resp[k], 1);
+        size_t base = faultserver_request_count(fs);
+        runcli_result r;
+        query(&r, extra, "up", NULL, 20);
+        ck_assert_msg(r.status == (k == 0 ? 3 : 0), "%d: %s", r.status, r.err);
+        ck_assert_ptr_nonnull(strstr(r.err, "<redacted>"));
+        ck_assert_msg(!strstr(r.out, API_KEY) && !strstr(r.err, API_KEY), "key shown: %s%s", r.out,
+                      r.err);
+        const faultserver_request *req = faultserver_get_request(fs, base);
+        ck_assert_ptr_nonnull(req);
+        ck_assert_str_eq(faultserver_request_header(req, "X-Api-Key"), API_KEY);
+        runcli_free(&r);
+    }
+#undef API_KEY
+}
+END_TEST
+
 /* ---- environment, explain, exit codes of the expression --------------------------- */
 
 START_TEST(test_environment_urls_and_token)
@@ -620,6 +652,7 @@ int main(void)
     tcase_add_checked_fixture(tc2, setup, teardown);
     tcase_set_timeout(tc2, 120);
     tcase_add_test(tc2, test_secrets_never_shown);
+    tcase_add_test(tc2, test_header_values_never_shown);
     tcase_add_test(tc2, test_environment_urls_and_token);
     tcase_add_test(tc2, test_expression_errors);
     suite_add_tcase(s, tc2);
