@@ -362,6 +362,28 @@ void check_alert_steps(const slo_alert *alert, int64_t t, int64_t *start, int64_
     *start = *end - (nfor + nkeep) * s;
 }
 
+/* A label string as a C string: a NUL byte (which would cut it short in
+ * every report) becomes U+FFFD. */
+static const char *public_string(arena *a, strv s)
+{
+    size_t nuls = 0;
+    for (size_t i = 0; i < s.len; i++)
+        nuls += s.ptr[i] == '\0';
+    if (!nuls) return arena_strndup(a, s.ptr, s.len);
+    char *out = arena_alloc(a, s.len + 2 * nuls + 1), *o = out;
+    if (!out) return NULL;
+    for (size_t i = 0; i < s.len; i++) {
+        if (s.ptr[i]) {
+            *o++ = s.ptr[i];
+        } else {
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
 /* Copy a label set into public label pairs (NUL-terminated strings). */
 static int public_series(sloeval_check_series *out, arena *a, const labels *ls)
 {
@@ -369,8 +391,8 @@ static int public_series(sloeval_check_series *out, arena *a, const labels *ls)
     sloeval_label *l = ARENA_NEW_ARRAY(a, sloeval_label, out->nlabels + 1);
     if (!l) return -1;
     for (size_t i = 0; i < out->nlabels; i++) {
-        l[i].name = arena_strndup(a, ls->pairs[i].name.ptr, ls->pairs[i].name.len);
-        l[i].value = arena_strndup(a, ls->pairs[i].value.ptr, ls->pairs[i].value.len);
+        l[i].name = public_string(a, ls->pairs[i].name);
+        l[i].value = public_string(a, ls->pairs[i].value);
         if (!l[i].name || !l[i].value) return -1;
     }
     out->labels = l;

@@ -102,6 +102,51 @@ START_TEST(test_text_escapes_server_controls)
 }
 END_TEST
 
+/* A NUL in a label value (JSON "\u0000") no longer cuts the value short in
+ * the report: it shows as U+FFFD, and what follows it stays. */
+START_TEST(test_label_value_with_nul)
+{
+    sloeval_check_report *r = check_report_new();
+    ck_assert_ptr_nonnull(r);
+    r->time_ms = 1704088800000LL;
+    ck_assert_int_eq(
+        arena_grow(&r->arena, (void **)&r->alerts, &r->capalerts, 1, sizeof(*r->alerts)), 0);
+    sloeval_check_alert_result *out = &r->alerts[r->nalerts++];
+    memset(out, 0, sizeof(*out));
+    static const char raw[] = "before\0after";
+    label pair = {STRV_LIT("path"), {raw, sizeof raw - 1}};
+    bool dup = false;
+    const labels *ls = labels_make(&r->arena, &pair, 1, true, &dup);
+    ck_assert_ptr_nonnull(ls);
+    value v = {0};
+    v.kind = VALUE_VECTOR;
+    ck_assert_int_eq(vector_push(&r->arena, &v.u.vector, ls, r->time_ms, 1), 0);
+    slo_alert alert = {0};
+    alert.name = "Nul";
+    alert.expr = "x";
+    alert.step_ms = 60000;
+    check_answer ans = {0, NULL, &v, NULL};
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_int_eq(
+        check_decide_alert(out, &r->arena, &alert, &ans, r->time_ms, r->time_ms, 60000, &err), 0);
+    out->name = "Nul";
+    out->scope = "global";
+    ck_assert_int_eq(out->status, SLOEVAL_CHECK_FIRING);
+    r->status = check_report_summarise(r);
+    char *text = render(r, SLOEVAL_CHECK_FORMAT_TEXT);
+    ck_assert_msg(strstr(text, "path=\"before\xEF\xBF\xBD"
+                               "after\"") != NULL,
+                  "%s", text);
+    free(text);
+    char *json = render(r, SLOEVAL_CHECK_FORMAT_JSON);
+    ck_assert_msg(strstr(json, "\"path\":\"before\xEF\xBF\xBD"
+                               "after\"") != NULL,
+                  "%s", json);
+    free(json);
+    sloeval_check_report_free(r);
+}
+END_TEST
+
 /* ---- writing files -------------------------------------------------------- */
 
 static char dir[64];
@@ -293,6 +338,7 @@ static Suite *suite(void)
     Suite *s = suite_create("report_output");
     TCase *tc = tcase_create("text");
     tcase_add_test(tc, test_text_escapes_server_controls);
+    tcase_add_test(tc, test_label_value_with_nul);
     suite_add_tcase(s, tc);
     tc = tcase_create("files");
     tcase_add_checked_fixture(tc, setup, teardown);
