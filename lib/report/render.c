@@ -82,11 +82,13 @@ static int write_direct(const char *path, const strbuf *sb, sloeval_error *err)
     int fd = STDOUT_FILENO;
     if (!is_stdout) {
         struct stat st;
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        bool exists = stat(path, &st) == 0;
+        if (exists && S_ISDIR(st.st_mode))
             return error_set(err, SLOEVAL_EIO, "%s: is a directory", path);
-        /* A regular file behind a link is truncated, as `>` would. */
-        int trunc = stat(path, &st) == 0 && S_ISREG(st.st_mode) ? O_TRUNC : 0;
-        fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC | trunc);
+        /* As `>` would: a regular file behind a link is truncated, the
+         * missing target of a dangling link created. */
+        int trunc = exists && S_ISREG(st.st_mode) ? O_TRUNC : 0;
+        fd = open(path, O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC | trunc, 0644);
         if (fd < 0)
             return error_set(err, SLOEVAL_EIO, "%s: cannot open: %s", path, strerror(errno));
     }

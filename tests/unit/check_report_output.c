@@ -255,6 +255,29 @@ START_TEST(test_link_to_device_kept)
 }
 END_TEST
 
+/* A link to a regular file is written through (the link stays); a
+ * directory is refused with its name. */
+START_TEST(test_link_to_file_and_directory)
+{
+    char file[128], link[128];
+    snprintf(file, sizeof file, "%s/real.json", dir);
+    snprintf(link, sizeof link, "%s/link.json", dir);
+    ck_assert_int_eq(symlink("real.json", link), 0);
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_msg(write_json(link, &err) == 0, "%s", err.message); /* dangling: created */
+    ck_assert_msg(write_json(link, &err) == 0, "%s", err.message); /* then truncated */
+    char *want = render(rep, SLOEVAL_CHECK_FORMAT_JSON);
+    ck_assert_str_eq(slurp(file), want);
+    free(want);
+    struct stat st;
+    ck_assert_int_eq(lstat(link, &st), 0);
+    ck_assert(S_ISLNK(st.st_mode));
+    ck_assert_int_eq(write_json(dir, &err), SLOEVAL_EIO);
+    ck_assert_ptr_nonnull(strstr(err.message, "is a directory"));
+    ck_assert_int_eq(entries(), 2);
+}
+END_TEST
+
 typedef struct reader {
     const char *path;
     char buf[1 << 16];
@@ -346,6 +369,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_file_mode_kept);
     tcase_add_test(tc, test_file_name_max);
     tcase_add_test(tc, test_link_to_device_kept);
+    tcase_add_test(tc, test_link_to_file_and_directory);
     tcase_add_test(tc, test_fifo_written_in_place);
     tcase_add_test(tc, test_dash_is_stdout);
     suite_add_tcase(s, tc);
