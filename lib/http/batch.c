@@ -422,8 +422,9 @@ static bool classify_failure(http_request *r, CURLcode rc, bool connecting)
 #if LIBCURL_VERSION_NUM >= 0x080600
     too_large = too_large || rc == CURLE_TOO_LARGE;
 #endif
-    if (r->header_over || (too_large && !r->headers_done)) {
-        /* libcurl reports a header line over its limit as out of memory. */
+    if (r->header_over || (too_large && r->header_bytes > 0 && !r->headers_done)) {
+        /* libcurl reports a header line over its limit as out of memory
+         * (the status line before it has reached on_header). */
         req_fail(r, SLOEVAL_ELIMIT,
                  "response header from %s is too large (more than the %d-byte limit)", r->url,
                  HEADER_LIMIT);
