@@ -14,6 +14,7 @@
 #include "sloeval/engine.h"
 #include "sloeval/expr.h"
 #include "sloeval/http.h"
+#include "sloeval/query.h"
 #include "sloeval/slo.h"
 #include "sloeval/source.h"
 #include "sloeval/time.h"
