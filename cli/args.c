@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sloeval.h"
 
 cli_opt *cli_opt_find(cli_cmd_spec *spec, const char *name)
 {
@@ -53,6 +54,14 @@ static void print_help(const cli_cmd_spec *spec)
     }
     printf("  %-26s %s\n", "-h, --help", "print this help");
     printf("  %-26s %s\n", "--", "end of options (an argument may then start with '-')");
+}
+
+int cli_time_arg(int64_t *out, const char *arg, sloeval_error *err)
+{
+    int64_t now = sloeval_time_now_ms();
+    if (arg) return sloeval_time_parse(out, arg, now, err);
+    *out = now;
+    return 0;
 }
 
 int cli_usage_error(const cli_cmd_spec *spec, const char *fmt, ...)

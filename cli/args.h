@@ -15,6 +15,7 @@
 #define SLOEVAL_CLI_ARGS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 typedef enum cli_opt_kind {
@@ -73,6 +74,11 @@ void cli_print_usage(FILE *out, const cli_cmd_spec *spec);
 /* A one-line usage error for the command: "sloeval <cmd>: <message>". */
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
+/* The evaluation time of --time's argument (NULL: now), read by
+ * sloeval_time_parse relative to now. */
+struct sloeval_error;
+int cli_time_arg(int64_t *out, const char *arg, struct sloeval_error *err);
+
 #endif
 int cli_usage_error(const cli_cmd_spec *spec, const char *fmt, ...);
 
@@ -80,5 +86,10 @@ int cli_usage_error(const cli_cmd_spec *spec, const char *fmt, ...);
  * status, or CLI_EXIT_USAGE with "sloeval <cmd>: cannot write the output"
  * on stderr when stdout failed (a full disk, a closed pipe). */
 int cli_finish_output(const cli_cmd_spec *spec, int status);
+
+/* The evaluation time of --time's argument (NULL: now), read by
+ * sloeval_time_parse relative to now. */
+struct sloeval_error;
+int cli_time_arg(int64_t *out, const char *arg, struct sloeval_error *err);
 
 #endif

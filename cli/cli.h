@@ -29,20 +29,6 @@ int cmd_test(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 
-/* sloeval query --url (cmd_query_url.c): whether servers were given (flag
- * or $SLOEVAL_URL), the query over them (print renders the result), and
- * the exit status of a failure (code, and the HTTP status for
- * SLOEVAL_ESERVER). */
-struct cli_cmd_spec;
-struct sloeval_result;
-bool query_has_url(struct cli_cmd_spec *spec);
-int query_servers(struct cli_cmd_spec *spec, const char *text, size_t len, int compat_choice,
-                  bool json, int (*print)(struct sloeval_result *res, bool json));
-int query_exit_status(int code, int http_status);
-/* The evaluation time: --time's argument (NULL: now, whole milliseconds),
- * read by sloeval_time_parse (cmd_query.c). */
-int query_time(int64_t *out, const char *arg, sloeval_error *err);
-
 /* Print a parse error as "<line>:<col>: parse error: <message>", then the
  * offending line of `text` and a caret under the position (cmd_parse.c). */
 void cli_print_parse_error(FILE *out, const char *text, size_t len, const sloeval_error *err);

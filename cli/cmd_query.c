@@ -7,27 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "args.h"
 #include "cli.h"
-#include "model/model.h"
-#include "model/result.h"
-#include "plan/plan.h"
-#include "promql/expr.h"
+#include "query_url.h"
 #include "sloeval.h"
 
 static const char *const output_choices[] = {"text", "json", NULL};
 static const char *const compat_choices[] = {"auto", "v2", "v3", NULL};
 static const char *const mode_choices[] = {"auto", "pushdown", "local", NULL};
-
-int query_time(int64_t *out, const char *arg, sloeval_error *err)
-{
-    int64_t now = sloeval_time_now_ms();
-    if (arg) return sloeval_time_parse(out, arg, now, err);
-    *out = now;
-    return 0;
-}
 
 static void print_labels(FILE *out, const sloeval_result *r, size_t i)
 {
@@ -60,7 +48,7 @@ static void print_text(FILE *out, sloeval_result *r)
     char v[64], t[32];
     switch (sloeval_result_type(r)) {
     case SLOEVAL_TYPE_SCALAR:
-        format_float(v, sizeof v, sloeval_result_scalar(r));
+        sloeval_float_format(v, sizeof v, sloeval_result_scalar(r));
         fprintf(out, "scalar\t%s\n", v);
         break;
     case SLOEVAL_TYPE_STRING: fprintf(out, "string\t%s\n", sloeval_result_string(r, NULL)); break;
@@ -70,7 +58,7 @@ static void print_text(FILE *out, sloeval_result *r)
         for (size_t i = 0; i < n; i++) {
             size_t c;
             const sloeval_sample *s = sloeval_result_samples(r, i, &c);
-            format_float(v, sizeof v, c ? s[0].value : 0);
+            sloeval_float_format(v, sizeof v, c ? s[0].value : 0);
             print_labels(out, r, i);
             fprintf(out, "\t%s\n", v);
         }
@@ -85,8 +73,8 @@ static void print_text(FILE *out, sloeval_result *r)
             print_labels(out, r, i);
             fputc('\n', out);
             for (size_t k = 0; k < c; k++) {
-                format_float(v, sizeof v, s[k].value);
-                format_timestamp(t, sizeof t, s[k].t_ms);
+                sloeval_float_format(v, sizeof v, s[k].value);
+                sloeval_timestamp_format(t, sizeof t, s[k].t_ms);
                 fprintf(out, "\t%s\t%s\n", t, v);
             }
         }
@@ -209,7 +197,10 @@ int cmd_query(int argc, char **argv)
     int compat_choice = cli_opt_choice(&opts[4], 0);
     bool json = cli_opt_choice(&opts[5], 0) == 1;
     if (url) {
-        rc = query_servers(&spec, text, len, compat_choice, json, print_result);
+        sloeval_compat c = compat_choice == 1   ? SLOEVAL_COMPAT_V2
+                           : compat_choice == 2 ? SLOEVAL_COMPAT_V3
+                                                : SLOEVAL_COMPAT_AUTO;
+        rc = query_servers(&spec, text, len, c, json, print_result);
         cli_args_free(&spec, pos);
         return cli_finish_output(&spec, rc);
     }
@@ -236,7 +227,7 @@ int cmd_query(int argc, char **argv)
     sloeval_parse_options po = SLOEVAL_PARSE_OPTIONS_INIT;
     po.compat = compat;
     po.experimental_functions = opts[6].count > 0;
-    if (query_time(&t, opts[1].value, &err) != 0) {
+    if (cli_time_arg(&t, opts[1].value, &err) != 0) {
         fprintf(stderr, "sloeval query: --time: %s\n", err.message);
     } else if (sloeval_expr_parse(&expr, text, len, &po, &err) != 0) {
         if (err.code == SLOEVAL_EPARSE)

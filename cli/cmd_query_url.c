@@ -18,10 +18,7 @@
 
 #include "args.h"
 #include "cli.h"
-#include "model/result.h"
-#include "plan/plan.h"
-#include "promql/expr.h"
-#include "slo/duration.h"
+#include "query_url.h"
 #include "sloeval.h"
 
 /* Print "sloeval query: <message>" as one line, whatever the message holds. */
@@ -34,7 +31,8 @@ static void print_error(const char *prefix, const char *msg)
     fputc('\n', stderr);
 }
 
-int query_exit_status(int code, int http_status)
+/* The exit status of a failed query (README, man page). */
+static int query_exit_status(int code, int http_status)
 {
     switch (code) {
     case 0: return CLI_EXIT_OK;
@@ -123,8 +121,7 @@ static int settings(url_settings *s, cli_cmd_spec *spec, sloeval_compat compat)
     const char *v;
     if ((v = opt_value(spec, "timeout"))) {
         int64_t ms;
-        const char *why;
-        if (duration_parse(&ms, v, strlen(v), &why) || ms <= 0 || ms > 24LL * 3600 * 1000)
+        if (sloeval_duration_parse(&ms, v, NULL) || ms <= 0 || ms > 24LL * 3600 * 1000)
             return cli_usage_error(spec,
                                    "--timeout: '%s' is not a duration from 1ms to 24h "
                                    "(like 30s or 1m30s)",
@@ -198,23 +195,23 @@ static void free_settings(url_settings *s)
     free(s->headers);
 }
 
-static void print_explain(const char *text)
+/* Setup warnings of the query (risky TLS options, servers whose version
+ * cannot be told) as they arise. */
+static void print_warning(const char *message, void *payload)
 {
-    if (text && *text) fputs(text, stderr);
+    (void)payload;
+    fprintf(stderr, "warning: %s\n", message);
 }
 
-int query_servers(cli_cmd_spec *spec, const char *text, size_t len, int compat_choice, bool json,
-                  int (*print)(sloeval_result *res, bool json))
+int query_servers(cli_cmd_spec *spec, const char *text, size_t len, sloeval_compat compat,
+                  bool json, int (*print)(sloeval_result *res, bool json))
 {
     sloeval_error err = SLOEVAL_ERROR_INIT;
-    int64_t t;
-    if (query_time(&t, opt_value(spec, "time"), &err) != 0) {
+    int64_t t_ms;
+    if (cli_time_arg(&t_ms, opt_value(spec, "time"), &err) != 0) {
         print_error("--time: ", err.message);
         return CLI_EXIT_USAGE;
     }
-    sloeval_compat compat = compat_choice == 1   ? SLOEVAL_COMPAT_V2
-                            : compat_choice == 2 ? SLOEVAL_COMPAT_V3
-                                                 : SLOEVAL_COMPAT_AUTO;
     url_settings us;
     memset(&us, 0, sizeof(us));
     int status = settings(&us, spec, compat);
@@ -229,32 +226,32 @@ int query_servers(cli_cmd_spec *spec, const char *text, size_t len, int compat_c
         free_settings(&us);
         return cli_usage_error(spec, "a source is needed: --url URL or --data FILE");
     }
+    static const char *const modes[] = {"auto", "pushdown", "local", NULL};
+    int mode = 0;
+    const char *mv = opt_value(spec, "mode");
+    for (int i = 0; mv && modes[i]; i++)
+        if (!strcmp(mv, modes[i])) mode = i;
+    sloeval_query_options qo = SLOEVAL_QUERY_OPTIONS_INIT;
+    qo.mode = mode == 1   ? SLOEVAL_QUERY_MODE_PUSHDOWN
+              : mode == 2 ? SLOEVAL_QUERY_MODE_LOCAL
+                          : SLOEVAL_QUERY_MODE_AUTO;
+    qo.compat = compat;
+    qo.experimental_functions = opt_flag(spec, "experimental-functions");
+    qo.explain = opt_flag(spec, "explain");
+    qo.on_warning = print_warning;
+
     status = CLI_EXIT_USAGE;
-    bool explain = opt_flag(spec, "explain");
     sloeval_expr *expr = NULL;
-    sloeval_source **shards = calloc(n, sizeof(*shards));
-    plan_batch *batch = NULL;
+    sloeval_query *q = NULL;
     sloeval_result *res = NULL;
     bool inited = false;
-    sloeval_parse_options po = SLOEVAL_PARSE_OPTIONS_INIT;
-    po.experimental_functions = opt_flag(spec, "experimental-functions");
     /* A syntax error is reported before any server is asked: with --compat
      * auto, the text must parse with one of the two grammars. */
-    po.compat = compat == SLOEVAL_COMPAT_V2 ? SLOEVAL_COMPAT_V2 : SLOEVAL_COMPAT_V3;
-    if (sloeval_expr_parse(&expr, text, len, &po, &err) != 0 && compat == SLOEVAL_COMPAT_AUTO) {
-        sloeval_error err2 = SLOEVAL_ERROR_INIT;
-        po.compat = SLOEVAL_COMPAT_V2;
-        if (sloeval_expr_parse(&expr, text, len, &po, &err2) == 0) sloeval_error_clear(&err);
-    }
-    if (err.code) {
+    if (sloeval_query_parse(&expr, text, len, &qo, &err) != 0) {
         if (err.code == SLOEVAL_EPARSE)
             cli_print_parse_error(stderr, text, len, &err);
         else
             print_error(NULL, err.message);
-        goto done;
-    }
-    if (!shards) {
-        print_error(NULL, "out of memory");
         goto done;
     }
     if (sloeval_global_init() != 0) {
@@ -262,87 +259,25 @@ int query_servers(cli_cmd_spec *spec, const char *text, size_t len, int compat_c
         goto done;
     }
     inited = true;
-
-    /* With --compat auto the grammar waits for the servers' answer. */
-    for (size_t i = 0; i < n; i++) {
-        sloeval_prometheus_options so = us.base;
-        so.url = urls[i];
-        if (sloeval_source_new_prometheus(&shards[i], &so, &err) != 0) {
-            print_error("--url: ", err.message);
-            goto done;
-        }
-        const char *w = sloeval_prometheus_config_warning(shards[i]);
-        if (w) fprintf(stderr, "warning: %s\n", w);
-    }
-    if (compat == SLOEVAL_COMPAT_AUTO) {
-        for (size_t i = 0; i < n; i++) {
-            sloeval_compat got;
-            char warning[SLOEVAL_ERROR_MESSAGE_SIZE];
-            if (sloeval_prometheus_detect_compat(&got, shards[i], warning, sizeof warning, &err)) {
-                print_error(NULL, err.message);
-                status = query_exit_status(err.code, err.http_status);
-                goto done;
-            }
-            if (warning[0]) fprintf(stderr, "warning: %s\n", warning);
-        }
-    }
-    if (compat == SLOEVAL_COMPAT_AUTO) {
-        /* The servers' grammar (v3 when they disagree). */
-        sloeval_compat grammar = sloeval_source_compat(shards[0]);
-        for (size_t i = 1; i < n; i++)
-            if (sloeval_source_compat(shards[i]) != grammar) grammar = SLOEVAL_COMPAT_V3;
-        if (grammar != sloeval_expr_compat(expr)) {
-            sloeval_expr_free(expr);
-            expr = NULL;
-            po.compat = grammar;
-            if (sloeval_expr_parse(&expr, text, len, &po, &err) != 0) {
-                if (err.code == SLOEVAL_EPARSE)
-                    cli_print_parse_error(stderr, text, len, &err);
-                else
-                    print_error(NULL, err.message);
-                goto done;
-            }
-        }
-    }
-
-    static const char *const modes[] = {"auto", "pushdown", "local", NULL};
-    int mode = 0;
-    const char *mv = opt_value(spec, "mode");
-    for (int i = 0; mv && modes[i]; i++)
-        if (!strcmp(mv, modes[i])) mode = i;
-    plan_options popts = {mode == 1   ? PLAN_PUSHDOWN
-                          : mode == 2 ? PLAN_LOCAL
-                                      : PLAN_AUTO,
-                          compat, 0, explain};
-    plan_target target = {shards, n, NULL, 0};
-    size_t id;
-    const value *v;
-    const source_notes *notes;
-    if (plan_batch_new(&batch, &popts, &err) != 0 ||
-        plan_batch_add_instant(batch, &id, &target, sloeval_expr_ast(expr), t, &err) != 0 ||
-        plan_batch_set_text(batch, id, text, len, &err) != 0 || plan_batch_run(batch, &err) != 0) {
-        print_error(NULL, err.message);
-        status = query_exit_status(err.code, err.http_status);
+    if (sloeval_query_new_urls(&q, (const char *const *)urls, n, &us.base, &qo, &err) != 0) {
+        print_error("--url: ", err.message);
         goto done;
     }
-    if (explain) print_explain(plan_batch_explain(batch));
-    if (plan_batch_result(batch, id, &v, &notes, &err) != 0) {
-        print_error(NULL, err.message);
+    int rc = sloeval_query_instant(&res, q, text, len, t_ms, &err);
+    const char *plan = sloeval_query_explain(q);
+    if (*plan) fputs(plan, stderr);
+    if (rc != 0) {
+        if (err.code == SLOEVAL_EPARSE)
+            cli_print_parse_error(stderr, text, len, &err);
+        else
+            print_error(NULL, err.message);
         status = query_exit_status(err.code, err.http_status);
-        goto done;
-    }
-    if (result_new(&res, v, notes, &err) != 0) {
-        print_error(NULL, err.message);
-        status = CLI_EXIT_INCONCLUSIVE;
         goto done;
     }
     status = print(res, json);
 done:
     sloeval_result_free(res);
-    plan_batch_free(batch);
-    for (size_t i = 0; shards && i < n; i++)
-        sloeval_source_free(shards[i]);
-    free(shards);
+    sloeval_query_free(q);
     sloeval_expr_free(expr);
     free_urls(urls, n);
     free_settings(&us);

@@ -15,6 +15,13 @@ if(SLOEVAL_BUILD_CLI)
   set_tests_properties(packaging_man PROPERTIES LABELS packaging TIMEOUT 60)
 endif()
 
+# The command includes no header of lib/: it is a client of <sloeval.h>
+# (and of the helper libraries' own headers under tools/) only.
+add_test(NAME packaging_cli_includes
+         COMMAND Python3::Interpreter ${SLOEVAL_PACKAGING_DIR}/check_cli_includes.py
+                 ${PROJECT_SOURCE_DIR})
+set_tests_properties(packaging_cli_includes PROPERTIES LABELS packaging)
+
 # README.md and docs/*.md against the code: the commands, options and C they
 # show, their relative links, and docs/config.md's keys against the loader's.
 add_test(NAME packaging_readme

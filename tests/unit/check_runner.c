@@ -1,5 +1,5 @@
 /*
- * Unit tests of the test-script runner (lib/promqltest/runner.c): counting,
+ * Unit tests of the test-script runner (tools/promqltest/runner.c): counting,
  * the v2.42 and 3.x rules (expected failures and their messages, ordered
  * results, annotations, range evaluations), the @ and range-mode checks,
  * and skipping what is not evaluated locally without counting it passed.

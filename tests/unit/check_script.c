@@ -1,4 +1,4 @@
-/* Unit tests of lib/promqltest/script: the .test format. */
+/* Unit tests of tools/promqltest/script: the .test format. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
