@@ -30,8 +30,9 @@
  *             it.
  *   LOCAL     servers only return raw samples; sloeval evaluates
  *             everything (what it cannot evaluate is SLOEVAL_EUNSUPPORTED).
- * An in-memory source always answers with raw samples: a query over it is
- * evaluated by sloeval's engine whatever the mode.
+ * An in-memory source only answers with raw samples: queries over it are
+ * evaluated by sloeval's engine in AUTO and LOCAL mode, and PUSHDOWN is
+ * SLOEVAL_EINVAL ("mode pushdown needs shards that evaluate queries").
  * Range queries are planned like instant ones: a pushed-down part is sent
  * as /api/v1/query_range, a local part is evaluated at start, start +
  * step, ... up to end (Prometheus's steps) over raw samples fetched once.
@@ -136,8 +137,8 @@ SLOEVAL_EXPORT int sloeval_query_new(sloeval_query **out, sloeval_source *const 
  * to opts->compat. The handle owns these sources (sloeval_query_source
  * lends them). The URLs and options are copied. Config warnings go to
  * opts->on_warning as each source is made. Returns 0, SLOEVAL_EINVAL,
- * SLOEVAL_ECONFIG ("<url>: <what is wrong>", naming the URL without
- * credentials) or SLOEVAL_ENOMEM. sloeval_global_init() must have been
+ * SLOEVAL_ECONFIG (what is wrong with the URL or the options; the URL's
+ * credentials are never shown) or SLOEVAL_ENOMEM. sloeval_global_init() must have been
  * called. No request is made.
  */
 SLOEVAL_EXPORT int sloeval_query_new_urls(sloeval_query **out, const char *const *urls,
