@@ -295,7 +295,23 @@ static int run(sloeval_result **out, sloeval_query *q, const char *text, size_t 
                                           err)
                    : plan_batch_add_instant(b, &id, &target, sloeval_expr_ast(expr), start, err);
     if (!rc) rc = plan_batch_set_text(b, id, text, len, err);
-    if (!rc) rc = plan_batch_run(b, err);
+    if (!rc) {
+        /* The servers' statistics are asked for this query only: the
+         * sources may be the caller's, used elsewhere without them. */
+        bool *was = q->o.server_stats ? calloc(q->nsources, sizeof(bool)) : NULL;
+        if (q->o.server_stats && !was) {
+            rc = error_set(err, SLOEVAL_ENOMEM, "out of memory");
+            goto done;
+        }
+        for (size_t i = 0; was && i < q->nsources; i++) {
+            was[i] = prom_query_stats(q->sources[i]);
+            prom_set_query_stats(q->sources[i], true);
+        }
+        rc = plan_batch_run(b, err);
+        for (size_t i = 0; was && i < q->nsources; i++)
+            prom_set_query_stats(q->sources[i], was[i]);
+        free(was);
+    }
     if (rc) goto done;
     if (q->o.explain && !(q->explain = strdup(plan_batch_explain(b)))) {
         rc = error_set(err, SLOEVAL_ENOMEM, "out of memory");
@@ -307,6 +323,8 @@ static int run(sloeval_result **out, sloeval_query *q, const char *text, size_t 
     q->stats.bytes = ps.bytes;
     q->stats.fetch_seconds = ps.fetch_seconds;
     q->stats.eval_seconds = ps.merge_seconds + ps.eval_seconds;
+    if (q->o.server_stats && ps.http_requests > 0 && ps.server_reports == ps.http_requests)
+        q->stats.server_seconds = ps.server_seconds;
     rc = plan_batch_result(b, id, &v, &notes, err);
     if (!rc) rc = result_new(out, v, notes, err);
     for (size_t i = 0; !rc && i < q->npending; i++)

@@ -320,6 +320,11 @@ static int send_requests(plan_batch *b, sloeval_error *err)
             b->stats.transfer_seconds += st.transfer_seconds;
             b->stats.decode_seconds += st.decode_seconds;
             b->stats.bytes += st.body_bytes;
+            b->stats.http_requests++;
+            if (st.server_seconds >= 0) {
+                b->stats.server_reports++;
+                b->stats.server_seconds += st.server_seconds;
+            }
             continue;
         }
         double t0 = plan_now();

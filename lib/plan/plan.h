@@ -99,6 +99,9 @@ typedef struct plan_stats {
     double decode_seconds;   /* per request, decoding its answer; summed */
     double merge_seconds;    /* merging the shards' answers */
     double eval_seconds;     /* local evaluation */
+    size_t http_requests;    /* of the requests, those sent to HTTP sources */
+    size_t server_reports;   /* HTTP answers that carried the server's statistics */
+    double server_seconds;   /* the servers' execTotalTime, summed over those answers */
 } plan_stats;
 
 /* The statistics of the batch's run (zero before it ran). */

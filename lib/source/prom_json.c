@@ -35,6 +35,7 @@ typedef struct jp {
     size_t scratch_cap;
     sample *samples; /* the current series' samples, reused */
     size_t samples_cap;
+    double *exec_seconds; /* data.stats.timings.execTotalTime wanted here, or NULL */
 } jp;
 
 typedef enum elem_value {
@@ -835,6 +836,45 @@ static int result(jp *j, result_acc *acc, const strv *rtype)
     return 0;
 }
 
+/* "stats": {"timings": {"execTotalTime": <seconds>, ...}, ...} (stats=all):
+ * the server's own execution time into *j->exec_seconds; members of other
+ * shapes are skipped, as statistics never decide an answer. */
+static int stats(jp *j)
+{
+    if (peek(j) != '{') return skip_value(j, 2);
+    j->p++;
+    int more;
+    open_members(j, '}', &more);
+    while (more) {
+        strv k;
+        if (key(j, &k)) return j->code;
+        if (strv_eq_cstr(k, "timings") && peek(j) == '{') {
+            j->p++;
+            int tmore;
+            open_members(j, '}', &tmore);
+            while (tmore) {
+                strv tk;
+                if (key(j, &tk)) return j->code;
+                const char *ns, *ne;
+                double v;
+                char c = peek(j);
+                if (strv_eq_cstr(tk, "execTotalTime") && (c == '-' || (c >= '0' && c <= '9'))) {
+                    if (number_span(j, &ns, &ne)) return j->code;
+                    if (float_parse(&v, (strv){ns, (size_t)(ne - ns)}) == 0 && v >= 0)
+                        *j->exec_seconds = v;
+                } else if (skip_value(j, 4)) {
+                    return j->code;
+                }
+                if (next_or_close(j, '}', &tmore)) return j->code;
+            }
+        } else if (skip_value(j, 3)) {
+            return j->code;
+        }
+        if (next_or_close(j, '}', &more)) return j->code;
+    }
+    return 0;
+}
+
 /* "data": {"resultType": ..., "result": ...} */
 static int data(jp *j, strv *rtype, bool *has_rtype, result_acc *acc)
 {
@@ -863,6 +903,8 @@ static int data(jp *j, strv *rtype, bool *has_rtype, result_acc *acc)
         } else if (strv_eq_cstr(k, "result")) {
             if (acc->seen) return fail(j, SLOEVAL_EDECODE, "data.result appears twice");
             if (result(j, acc, *has_rtype ? rtype : NULL)) return j->code;
+        } else if (j->exec_seconds && strv_eq_cstr(k, "stats")) {
+            if (stats(j)) return j->code;
         } else if (skip_value(j, 2)) {
             return j->code;
         }
@@ -1061,11 +1103,13 @@ static int envelope(jp *j, value *out, source_notes *notes)
     return fail(j, SLOEVAL_EDECODE, "unknown data.resultType \"%s\"", ex);
 }
 
-int prom_decode_response(value *out, source_notes *notes, const char *body, size_t len,
-                         long http_status, const char *content_type, const char *url, arena *a,
-                         sloeval_error *err)
+int prom_decode_response_stats(value *out, source_notes *notes, double *exec_seconds,
+                               const char *body, size_t len, long http_status,
+                               const char *content_type, const char *url, arena *a,
+                               sloeval_error *err)
 {
-    jp j = {body, body, body + len, http_status, url, content_type, a, err, 0, NULL, 0, NULL, 0};
+    jp j = {body, body, body + len, http_status, url, content_type, a, err,
+            0,    NULL, 0,          NULL,        0,   exec_seconds};
     memset(out, 0, sizeof(*out));
     /* Notes are appended only on success or a server error; roll back otherwise. */
     size_t nw = notes ? notes->nwarnings : 0, ni = notes ? notes->ninfos : 0;
@@ -1080,4 +1124,12 @@ int prom_decode_response(value *out, source_notes *notes, const char *body, size
         }
     }
     return rc;
+}
+
+int prom_decode_response(value *out, source_notes *notes, const char *body, size_t len,
+                         long http_status, const char *content_type, const char *url, arena *a,
+                         sloeval_error *err)
+{
+    return prom_decode_response_stats(out, notes, NULL, body, len, http_status, content_type, url,
+                                      a, err);
 }

@@ -25,6 +25,7 @@ typedef struct prom_source {
     long timeout_ms;
     sloeval_compat requested;
     char *config_warning;
+    bool query_stats; /* send stats=all */
 } prom_source;
 
 typedef enum call_kind {
@@ -53,6 +54,16 @@ static const source_vtable prom_vtable;
 bool prom_is_source(const sloeval_source *src)
 {
     return src && src->vt == &prom_vtable;
+}
+
+void prom_set_query_stats(sloeval_source *src, bool on)
+{
+    if (prom_is_source(src)) ((prom_source *)src)->query_stats = on;
+}
+
+bool prom_query_stats(const sloeval_source *src)
+{
+    return prom_is_source(src) && ((const prom_source *)src)->query_stats;
 }
 
 int prom_parallelism(const sloeval_source *src)
@@ -152,6 +163,7 @@ static void on_call_done(http_request *r, void *userdata)
     c->stats.transfer_seconds = http_request_seconds(r);
     c->stats.attempts = http_request_attempts(r);
     c->stats.new_connections = http_request_new_connections(r);
+    c->stats.server_seconds = -1;
     if (http_request_code(r)) {
         c->code = http_request_error(r, &c->err);
         c->err.http_status = (int)http_request_status(r);
@@ -169,8 +181,10 @@ static void on_call_done(http_request *r, void *userdata)
                                    http_request_url(r), &c->err);
         http_client_redact(s->client, c->warning, sizeof(c->warning));
     } else {
-        rc = prom_decode_response(&c->val, &c->notes, body, len, http_request_status(r),
-                                  http_request_content_type(r), http_request_url(r), c->a, &c->err);
+        rc = prom_decode_response_stats(&c->val, &c->notes,
+                                        s->query_stats ? &c->stats.server_seconds : NULL, body, len,
+                                        http_request_status(r), http_request_content_type(r),
+                                        http_request_url(r), c->a, &c->err);
     }
     http_request_release_body(r);
     clock_gettime(CLOCK_MONOTONIC, &ts1);
@@ -220,6 +234,7 @@ static void add_common_params(prom_source *s, strbuf *form)
     if (s->max_source_resolution)
         http_form_add(form, "max_source_resolution", s->max_source_resolution);
     if (s->engine) http_form_add(form, "engine", s->engine);
+    if (s->query_stats) http_form_add(form, "stats", "all");
 }
 
 static int add_call(prom_call **out, prom_source *s, http_batch *b, call_kind kind,

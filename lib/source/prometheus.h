@@ -25,6 +25,12 @@ typedef struct prom_call prom_call;
 /* True when src is a Prometheus HTTP source. */
 bool prom_is_source(const sloeval_source *src);
 
+/* Whether query, query_range and raw-sample requests ask the server for its
+ * statistics (stats=all); off unless set. The query API turns it on for
+ * the length of one query. */
+void prom_set_query_stats(sloeval_source *src, bool on);
+bool prom_query_stats(const sloeval_source *src);
+
 /* The source's parallelism option (for sizing a batch). */
 int prom_parallelism(const sloeval_source *src);
 
@@ -58,6 +64,10 @@ typedef struct prom_call_stats {
     size_t body_bytes; /* decoded (uncompressed) */
     int attempts;
     long new_connections;
+    /* The server's stats.timings.execTotalTime (seconds) when the source
+     * asks for statistics (prom_set_query_stats) and the server sent it;
+     * else -1. */
+    double server_seconds;
 } prom_call_stats;
 
 void prom_call_get_stats(const prom_call *c, prom_call_stats *out);
@@ -77,6 +87,13 @@ void prom_call_get_stats(const prom_call *c, prom_call_stats *out);
 int prom_decode_response(value *out, source_notes *notes, const char *body, size_t len,
                          long http_status, const char *content_type, const char *url, arena *a,
                          sloeval_error *err);
+
+/* The same, also reading data.stats.timings.execTotalTime (stats=all) into
+ * *exec_seconds when the body has it (exec_seconds NULL: not read). */
+int prom_decode_response_stats(value *out, source_notes *notes, double *exec_seconds,
+                               const char *body, size_t len, long http_status,
+                               const char *content_type, const char *url, arena *a,
+                               sloeval_error *err);
 
 /*
  * Decode a /api/v1/status/buildinfo body: the semantics to use and, when

@@ -16,6 +16,7 @@
 
 #include "promserver.h"
 #include "sloeval.h"
+#include "source/prometheus.h"
 #include "valcmp.h"
 
 #define T0   1704067200LL /* s */
@@ -280,6 +281,99 @@ START_TEST(test_server_error)
 }
 END_TEST
 
+/* With server_stats, the servers' own execution time; without, -1. */
+START_TEST(test_server_stats)
+{
+    const char *url = promserver_url(whole);
+    sloeval_source *src = NULL;
+    sloeval_prometheus_options http = SLOEVAL_PROMETHEUS_OPTIONS_INIT;
+    http.url = url;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_int_eq(sloeval_source_new_prometheus(&src, &http, &err), 0);
+    for (int asked = 0; asked < 2; asked++) {
+        for (size_t m = 0; m < 2; m++) {
+            sloeval_query_options o = SLOEVAL_QUERY_OPTIONS_INIT;
+            o.server_stats = asked;
+            o.mode = m ? SLOEVAL_QUERY_MODE_LOCAL : SLOEVAL_QUERY_MODE_PUSHDOWN;
+            sloeval_query *q = NULL;
+            ck_assert_int_eq(sloeval_query_new(&q, &src, 1, &o, &err), 0);
+            sloeval_result *r = NULL;
+            const char *text = "sum by (code) (rate(requests_total[5m]))";
+            ck_assert_int_eq(
+                sloeval_query_range(&r, q, text, strlen(text), r_start, r_end, 60000, &err), 0);
+            ck_assert_uint_gt(sloeval_result_series_count(r), 0);
+            sloeval_result_free(r);
+            sloeval_query_stats st = SLOEVAL_QUERY_STATS_INIT;
+            ck_assert_int_eq(sloeval_query_get_stats(q, &st), 0);
+            if (asked)
+                ck_assert_msg(st.server_seconds > 0 && st.server_seconds < st.seconds,
+                              "server %g s, query %g s", st.server_seconds, st.seconds);
+            else
+                ck_assert_double_eq(st.server_seconds, -1);
+            /* The caller's source is left as it was. */
+            ck_assert(!prom_query_stats(src));
+            sloeval_query_free(q);
+        }
+    }
+    sloeval_source_free(src);
+}
+END_TEST
+
+/* data.stats is read for its execTotalTime and never fails an answer
+ * unless it is not JSON. */
+START_TEST(test_decode_stats)
+{
+    static const struct {
+        const char *stats;
+        double want;
+        int rc;
+    } cases[] = {
+        {"{\"timings\":{\"evalTotalTime\":1,\"execTotalTime\":0.000388545},\"samples\":{}}",
+         0.000388545, 0},
+        {"{\"samples\":{\"peakSamples\":3},\"timings\":{\"execTotalTime\":2.5e-3}}", 0.0025, 0},
+        {"{\"timings\":{\"execTotalTime\":\"1\"}}", -1, 0},
+        {"{\"timings\":[1,2]}", -1, 0},
+        {"\"none\"", -1, 0},
+        {"null", -1, 0},
+        {"{}", -1, 0},
+        {"{\"timings\":{\"execTotalTime\":-1}}", -1, 0},
+        {"{\"timings\":{\"execTotalTime\":1.}}", -1, SLOEVAL_EDECODE},
+        {"{\"timings\":{\"execTotalTime\":1", -1, SLOEVAL_EDECODE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int before = 0; before < 2; before++) {
+            char body[512];
+            const char *res = "\"resultType\":\"scalar\",\"result\":[1,\"2\"]";
+            if (before)
+                snprintf(body, sizeof body, "{\"status\":\"success\",\"data\":{\"stats\":%s,%s}}",
+                         cases[i].stats, res);
+            else
+                snprintf(body, sizeof body, "{\"status\":\"success\",\"data\":{%s,\"stats\":%s}}",
+                         res, cases[i].stats);
+            arena a;
+            arena_init(&a, 0);
+            value v;
+            double got = -1;
+            sloeval_error err = SLOEVAL_ERROR_INIT;
+            int rc = prom_decode_response_stats(&v, NULL, &got, body, strlen(body), 200,
+                                                "application/json", "test", &a, &err);
+            ck_assert_msg(rc == cases[i].rc, "%s: rc %d: %s", body, rc, err.message);
+            if (!rc) {
+                ck_assert_msg(got == cases[i].want, "%s: %g", body, got);
+                ck_assert_int_eq(v.kind, VALUE_SCALAR);
+                ck_assert_double_eq(v.u.scalar, 2);
+            }
+            /* Not asked: not read, and the answer is the same. */
+            sloeval_error_clear(&err);
+            ck_assert_int_eq(prom_decode_response(&v, NULL, body, strlen(body), 200,
+                                                  "application/json", "test", &a, &err),
+                             cases[i].rc == 0 ? 0 : rc);
+            arena_free(&a);
+        }
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("query_api_prometheus");
@@ -290,7 +384,11 @@ static Suite *suite(void)
     tcase_add_test(tc, test_shards);
     tcase_add_test(tc, test_warnings_in_result);
     tcase_add_test(tc, test_server_error);
+    tcase_add_test(tc, test_server_stats);
     suite_add_tcase(s, tc);
+    TCase *dc = tcase_create("decode");
+    tcase_add_test(dc, test_decode_stats);
+    suite_add_tcase(s, dc);
     return s;
 }
 

@@ -422,6 +422,15 @@ START_TEST(test_explain_and_stats)
     ck_assert_double_eq(st.server_seconds, -1);
     st.version = 99;
     ck_assert_int_eq(sloeval_query_get_stats(q, &st), SLOEVAL_EINVAL);
+    st.version = SLOEVAL_QUERY_STATS_VERSION;
+    sloeval_query_free(q);
+
+    /* In-memory sources report no server time, asked or not. */
+    o.server_stats = true;
+    q = make_query(shards, 2, &o);
+    sloeval_result_free(instant(q, "sum(requests_total)", T0));
+    ck_assert_int_eq(sloeval_query_get_stats(q, &st), 0);
+    ck_assert_double_eq(st.server_seconds, -1);
     sloeval_query_free(q);
 
     o.explain = true;
