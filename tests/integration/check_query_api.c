@@ -188,6 +188,7 @@ static const int64_t r_start = (T0 + 10 * 60) * 1000, r_end = (T0 + 50 * 60) * 1
 /* One server: the server's own answers, in every mode. */
 START_TEST(test_one_server)
 {
+    compared_exact = compared_close = 0;
     static const sloeval_query_mode modes[] = {SLOEVAL_QUERY_MODE_AUTO, SLOEVAL_QUERY_MODE_PUSHDOWN,
                                                SLOEVAL_QUERY_MODE_LOCAL};
     for (size_t m = 0; m < 3; m++) {
@@ -227,6 +228,7 @@ END_TEST
 /* Two shards: what the server holding all the data answers. */
 START_TEST(test_shards)
 {
+    compared_exact = compared_close = 0;
     static const sloeval_query_mode modes[] = {SLOEVAL_QUERY_MODE_AUTO, SLOEVAL_QUERY_MODE_LOCAL};
     for (size_t m = 0; m < 2; m++) {
         sloeval_query *q = make_query(shard, 2, modes[m]);
