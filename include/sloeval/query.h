@@ -16,23 +16,27 @@
  * Shards: each series is in exactly one source; sums, counts, minimums,
  * maximums and averages are merged exactly (sums of sums, never averages
  * of ratios); a series found in two shards is an error (SLOEVAL_EDATA),
- * never a doubled value. What cannot be merged exactly is evaluated here
- * from the shards' raw samples, or refused with SLOEVAL_EUNSUPPORTED and
- * the function or operator and its position.
+ * never a doubled value.
  *
- * Modes (sloeval_query_mode), for instant and range queries alike:
- *   AUTO      servers compute what merges exactly (with one shard: the
- *             whole query; with several: selectors, per-series functions
- *             such as rate(), and sum/min/max/count/avg per shard); the
- *             rest is computed here.
- *   PUSHDOWN  servers compute as much as possible: as AUTO, and with one
- *             shard the whole query even when sloeval could not evaluate
- *             it.
+ * Modes (sloeval_query_mode), for instant and range queries alike (the
+ * planner's rules: docs/planner.md):
+ *   PUSHDOWN  servers compute as much as possible: with one shard the
+ *             whole expression; with several, per-series subexpressions
+ *             (selectors, rate() and the like) and sum/min/max/count/
+ *             group/avg of them go to every shard and are merged exactly;
+ *             what is left (binary operators between merged values, topk,
+ *             quantile, histogram_quantile, ...) is computed here. Every
+ *             source must answer queries (an in-memory source does not:
+ *             SLOEVAL_EINVAL, "mode pushdown needs shards that evaluate
+ *             queries").
+ *   AUTO      (the default) plans like PUSHDOWN, and evaluates here from
+ *             raw samples when a source cannot answer queries (an
+ *             in-memory source).
  *   LOCAL     servers only return raw samples; sloeval evaluates
- *             everything (what it cannot evaluate is SLOEVAL_EUNSUPPORTED).
- * An in-memory source only answers with raw samples: queries over it are
- * evaluated by sloeval's engine in AUTO and LOCAL mode, and PUSHDOWN is
- * SLOEVAL_EINVAL ("mode pushdown needs shards that evaluate queries").
+ *             everything.
+ * What can neither be merged nor evaluated here is refused before anything
+ * is sent (SLOEVAL_EUNSUPPORTED, naming the function or operator and its
+ * position).
  * Range queries are planned like instant ones: a pushed-down part is sent
  * as /api/v1/query_range, a local part is evaluated at start, start +
  * step, ... up to end (Prometheus's steps) over raw samples fetched once.
@@ -76,7 +80,7 @@ typedef struct sloeval_query sloeval_query;
 
 /** Where a query is evaluated (see the top of this header). */
 typedef enum sloeval_query_mode {
-    SLOEVAL_QUERY_MODE_AUTO = 0,     /**< servers compute what merges exactly (default) */
+    SLOEVAL_QUERY_MODE_AUTO = 0,     /**< PUSHDOWN, or local over query-less sources (default) */
     SLOEVAL_QUERY_MODE_PUSHDOWN = 1, /**< servers compute as much as possible */
     SLOEVAL_QUERY_MODE_LOCAL = 2,    /**< servers return raw samples; sloeval evaluates */
 } sloeval_query_mode;
