@@ -257,6 +257,49 @@ typedef struct sloeval_query_stats {
  */
 SLOEVAL_EXPORT int sloeval_query_get_stats(const sloeval_query *q, sloeval_query_stats *out);
 
+#define SLOEVAL_QUERY_REQUEST_VERSION 1
+
+/**
+ * One request of the last query (sloeval_query_request_get). Strings are
+ * borrowed from the handle: they live until the next query or
+ * sloeval_query_free. Initialise with SLOEVAL_QUERY_REQUEST_INIT.
+ */
+typedef struct sloeval_query_request {
+    unsigned int version; /**< SLOEVAL_QUERY_REQUEST_VERSION: the fields the caller knows */
+    /** The server's URL without credentials, or "the in-memory source". */
+    const char *source;
+    /** "query" (/api/v1/query), "query_range" (/api/v1/query_range) or
+     *  "select" (raw samples of a selector, for local evaluation). */
+    const char *kind;
+    const char *text; /**< the PromQL sent (select: the selector) */
+    /** query: the time (start == end, step 0); query_range: the range and
+     *  step; select: the window of samples, both ends included (step 0). */
+    int64_t start_ms, end_ms, step_ms;
+    int code;       /**< 0, or the request's error (SLOEVAL_E*) */
+    uint64_t bytes; /**< the answer, decompressed (HTTP; 0 otherwise) */
+    /** HTTP: first attempt to last byte, retries included; 0 otherwise. */
+    double seconds;
+    int attempts; /**< HTTP attempts made (0 for other sources) */
+    /** With opts.server_stats: the server's execTotalTime; else -1. */
+    double server_seconds;
+} sloeval_query_request;
+
+#define SLOEVAL_QUERY_REQUEST_INIT                                                                 \
+    {                                                                                              \
+        SLOEVAL_QUERY_REQUEST_VERSION, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, -1                   \
+    }
+
+/** The number of distinct requests the last query sent (0 before the first). */
+SLOEVAL_EXPORT size_t sloeval_query_request_count(const sloeval_query *q);
+
+/**
+ * Fill *out (allocated by the caller, its version set) with request i of
+ * the last query, in the order they were planned. Returns 0, or
+ * SLOEVAL_EINVAL when i is out of range or the version is unknown.
+ */
+SLOEVAL_EXPORT int sloeval_query_request_get(const sloeval_query *q, size_t i,
+                                             sloeval_query_request *out);
+
 /* ---- values as Prometheus's API writes them ---------------------------- */
 
 /**

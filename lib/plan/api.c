@@ -29,6 +29,8 @@ struct sloeval_query {
     sloeval_query_stats stats;
     char **pending; /* setup warnings waiting for a result (no callback) */
     size_t npending;
+    sloeval_query_request *requests; /* of the last query; strings malloc'd */
+    size_t nrequests;
 };
 
 static int check_options(sloeval_query_options *o, const sloeval_query_options *given,
@@ -154,9 +156,64 @@ static void drop_pending(sloeval_query *q)
     q->npending = 0;
 }
 
+static void drop_requests(sloeval_query *q)
+{
+    for (size_t i = 0; i < q->nrequests; i++) {
+        free((char *)q->requests[i].source);
+        free((char *)q->requests[i].text);
+    }
+    free(q->requests);
+    q->requests = NULL;
+    q->nrequests = 0;
+}
+
+/* Copy what the batch's requests were and what they cost into the handle. */
+static int keep_requests(sloeval_query *q, const plan_batch *b)
+{
+    if (!b->nreqs) return 0;
+    q->requests = calloc(b->nreqs, sizeof(*q->requests));
+    if (!q->requests) return -1;
+    for (size_t i = 0; i < b->nreqs; i++) {
+        const preq *r = &b->reqs[i];
+        sloeval_query_request *o = &q->requests[q->nrequests++];
+        *o = (sloeval_query_request)SLOEVAL_QUERY_REQUEST_INIT;
+        o->kind = r->kind == REQ_QUERY ? "query" : r->kind == REQ_RANGE ? "query_range" : "select";
+        o->start_ms = r->t0;
+        o->end_ms = r->kind == REQ_QUERY ? r->t0 : r->t1;
+        o->step_ms = r->kind == REQ_RANGE ? r->step : 0;
+        o->code = r->code;
+        if (r->call) {
+            prom_call_stats st;
+            prom_call_get_stats(r->call, &st);
+            o->bytes = st.body_bytes;
+            o->seconds = st.transfer_seconds;
+            o->attempts = st.attempts;
+            o->server_seconds = st.attempts ? st.server_seconds : -1;
+        }
+        o->source = strdup(plan_source_name(b, r->src));
+        o->text = strdup(r->text);
+        if (!o->source || !o->text) return -1;
+    }
+    return 0;
+}
+
+size_t sloeval_query_request_count(const sloeval_query *q)
+{
+    return q ? q->nrequests : 0;
+}
+
+int sloeval_query_request_get(const sloeval_query *q, size_t i, sloeval_query_request *out)
+{
+    if (!q || !out || i >= q->nrequests || out->version != SLOEVAL_QUERY_REQUEST_VERSION)
+        return SLOEVAL_EINVAL;
+    *out = q->requests[i];
+    return 0;
+}
+
 void sloeval_query_free(sloeval_query *q)
 {
     if (!q) return;
+    drop_requests(q);
     if (q->owns_sources)
         for (size_t i = 0; i < q->nsources; i++)
             sloeval_source_free(q->sources[i]);
@@ -256,6 +313,7 @@ static int run(sloeval_result **out, sloeval_query *q, const char *text, size_t 
     double t0 = plan_now();
     free(q->explain);
     q->explain = NULL;
+    drop_requests(q);
     q->stats = (sloeval_query_stats)SLOEVAL_QUERY_STATS_INIT;
     q->stats.server_seconds = -1;
 
@@ -314,6 +372,10 @@ static int run(sloeval_result **out, sloeval_query *q, const char *text, size_t 
     }
     if (rc) goto done;
     if (q->o.explain && !(q->explain = strdup(plan_batch_explain(b)))) {
+        rc = error_set(err, SLOEVAL_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (keep_requests(q, b)) {
         rc = error_set(err, SLOEVAL_ENOMEM, "out of memory");
         goto done;
     }

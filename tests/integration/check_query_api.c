@@ -312,6 +312,31 @@ START_TEST(test_server_stats)
                               "server %g s, query %g s", st.server_seconds, st.seconds);
             else
                 ck_assert_double_eq(st.server_seconds, -1);
+            /* Per request: what was sent, and what it cost. */
+            ck_assert_uint_eq(sloeval_query_request_count(q), st.requests);
+            double sum = 0;
+            for (size_t i = 0; i < st.requests; i++) {
+                sloeval_query_request rq = SLOEVAL_QUERY_REQUEST_INIT;
+                ck_assert_int_eq(sloeval_query_request_get(q, i, &rq), 0);
+                ck_assert_str_eq(rq.source, url);
+                ck_assert_str_eq(rq.kind, m ? "select" : "query_range");
+                if (!m) {
+                    ck_assert_str_eq(rq.text, text);
+                    ck_assert_int_eq(rq.start_ms, r_start);
+                    ck_assert_int_eq(rq.end_ms, r_end);
+                    ck_assert_int_eq(rq.step_ms, 60000);
+                }
+                ck_assert_int_eq(rq.code, 0);
+                ck_assert_int_eq(rq.attempts, 1);
+                ck_assert_uint_gt(rq.bytes, 0);
+                ck_assert(rq.seconds > 0);
+                if (asked)
+                    ck_assert(rq.server_seconds > 0);
+                else
+                    ck_assert_double_eq(rq.server_seconds, -1);
+                sum += rq.server_seconds;
+            }
+            if (asked) ck_assert_double_eq_tol(sum, st.server_seconds, 1e-12);
             /* The caller's source is left as it was. */
             ck_assert(!prom_query_stats(src));
             sloeval_query_free(q);

@@ -417,6 +417,26 @@ START_TEST(test_explain_and_stats)
     ck_assert_str_eq(sloeval_query_explain(q), "");
     ck_assert_int_eq(sloeval_query_get_stats(q, &st), 0);
     ck_assert_uint_eq(st.requests, 2); /* one selection per shard */
+    ck_assert_uint_eq(sloeval_query_request_count(q), 2);
+    for (size_t i = 0; i < 2; i++) {
+        sloeval_query_request rq = SLOEVAL_QUERY_REQUEST_INIT;
+        ck_assert_int_eq(sloeval_query_request_get(q, i, &rq), 0);
+        ck_assert_str_eq(rq.source, "the in-memory source");
+        ck_assert_str_eq(rq.kind, "select");
+        ck_assert_str_eq(rq.text, "{__name__=\"requests_total\"}");
+        ck_assert_int_eq(rq.end_ms, T0);
+        ck_assert_int_eq(rq.start_ms, T0 - 300000); /* the lookback window */
+        ck_assert_int_eq(rq.step_ms, 0);
+        ck_assert_int_eq(rq.code, 0);
+        ck_assert_int_eq(rq.attempts, 0);
+        ck_assert_double_eq(rq.server_seconds, -1);
+    }
+    {
+        sloeval_query_request rq = SLOEVAL_QUERY_REQUEST_INIT;
+        ck_assert_int_eq(sloeval_query_request_get(q, 2, &rq), SLOEVAL_EINVAL);
+        rq.version = 0;
+        ck_assert_int_eq(sloeval_query_request_get(q, 0, &rq), SLOEVAL_EINVAL);
+    }
     ck_assert(st.seconds >= 0 && st.fetch_seconds >= 0 && st.eval_seconds >= 0);
     ck_assert(st.seconds >= st.fetch_seconds);
     ck_assert_double_eq(st.server_seconds, -1);
@@ -448,6 +468,7 @@ START_TEST(test_explain_and_stats)
     st = (sloeval_query_stats)SLOEVAL_QUERY_STATS_INIT;
     ck_assert_int_eq(sloeval_query_get_stats(q, &st), 0);
     ck_assert_uint_eq(st.requests, 0);
+    ck_assert_uint_eq(sloeval_query_request_count(q), 0);
     sloeval_query_free(q);
     sloeval_source_free(shards[0]);
     sloeval_source_free(shards[1]);
