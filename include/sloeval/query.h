@@ -117,10 +117,8 @@ typedef struct sloeval_query_options {
 } sloeval_query_options;
 
 #define SLOEVAL_QUERY_OPTIONS_INIT                                                                 \
-    {                                                                                              \
-        SLOEVAL_QUERY_OPTIONS_VERSION, SLOEVAL_QUERY_MODE_AUTO, SLOEVAL_COMPAT_AUTO, false, false, \
-            false, 0, NULL, NULL                                                                   \
-    }
+    {SLOEVAL_QUERY_OPTIONS_VERSION, SLOEVAL_QUERY_MODE_AUTO, SLOEVAL_COMPAT_AUTO, false, false,    \
+     false, 0, NULL, NULL}
 
 /**
  * A handle over `nsources` sources (the shards of one data set; one for a
@@ -245,10 +243,7 @@ typedef struct sloeval_query_stats {
     double server_seconds;
 } sloeval_query_stats;
 
-#define SLOEVAL_QUERY_STATS_INIT                                                                   \
-    {                                                                                              \
-        SLOEVAL_QUERY_STATS_VERSION, 0, 0, 0, 0, 0, 0                                              \
-    }
+#define SLOEVAL_QUERY_STATS_INIT {SLOEVAL_QUERY_STATS_VERSION, 0, 0, 0, 0, 0, 0}
 
 /**
  * Fill *out (allocated by the caller, its version set) with the
@@ -285,9 +280,7 @@ typedef struct sloeval_query_request {
 } sloeval_query_request;
 
 #define SLOEVAL_QUERY_REQUEST_INIT                                                                 \
-    {                                                                                              \
-        SLOEVAL_QUERY_REQUEST_VERSION, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, -1                   \
-    }
+    {SLOEVAL_QUERY_REQUEST_VERSION, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, -1}
 
 /** The number of distinct requests the last query sent (0 before the first). */
 SLOEVAL_EXPORT size_t sloeval_query_request_count(const sloeval_query *q);

@@ -14,6 +14,7 @@
 #include "sloeval/query.h"
 #include "sloeval/source.h"
 #include "util/error.h"
+#include "util/options.h"
 
 /* Prometheus's limit on the points of a range query's series. */
 #define MAX_RANGE_STEPS 11000
@@ -33,16 +34,18 @@ struct sloeval_query {
     size_t nrequests;
 };
 
+/* The size of each version of sloeval_query_options. */
+static const size_t query_options_sizes[SLOEVAL_QUERY_OPTIONS_VERSION] = {
+    sizeof(sloeval_query_options),
+};
+
 static int check_options(sloeval_query_options *o, const sloeval_query_options *given,
                          sloeval_error *err)
 {
-    sloeval_query_options d = SLOEVAL_QUERY_OPTIONS_INIT;
-    *o = d;
-    if (!given) return 0;
-    if (given->version != SLOEVAL_QUERY_OPTIONS_VERSION)
-        return error_set(err, SLOEVAL_EINVAL, "sloeval_query_options: unknown version %u",
-                         given->version);
-    *o = *given;
+    static const sloeval_query_options defaults = SLOEVAL_QUERY_OPTIONS_INIT;
+    int rc = options_read(o, &defaults, given, query_options_sizes, SLOEVAL_QUERY_OPTIONS_VERSION,
+                          "sloeval_query_options", err);
+    if (rc) return rc;
     if (o->mode != SLOEVAL_QUERY_MODE_AUTO && o->mode != SLOEVAL_QUERY_MODE_PUSHDOWN &&
         o->mode != SLOEVAL_QUERY_MODE_LOCAL)
         return error_set(err, SLOEVAL_EINVAL, "sloeval_query_options: unknown mode %d",
@@ -79,6 +82,7 @@ static int make_handle(sloeval_query **out, size_t n, const sloeval_query_option
 int sloeval_query_new(sloeval_query **out, sloeval_source *const *sources, size_t nsources,
                       const sloeval_query_options *opts, sloeval_error *err)
 {
+    sloeval_error_clear(err);
     if (!out) return error_set(err, SLOEVAL_EINVAL, "sloeval_query_new: out is NULL");
     *out = NULL;
     if (!sources || nsources == 0)
@@ -115,6 +119,7 @@ int sloeval_query_new_urls(sloeval_query **out, const char *const *urls, size_t 
                            const sloeval_prometheus_options *http,
                            const sloeval_query_options *opts, sloeval_error *err)
 {
+    sloeval_error_clear(err);
     if (!out) return error_set(err, SLOEVAL_EINVAL, "sloeval_query_new_urls: out is NULL");
     *out = NULL;
     if (!urls || nurls == 0)
@@ -123,11 +128,12 @@ int sloeval_query_new_urls(sloeval_query **out, const char *const *urls, size_t 
     int rc = make_handle(&q, nurls, opts, err);
     if (rc) return rc;
     q->owns_sources = true;
+    /* The caller's options, of whatever version, as the current struct. */
     sloeval_prometheus_options so;
-    if (http)
-        so = *http;
-    else
-        sloeval_prometheus_options_init(&so);
+    if ((rc = prom_options_read(&so, http, err))) {
+        sloeval_query_free(q);
+        return rc;
+    }
     so.compat = q->o.compat;
     for (size_t i = 0; i < nurls; i++) {
         so.url = urls[i];
@@ -202,12 +208,19 @@ size_t sloeval_query_request_count(const sloeval_query *q)
     return q ? q->nrequests : 0;
 }
 
+/* The sizes of each version of the structs the library fills. */
+static const size_t request_sizes[SLOEVAL_QUERY_REQUEST_VERSION] = {
+    sizeof(sloeval_query_request),
+};
+static const size_t stats_sizes[SLOEVAL_QUERY_STATS_VERSION] = {
+    sizeof(sloeval_query_stats),
+};
+
 int sloeval_query_request_get(const sloeval_query *q, size_t i, sloeval_query_request *out)
 {
-    if (!q || !out || i >= q->nrequests || out->version != SLOEVAL_QUERY_REQUEST_VERSION)
-        return SLOEVAL_EINVAL;
-    *out = q->requests[i];
-    return 0;
+    if (!q || !out || i >= q->nrequests) return SLOEVAL_EINVAL;
+    return options_write(out, &q->requests[i], request_sizes, SLOEVAL_QUERY_REQUEST_VERSION,
+                         "sloeval_query_request", NULL);
 }
 
 void sloeval_query_free(sloeval_query *q)
@@ -255,6 +268,7 @@ static int parse_as(sloeval_expr **out, const char *text, size_t len, sloeval_co
 int sloeval_query_parse(sloeval_expr **out, const char *text, size_t len,
                         const sloeval_query_options *opts, sloeval_error *err)
 {
+    sloeval_error_clear(err);
     if (!out) return error_set(err, SLOEVAL_EINVAL, "sloeval_query_parse: out is NULL");
     *out = NULL;
     sloeval_query_options o;
@@ -266,6 +280,7 @@ int sloeval_query_parse(sloeval_expr **out, const char *text, size_t len,
 
 int sloeval_query_compat(sloeval_compat *out, sloeval_query *q, sloeval_error *err)
 {
+    sloeval_error_clear(err);
     if (!out || !q) return error_set(err, SLOEVAL_EINVAL, "sloeval_query_compat: a NULL argument");
     if (q->compat_known) {
         *out = q->compat;
@@ -301,9 +316,8 @@ const char *sloeval_query_explain(const sloeval_query *q)
 int sloeval_query_get_stats(const sloeval_query *q, sloeval_query_stats *out)
 {
     if (!q || !out) return SLOEVAL_EINVAL;
-    if (out->version != SLOEVAL_QUERY_STATS_VERSION) return SLOEVAL_EINVAL;
-    *out = q->stats;
-    return 0;
+    return options_write(out, &q->stats, stats_sizes, SLOEVAL_QUERY_STATS_VERSION,
+                         "sloeval_query_stats", NULL);
 }
 
 /* One query: parse, settle the semantics, plan, run, wrap the answer. */
@@ -407,6 +421,7 @@ done:
 int sloeval_query_instant(sloeval_result **out, sloeval_query *q, const char *text, size_t len,
                           int64_t time_ms, sloeval_error *err)
 {
+    sloeval_error_clear(err);
     if (!out) return error_set(err, SLOEVAL_EINVAL, "sloeval_query_instant: out is NULL");
     *out = NULL;
     if (!q || (!text && len))
@@ -417,6 +432,7 @@ int sloeval_query_instant(sloeval_result **out, sloeval_query *q, const char *te
 int sloeval_query_range(sloeval_result **out, sloeval_query *q, const char *text, size_t len,
                         int64_t start_ms, int64_t end_ms, int64_t step_ms, sloeval_error *err)
 {
+    sloeval_error_clear(err);
     if (!out) return error_set(err, SLOEVAL_EINVAL, "sloeval_query_range: out is NULL");
     *out = NULL;
     if (!q || (!text && len))

@@ -460,6 +460,14 @@ static const size_t prometheus_options_sizes[SLOEVAL_PROMETHEUS_OPTIONS_VERSION]
     sizeof(sloeval_prometheus_options),
 };
 
+int prom_options_read(sloeval_prometheus_options *out, const sloeval_prometheus_options *opts,
+                      sloeval_error *err)
+{
+    static const sloeval_prometheus_options defaults = SLOEVAL_PROMETHEUS_OPTIONS_INIT;
+    return options_read(out, &defaults, opts, prometheus_options_sizes,
+                        SLOEVAL_PROMETHEUS_OPTIONS_VERSION, "sloeval_prometheus_options", err);
+}
+
 int sloeval_source_new_prometheus(sloeval_source **out, const sloeval_prometheus_options *opts,
                                   sloeval_error *err)
 {

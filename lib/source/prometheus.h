@@ -18,6 +18,7 @@
 
 #include "http/http.h"
 #include "model/model.h"
+#include "sloeval/http.h"
 #include "source/source.h"
 
 typedef struct prom_call prom_call;
@@ -30,6 +31,11 @@ bool prom_is_source(const sloeval_source *src);
  * the length of one query. */
 void prom_set_query_stats(sloeval_source *src, bool on);
 bool prom_query_stats(const sloeval_source *src);
+
+/* The caller's options of any version (NULL: the defaults) as the current
+ * struct in *out; SLOEVAL_EINVAL for version 0 or a future version. */
+int prom_options_read(sloeval_prometheus_options *out, const sloeval_prometheus_options *opts,
+                      sloeval_error *err);
 
 /* The source's parallelism option (for sizing a batch). */
 int prom_parallelism(const sloeval_source *src);
