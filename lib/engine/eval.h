@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/hmap.h"
+#include "util/hmap.h"
 #include "model/model.h"
 #include "promql/ast.h"
 #include "source/memory.h"
