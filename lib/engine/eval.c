@@ -13,7 +13,6 @@
 
 #include "engine/eval.h"
 #include "engine/kernels.h"
-#include "source/memory.h"
 #include "util/error.h"
 
 #define MAX_DEPTH 400
@@ -841,19 +840,19 @@ static int select_for(evaluator *ev, const ast_node *vs, const path_ctx *p, int6
             return ev_oom(ev);
     }
     matrix m = {0};
-    memory_series_info *info = NULL;
-    int rc = memory_is_source(ev->src)
-                 ? memory_select_info(ev->src, vs->u.vector_selector.matchers,
-                                      vs->u.vector_selector.nmatchers, start, end, ev->a, &m, &info,
-                                      ev->err)
-                 : ev->src->vt->select(ev->src, vs->u.vector_selector.matchers,
-                                       vs->u.vector_selector.nmatchers, start, end, ev->a, &m,
-                                       &ev->snotes, ev->err);
+    source_series_info *info = NULL;
+    const source_vtable *vt = ev->src->vt;
+    int rc = vt->select_info ? vt->select_info(ev->src, vs->u.vector_selector.matchers,
+                                               vs->u.vector_selector.nmatchers, start, end, ev->a,
+                                               &m, &info, &ev->snotes, ev->err)
+                             : vt->select(ev->src, vs->u.vector_selector.matchers,
+                                          vs->u.vector_selector.nmatchers, start, end, ev->a, &m,
+                                          &ev->snotes, ev->err);
     if (rc < 0) return rc;
-    /* Storage order: sorted by labels (the in-memory store's answers are,
-     * by construction). */
+    /* Storage order: sorted by labels (select_info's answers are, by
+     * construction). */
     bool sorted = true;
-    if (!memory_is_source(ev->src))
+    if (!vt->select_info)
         for (size_t i = 1; i < m.count && sorted; i++)
             if (labels_compare(m.items[i - 1].labels, m.items[i].labels) > 0) sorted = false;
     if (!sorted) qsort(m.items, m.count, sizeof(series), cmp_series_model);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "model/hash.h"
-#include "model/regex.h"
+#include "regex/regex.h"
 #include "util/error.h"
 #include "util/hmap.h"
 #include "util/prefetch.h"
@@ -51,7 +51,7 @@ typedef struct mseries {
     size_t cap;
     int64_t first_t;      /* samples[0].t when count > 0 (to guess where a time is) */
     size_t nstale;        /* staleness markers among samples[0 .. count) */
-    const labels *noname; /* ls without __name__, made on first use by memory_select_info */
+    const labels *noname; /* ls without __name__, made on first use by select_info */
     uint32_t epoch;       /* the load that last touched it */
     bool type_unit;       /* ls has __type__ or __unit__ (set with noname) */
 } mseries;
@@ -715,13 +715,13 @@ static size_t bound_from(const sample *s, size_t n, int64_t t, bool after, size_
 
 /* select, with the series' info when `info` is not NULL. */
 static int select_impl(memory_source *m, const label_matcher *matchers, size_t nmatchers,
-                       int64_t mint, int64_t maxt, arena *a, matrix *out, memory_series_info **info,
+                       int64_t mint, int64_t maxt, arena *a, matrix *out, source_series_info **info,
                        sloeval_error *err)
 {
     sloeval_source *src = &m->base;
     memset(out, 0, sizeof(*out));
     if (info) *info = NULL;
-    memory_series_info *inf = NULL;
+    source_series_info *inf = NULL;
     int rc = 0;
     matcher_rt mr_small[4];
     matcher_rt *mr = nmatchers <= 4 ? mr_small : calloc(nmatchers, sizeof(*mr));
@@ -854,7 +854,7 @@ static int select_impl(memory_source *m, const label_matcher *matchers, size_t n
                 s->type_unit = labels_get(s->ls, STRV_LIT("__type__")).ptr ||
                                labels_get(s->ls, STRV_LIT("__unit__")).ptr;
             }
-            inf[out->count] = (memory_series_info){s->noname, s->nstale == 0, s->type_unit};
+            inf[out->count] = (source_series_info){s->noname, s->nstale == 0, s->type_unit};
         }
         out->items[out->count++] = (series){s->ls, s->samples + lo, hi - lo};
     }
@@ -886,10 +886,11 @@ static int memory_select(sloeval_source *src, const label_matcher *matchers, siz
     return select_impl(M(src), matchers, nmatchers, mint, maxt, a, out, NULL, err);
 }
 
-int memory_select_info(sloeval_source *src, const label_matcher *matchers, size_t nmatchers,
-                       int64_t mint, int64_t maxt, arena *a, matrix *out, memory_series_info **info,
-                       sloeval_error *err)
+static int memory_select_info(sloeval_source *src, const label_matcher *matchers, size_t nmatchers,
+                              int64_t mint, int64_t maxt, arena *a, matrix *out,
+                              source_series_info **info, source_notes *notes, sloeval_error *err)
 {
+    (void)notes;
     return select_impl(M(src), matchers, nmatchers, mint, maxt, a, out, info, err);
 }
 
@@ -904,7 +905,10 @@ static void memory_destroy(sloeval_source *src)
 }
 
 static const source_vtable memory_vtable = {
-    "memory", memory_select, NULL, NULL, memory_destroy,
+    .kind = "memory",
+    .select = memory_select,
+    .destroy = memory_destroy,
+    .select_info = memory_select_info,
 };
 
 int memory_new(sloeval_source **out, sloeval_compat compat)
