@@ -57,32 +57,18 @@ void sort_matrix(matrix *m)
 
 /* ---- a label-set table ---------------------------------------------------- */
 
-static int oom(sloeval_error *err)
-{
-    return error_set(err, SLOEVAL_ENOMEM, "out of memory");
-}
-
 /*
  * The index of the label set equal to ls among the items that `get` reads
  * from ctx, indexed by t (label-set hash -> index), or -1.
  */
-static int32_t lstab_find(const hmap *t, const labels *ls, const labels *(*get)(void *, size_t),
-                          void *ctx)
+static int32_t find_labels(const hmap *t, const labels *ls, const labels *(*get)(void *, size_t),
+                           void *ctx)
 {
     size_t pos = HMAP_START;
     int32_t k;
     while ((k = hmap_next(t, ls->hash, &pos)) >= 0)
         if (labels_equal(get(ctx, (size_t)k), ls)) break;
     return k;
-}
-
-/* A table for `total` label sets (hmap values are int32). */
-static int lstab_init(hmap *t, arena *a, size_t total, sloeval_error *err)
-{
-    if (total >= INT32_MAX)
-        return error_set(err, SLOEVAL_ELIMIT, "too many series to merge (%zu)", total);
-    if (hmap_init(t, a, total)) return oom(err);
-    return 0;
 }
 
 static const labels *vec_get(void *ctx, size_t i)
@@ -128,6 +114,20 @@ static int dupe_error(sloeval_error *err, const frag *f, const labels *ls, const
     return rc;
 }
 
+static int oom(sloeval_error *err)
+{
+    return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+}
+
+/* An index (label-set hash -> position) for `total` label sets. */
+static int labels_index(hmap *t, arena *a, size_t total, sloeval_error *err)
+{
+    if (total >= INT32_MAX)
+        return error_set(err, SLOEVAL_ELIMIT, "too many series to merge (%zu)", total);
+    if (hmap_init(t, a, total)) return oom(err);
+    return 0;
+}
+
 /* Instant vectors. For avg, vals holds n sums then n counts. */
 static int merge_vectors(arena *a, const frag *f, const value *vals, size_t n,
                          const char *const *names, value *out, sloeval_error *err)
@@ -141,13 +141,13 @@ static int merge_vectors(arena *a, const frag *f, const value *vals, size_t n,
     size_t *origin = ARENA_NEW_ARRAY(a, size_t, total + 1);
     if (!origin) return oom(err);
     hmap t;
-    int trc = lstab_init(&t, a, total, err);
+    int trc = labels_index(&t, a, total, err);
     if (trc) return trc;
     for (size_t i = 0; i < nin; i++) {
         const vector *v = &vals[i].u.vector;
         for (size_t j = 0; j < v->count; j++) {
             const vector_elem *e = &v->items[j];
-            int32_t found = lstab_find(&t, e->labels, vec_get, &res);
+            int32_t found = find_labels(&t, e->labels, vec_get, &res);
             if (found >= 0) {
                 size_t k = (size_t)found;
                 if (f->kind == MERGE_UNION)
@@ -171,7 +171,7 @@ static int merge_vectors(arena *a, const frag *f, const value *vals, size_t n,
         for (size_t i = nin; i < n; i++) {
             const vector *v = &vals[i].u.vector;
             for (size_t j = 0; j < v->count; j++) {
-                int32_t k = lstab_find(&t, v->items[j].labels, vec_get, &res);
+                int32_t k = find_labels(&t, v->items[j].labels, vec_get, &res);
                 if (k < 0)
                     return error_set(err, SLOEVAL_EDECODE,
                                      "%s answered a count for a group without a sum",
@@ -227,13 +227,13 @@ static int merge_matrices(arena *a, const frag *f, const value *vals, size_t n,
     size_t *origin = ARENA_NEW_ARRAY(a, size_t, total + 1);
     if (!origin) return oom(err);
     hmap t;
-    int trc = lstab_init(&t, a, total, err);
+    int trc = labels_index(&t, a, total, err);
     if (trc) return trc;
     for (size_t i = 0; i < nin; i++) {
         const matrix *m = &vals[i].u.matrix;
         for (size_t j = 0; j < m->count; j++) {
             const series *s = &m->items[j];
-            int32_t found = lstab_find(&t, s->labels, mat_get, &res);
+            int32_t found = find_labels(&t, s->labels, mat_get, &res);
             if (found >= 0) {
                 size_t k = (size_t)found;
                 if (f->kind == MERGE_UNION && (f->strict_dupes || f->selector))
@@ -261,7 +261,7 @@ static int merge_matrices(arena *a, const frag *f, const value *vals, size_t n,
         for (size_t i = nin; i < n; i++) {
             const matrix *m = &vals[i].u.matrix;
             for (size_t j = 0; j < m->count; j++) {
-                int32_t k = lstab_find(&t, m->items[j].labels, mat_get, &res);
+                int32_t k = find_labels(&t, m->items[j].labels, mat_get, &res);
                 if (k < 0)
                     return error_set(err, SLOEVAL_EDECODE,
                                      "%s answered a count for a group without a sum",

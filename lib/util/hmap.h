@@ -6,6 +6,11 @@
  * probing over a power-of-two table at most half full; entries are never
  * removed one by one.
  *
+ * A slot keeps 32 bits of the hash (the two halves folded) beside the
+ * value: 8 bytes a slot. hmap_next gives the entries whose kept bits agree
+ * with h's, so two hashes that differ may meet there: the caller's key
+ * comparison decides, as it must for equal hashes of different keys.
+ *
  * Memory: a table made with an arena (hmap_init with a != NULL) allocates
  * there, abandons its old slots to the arena when it grows, and needs no
  * free. A table made with a == NULL, or zero-initialised (`hmap m = {0}`,
@@ -29,13 +34,13 @@
 #include "util/arena.h"
 
 typedef struct hmap_slot {
-    uint64_t hash;
-    int32_t val; /* < 0: empty */
+    uint32_t tag; /* the hash folded to 32 bits; also where the probe starts */
+    int32_t val;  /* < 0: empty */
 } hmap_slot;
 
 typedef struct hmap {
     hmap_slot *slots;
-    size_t cap;   /* power of two, or 0 before the first allocation */
+    size_t cap;   /* power of two (at most 2^32), or 0 before the first allocation */
     size_t count; /* entries */
     arena *a;     /* where the slots live; NULL: malloc */
 } hmap;
@@ -56,14 +61,15 @@ void hmap_free(hmap *m);
 void hmap_clear(hmap *m);
 
 /*
- * The entries with hash h, one per call: start with *pos = HMAP_START; each
- * call returns the next entry's value, or -1 when there are no more.
+ * The entries with hash h (as far as the kept bits tell), one per call:
+ * start with *pos = HMAP_START; each call returns the next entry's value,
+ * or -1 when there are no more.
  */
 int32_t hmap_next(const hmap *m, uint64_t h, size_t *pos);
 
 /*
- * Add an entry (val >= 0; equal hashes and values may repeat). Returns 0,
- * or -1 when out of memory (the table is unchanged).
+ * Add an entry (0 <= val <= INT32_MAX; equal hashes and values may
+ * repeat). Returns 0, or -1 when out of memory (the table is unchanged).
  */
 int hmap_put(hmap *m, uint64_t h, int32_t val);
 

@@ -91,6 +91,27 @@ START_TEST(test_hmap_presized)
 }
 END_TEST
 
+/* The table keeps 32 bits of each hash: hashes that fold alike meet in a
+ * walk, and the caller's key comparison tells them apart. */
+START_TEST(test_hmap_folded_hashes_meet)
+{
+    hmap m = {0};
+    uint64_t h1 = 1, h2 = (uint64_t)1 << 32; /* both fold to 1 */
+    ck_assert_int_eq(hmap_put(&m, h1, 10), 0);
+    ck_assert_int_eq(hmap_put(&m, h2, 20), 0);
+    ck_assert_int_eq(hmap_put(&m, 2, 30), 0);
+    int32_t got[4];
+    ck_assert_uint_eq(walk(&m, h1, got, 4), 2);
+    ck_assert_uint_eq(walk(&m, h2, got, 4), 2);
+    qsort(got, 2, sizeof(*got), cmp_int32);
+    ck_assert_int_eq(got[0], 10);
+    ck_assert_int_eq(got[1], 20);
+    ck_assert_uint_eq(walk(&m, 2, got, 4), 1);
+    ck_assert_int_eq(got[0], 30);
+    hmap_free(&m);
+}
+END_TEST
+
 static Suite *hmap_suite(void)
 {
     Suite *s = suite_create("hmap");
@@ -98,6 +119,7 @@ static Suite *hmap_suite(void)
     tcase_add_test(tc, test_hmap_arena);
     tcase_add_test(tc, test_hmap_malloc_zero_initialised);
     tcase_add_test(tc, test_hmap_presized);
+    tcase_add_test(tc, test_hmap_folded_hashes_meet);
     suite_add_tcase(s, tc);
     return s;
 }
