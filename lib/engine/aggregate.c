@@ -103,7 +103,7 @@ static int assign_groups_by(evaluator *ev, const grouping *g, const ev_value *in
         strv v[BY_FAST_NAMES];
         by_values(in->ser[i].ls, g->names, n, v);
         uint64_t h = by_hash(v, n);
-        size_t pos = (size_t)-1;
+        size_t pos = HMAP_START;
         int32_t j;
         while ((j = hmap_next(&m, h, &pos)) >= 0)
             if (by_equal(keys + (size_t)j * n, v, n)) break;
@@ -111,7 +111,7 @@ static int assign_groups_by(evaluator *ev, const grouping *g, const ev_value *in
             j = (int32_t)ng++;
             rep[j] = (int32_t)i;
             memcpy(keys + (size_t)j * n, v, n * sizeof(strv));
-            if (hmap_put(&m, ev->a, h, j) < 0) return ev_oom(ev);
+            if (hmap_put(&m, h, j) < 0) return ev_oom(ev);
         }
         grp[i] = j;
     }
@@ -133,14 +133,14 @@ static int assign_groups(evaluator *ev, const grouping *g, const ev_value *in, i
     for (size_t i = 0; i < in->nser; i++) {
         const labels *ls = in->ser[i].ls;
         uint64_t h = labels_hash_subset(ls, g->names, g->n, on);
-        size_t pos = (size_t)-1;
+        size_t pos = HMAP_START;
         int32_t j;
         while ((j = hmap_next(&m, h, &pos)) >= 0)
             if (labels_subset_equal(in->ser[rep[j]].ls, ls, g->names, g->n, on)) break;
         if (j < 0) {
             j = (int32_t)ng++;
             rep[j] = (int32_t)i;
-            if (hmap_put(&m, ev->a, h, j) < 0) return ev_oom(ev);
+            if (hmap_put(&m, h, j) < 0) return ev_oom(ev);
         }
         grp[i] = j;
     }

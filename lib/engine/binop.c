@@ -143,7 +143,7 @@ static int signatures(evaluator *ev, vv_ctx *c, const ev_value *side, int which,
     for (size_t i = 0; i < side->nser; i++) {
         const labels *ls = side->ser[i].ls;
         uint64_t h = labels_hash_subset(ls, c->names, c->nnames, c->on);
-        size_t pos = (size_t)-1;
+        size_t pos = HMAP_START;
         int32_t j;
         while ((j = hmap_next(idx, h, &pos)) >= 0)
             if (labels_subset_equal((*reps)[j], ls, c->names, c->nnames, c->on)) break;
@@ -152,7 +152,7 @@ static int signatures(evaluator *ev, vv_ctx *c, const ev_value *side, int which,
                 return ev_oom(ev);
             j = (int32_t)(*nreps)++;
             (*reps)[j] = ls;
-            if (hmap_put(idx, ev->a, h, j) < 0) return ev_oom(ev);
+            if (hmap_put(idx, h, j) < 0) return ev_oom(ev);
         }
         c->sig[which][i] = j;
     }
@@ -208,7 +208,7 @@ static const labels *result_metric(evaluator *ev, vv_ctx *c, const vec_el *ls, c
 {
     uint64_t h = ((uint64_t)(uint32_t)ls->src << 32 | (uint32_t)rs->src) * 0x9e3779b97f4a7c15ULL;
     h ^= drop_name;
-    size_t pos = (size_t)-1;
+    size_t pos = HMAP_START;
     int32_t j;
     while ((j = hmap_next(&c->rm_index, h, &pos)) >= 0)
         if (c->rm[j].l == ls->src && c->rm[j].r == rs->src) return c->rm[j].ls;
@@ -230,7 +230,7 @@ static const labels *result_metric(evaluator *ev, vv_ctx *c, const vec_el *ls, c
     if (!m) return NULL;
     if (arena_grow(ev->a, (void **)&c->rm, &c->caprm, c->nrm + 1, sizeof(*c->rm)) < 0) return NULL;
     c->rm[c->nrm] = (struct rm_entry){ls->src, rs->src, m};
-    if (hmap_put(&c->rm_index, ev->a, h, (int32_t)c->nrm) < 0) return NULL;
+    if (hmap_put(&c->rm_index, h, (int32_t)c->nrm) < 0) return NULL;
     c->nrm++;
     return m;
 }
@@ -336,7 +336,7 @@ static int vector_binop_step(evaluator *ev, void *vctx, int64_t ts, size_t step,
         } else {
             /* Many-to-one: each (signature, result labels) once per step. */
             uint64_t h = metric->hash * 0x9e3779b97f4a7c15ULL + (uint64_t)sig;
-            size_t pos = (size_t)-1;
+            size_t pos = HMAP_START;
             int32_t j;
             while ((j = hmap_next(&c->result_sets, h, &pos)) >= 0)
                 if (c->pairs[j].sig == sig && labels_equal(c->pairs[j].ls, metric))
@@ -345,7 +345,7 @@ static int vector_binop_step(evaluator *ev, void *vctx, int64_t ts, size_t step,
                                    "unique matches");
             if (arena_grow(ev->a, (void **)&c->pairs, &c->cappairs, c->npairs + 1,
                            sizeof(*c->pairs)) < 0 ||
-                hmap_put(&c->result_sets, ev->a, h, (int32_t)c->npairs) < 0)
+                hmap_put(&c->result_sets, h, (int32_t)c->npairs) < 0)
                 return ev_oom(ev);
             c->pairs[c->npairs++] = (struct sig_pair){sig, metric};
         }

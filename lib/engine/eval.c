@@ -13,7 +13,6 @@
 
 #include "engine/eval.h"
 #include "engine/kernels.h"
-#include "source/memory.h"
 #include "util/error.h"
 
 #define MAX_DEPTH 400
@@ -136,11 +135,11 @@ bool vec_has_dup_labels(evaluator *ev, const step_vec *v)
     if (hmap_init(&m, ev->a, v->n) < 0) return false;
     for (size_t i = 0; i < v->n; i++) {
         uint64_t h = v->el[i].ls->hash;
-        size_t pos = (size_t)-1;
+        size_t pos = HMAP_START;
         int32_t j;
         while ((j = hmap_next(&m, h, &pos)) >= 0)
             if (labels_equal(v->el[j].ls, v->el[i].ls)) return true;
-        if (hmap_put(&m, ev->a, h, (int32_t)i) < 0) return false;
+        if (hmap_put(&m, h, (int32_t)i) < 0) return false;
     }
     return false;
 }
@@ -188,7 +187,7 @@ int gather_step(evaluator *ev, const ev_value *in, size_t *cur, int64_t ts, step
 int collect_point(evaluator *ev, collector *c, const vec_el *el, int64_t ts)
 {
     uint64_t h = el->ls->hash;
-    size_t pos = (size_t)-1;
+    size_t pos = HMAP_START;
     int32_t j;
     while ((j = hmap_next(&c->index, h, &pos)) >= 0)
         if (labels_equal(c->ser[j].ls, el->ls)) break;
@@ -208,7 +207,7 @@ int collect_point(evaluator *ev, collector *c, const vec_el *el, int64_t ts)
         c->ser[j] = (step_series){el->ls, NULL, 0, el->drop_name};
         c->cap_pts[j] = 0;
         c->last_ts[j] = INT64_MIN;
-        if (hmap_put(&c->index, ev->a, h, j) < 0) return ev_oom(ev);
+        if (hmap_put(&c->index, h, j) < 0) return ev_oom(ev);
     } else if (c->last_ts[j] == ts) {
         return ev_fail(ev, SLOEVAL_EEXEC, "vector cannot contain metrics with the same labelset");
     }
@@ -291,7 +290,7 @@ int range_eval(evaluator *ev, const ev_value *args, size_t nargs, step_fn fn, vo
 sel_data *ev_selector(evaluator *ev, const ast_node *vs)
 {
     uint64_t h = (uint64_t)(uintptr_t)vs * 0x9e3779b97f4a7c15ULL;
-    size_t pos = (size_t)-1;
+    size_t pos = HMAP_START;
     int32_t j;
     while ((j = hmap_next(&ev->selmap, h, &pos)) >= 0)
         if (ev->sels[j].node == vs) return &ev->sels[j];
@@ -535,7 +534,7 @@ int ev_merge_same_labels(evaluator *ev, ev_value *v, bool any_dup_is_error)
     bool any = false;
     for (size_t i = 0; i < v->nser; i++) {
         uint64_t h = v->ser[i].ls->hash;
-        size_t pos = (size_t)-1;
+        size_t pos = HMAP_START;
         int32_t j;
         while ((j = hmap_next(&m, h, &pos)) >= 0)
             if (labels_equal(v->ser[j].ls, v->ser[i].ls)) break;
@@ -547,7 +546,7 @@ int ev_merge_same_labels(evaluator *ev, ev_value *v, bool any_dup_is_error)
             any = true;
         } else {
             first[i] = (int32_t)i;
-            if (hmap_put(&m, ev->a, h, (int32_t)i) < 0) return ev_oom(ev);
+            if (hmap_put(&m, h, (int32_t)i) < 0) return ev_oom(ev);
         }
     }
     if (!any) return 0;
@@ -841,19 +840,19 @@ static int select_for(evaluator *ev, const ast_node *vs, const path_ctx *p, int6
             return ev_oom(ev);
     }
     matrix m = {0};
-    memory_series_info *info = NULL;
-    int rc = memory_is_source(ev->src)
-                 ? memory_select_info(ev->src, vs->u.vector_selector.matchers,
-                                      vs->u.vector_selector.nmatchers, start, end, ev->a, &m, &info,
-                                      ev->err)
-                 : ev->src->vt->select(ev->src, vs->u.vector_selector.matchers,
-                                       vs->u.vector_selector.nmatchers, start, end, ev->a, &m,
-                                       &ev->snotes, ev->err);
+    source_series_info *info = NULL;
+    const source_vtable *vt = ev->src->vt;
+    int rc = vt->select_info ? vt->select_info(ev->src, vs->u.vector_selector.matchers,
+                                               vs->u.vector_selector.nmatchers, start, end, ev->a,
+                                               &m, &info, &ev->snotes, ev->err)
+                             : vt->select(ev->src, vs->u.vector_selector.matchers,
+                                          vs->u.vector_selector.nmatchers, start, end, ev->a, &m,
+                                          &ev->snotes, ev->err);
     if (rc < 0) return rc;
-    /* Storage order: sorted by labels (the in-memory store's answers are,
-     * by construction). */
+    /* Storage order: sorted by labels (select_info's answers are, by
+     * construction). */
     bool sorted = true;
-    if (!memory_is_source(ev->src))
+    if (!vt->select_info)
         for (size_t i = 1; i < m.count && sorted; i++)
             if (labels_compare(m.items[i - 1].labels, m.items[i].labels) > 0) sorted = false;
     if (!sorted) qsort(m.items, m.count, sizeof(series), cmp_series_model);
@@ -868,7 +867,7 @@ static int select_for(evaluator *ev, const ast_node *vs, const path_ctx *p, int6
     sel_data *sd = &ev->sels[ev->nsels];
     *sd = (sel_data){vs, m.items, m.count, one_name, info};
     uint64_t h = (uint64_t)(uintptr_t)vs * 0x9e3779b97f4a7c15ULL;
-    if (hmap_put(&ev->selmap, ev->a, h, (int32_t)ev->nsels) < 0) return ev_oom(ev);
+    if (hmap_put(&ev->selmap, h, (int32_t)ev->nsels) < 0) return ev_oom(ev);
     ev->nsels++;
     return 0;
 }

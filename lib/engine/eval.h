@@ -23,10 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/hmap.h"
+#include "util/hmap.h"
 #include "model/model.h"
 #include "promql/ast.h"
-#include "source/memory.h"
 #include "source/source.h"
 
 /*
@@ -139,7 +138,7 @@ typedef struct sel_data {
     series *ser;          /* sorted by labels */
     size_t nser;
     bool one_name;                  /* every series has the same __name__ (or none has one) */
-    const memory_series_info *info; /* per series, from the in-memory store; else NULL */
+    const source_series_info *info; /* per series, from the source's select_info; else NULL */
 } sel_data;
 
 typedef struct evaluator {

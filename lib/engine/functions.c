@@ -15,7 +15,7 @@
 
 #include "engine/eval.h"
 #include "engine/kernels.h"
-#include "model/regex.h"
+#include "regex/regex.h"
 #include "promql/functions.h"
 #include "util/prefetch.h"
 #include "util/strbuf.h"

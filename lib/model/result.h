@@ -7,8 +7,8 @@
 #define SLOEVAL_MODEL_RESULT_H
 
 #include "model/model.h"
+#include "model/notes.h"
 #include "sloeval/value.h"
-#include "source/source.h"
 
 /*
  * A new result holding deep copies of v (label sets, samples, strings) and

@@ -83,7 +83,7 @@ static int view_select(sloeval_source *src, const label_matcher *matchers, size_
     return 0;
 }
 
-static const source_vtable view_vtable = {"planned", view_select, NULL, NULL, NULL};
+static const source_vtable view_vtable = {"planned", view_select, NULL, NULL, NULL, NULL};
 
 static int make_overrides(plan_batch *b, pquery *q)
 {

@@ -17,6 +17,7 @@
 
 #include "plan/plan_int.h"
 #include "util/error.h"
+#include "util/hmap.h"
 
 const char *merge_kind_name(merge_kind k)
 {
@@ -56,32 +57,18 @@ void sort_matrix(matrix *m)
 
 /* ---- a label-set table ---------------------------------------------------- */
 
-/* Open addressing from label sets to an index (+1; 0 is empty). */
-typedef struct lstab {
-    size_t *slots;
-    size_t mask;
-} lstab;
-
-static int lstab_init(lstab *t, arena *a, size_t n)
+/*
+ * The index of the label set equal to ls among the items that `get` reads
+ * from ctx, indexed by t (label-set hash -> index), or -1.
+ */
+static int32_t find_labels(const hmap *t, const labels *ls, const labels *(*get)(void *, size_t),
+                           void *ctx)
 {
-    size_t size = 16;
-    while (size < n * 2)
-        size *= 2;
-    t->slots = ARENA_NEW_ARRAY(a, size_t, size);
-    t->mask = size - 1;
-    return t->slots ? 0 : -1;
-}
-
-/* The slot for ls: holds the index + 1 of an equal set, or 0 (free). */
-static size_t *lstab_find(lstab *t, const labels *ls, const labels *(*get)(void *, size_t),
-                          void *ctx)
-{
-    size_t i = (size_t)ls->hash & t->mask;
-    for (;;) {
-        size_t *s = &t->slots[i];
-        if (*s == 0 || labels_equal(get(ctx, *s - 1), ls)) return s;
-        i = (i + 1) & t->mask;
-    }
+    size_t pos = HMAP_START;
+    int32_t k;
+    while ((k = hmap_next(t, ls->hash, &pos)) >= 0)
+        if (labels_equal(get(ctx, (size_t)k), ls)) break;
+    return k;
 }
 
 static const labels *vec_get(void *ctx, size_t i)
@@ -132,6 +119,15 @@ static int oom(sloeval_error *err)
     return error_set(err, SLOEVAL_ENOMEM, "out of memory");
 }
 
+/* An index (label-set hash -> position) for `total` label sets. */
+static int labels_index(hmap *t, arena *a, size_t total, sloeval_error *err)
+{
+    if (total >= INT32_MAX)
+        return error_set(err, SLOEVAL_ELIMIT, "too many series to merge (%zu)", total);
+    if (hmap_init(t, a, total)) return oom(err);
+    return 0;
+}
+
 /* Instant vectors. For avg, vals holds n sums then n counts. */
 static int merge_vectors(arena *a, const frag *f, const value *vals, size_t n,
                          const char *const *names, value *out, sloeval_error *err)
@@ -143,15 +139,17 @@ static int merge_vectors(arena *a, const frag *f, const value *vals, size_t n,
     vector res = {0};
     vector counts = {0}; /* avg */
     size_t *origin = ARENA_NEW_ARRAY(a, size_t, total + 1);
-    lstab t;
-    if (!origin || lstab_init(&t, a, total)) return oom(err);
+    if (!origin) return oom(err);
+    hmap t;
+    int trc = labels_index(&t, a, total, err);
+    if (trc) return trc;
     for (size_t i = 0; i < nin; i++) {
         const vector *v = &vals[i].u.vector;
         for (size_t j = 0; j < v->count; j++) {
             const vector_elem *e = &v->items[j];
-            size_t *slot = lstab_find(&t, e->labels, vec_get, &res);
-            if (*slot) {
-                size_t k = *slot - 1;
+            int32_t found = find_labels(&t, e->labels, vec_get, &res);
+            if (found >= 0) {
+                size_t k = (size_t)found;
                 if (f->kind == MERGE_UNION)
                     return dupe_error(err, f, e->labels, names[origin[k]], names[i]);
                 res.items[k].v = combine(f->kind, res.items[k].v, e->v);
@@ -160,7 +158,7 @@ static int merge_vectors(arena *a, const frag *f, const value *vals, size_t n,
             if (vector_push(a, &res, e->labels, e->t, f->kind == MERGE_GROUP ? 1 : e->v))
                 return oom(err);
             origin[res.count - 1] = i;
-            *slot = res.count;
+            if (hmap_put(&t, e->labels->hash, (int32_t)(res.count - 1))) return oom(err);
         }
     }
     if (f->kind == MERGE_AVG) {
@@ -173,12 +171,12 @@ static int merge_vectors(arena *a, const frag *f, const value *vals, size_t n,
         for (size_t i = nin; i < n; i++) {
             const vector *v = &vals[i].u.vector;
             for (size_t j = 0; j < v->count; j++) {
-                size_t *slot = lstab_find(&t, v->items[j].labels, vec_get, &res);
-                if (!*slot)
+                int32_t k = find_labels(&t, v->items[j].labels, vec_get, &res);
+                if (k < 0)
                     return error_set(err, SLOEVAL_EDECODE,
                                      "%s answered a count for a group without a sum",
                                      names[i - nin]);
-                counts.items[*slot - 1].v += v->items[j].v;
+                counts.items[k].v += v->items[j].v;
             }
         }
         for (size_t k = 0; k < res.count; k++)
@@ -227,15 +225,17 @@ static int merge_matrices(arena *a, const frag *f, const value *vals, size_t n,
         total += vals[i].u.matrix.count;
     matrix res = {0};
     size_t *origin = ARENA_NEW_ARRAY(a, size_t, total + 1);
-    lstab t;
-    if (!origin || lstab_init(&t, a, total)) return oom(err);
+    if (!origin) return oom(err);
+    hmap t;
+    int trc = labels_index(&t, a, total, err);
+    if (trc) return trc;
     for (size_t i = 0; i < nin; i++) {
         const matrix *m = &vals[i].u.matrix;
         for (size_t j = 0; j < m->count; j++) {
             const series *s = &m->items[j];
-            size_t *slot = lstab_find(&t, s->labels, mat_get, &res);
-            if (*slot) {
-                size_t k = *slot - 1;
+            int32_t found = find_labels(&t, s->labels, mat_get, &res);
+            if (found >= 0) {
+                size_t k = (size_t)found;
                 if (f->kind == MERGE_UNION && (f->strict_dupes || f->selector))
                     return dupe_error(err, f, s->labels, names[origin[k]], names[i]);
                 int rc = merge_points(a, &res.items[k], s, f->kind);
@@ -251,7 +251,7 @@ static int merge_matrices(arena *a, const frag *f, const value *vals, size_t n,
                     copy[q].v = 1;
             if (matrix_push(a, &res, s->labels, copy, s->count)) return oom(err);
             origin[res.count - 1] = i;
-            *slot = res.count;
+            if (hmap_put(&t, s->labels->hash, (int32_t)(res.count - 1))) return oom(err);
         }
     }
     if (f->kind == MERGE_AVG) {
@@ -261,12 +261,12 @@ static int merge_matrices(arena *a, const frag *f, const value *vals, size_t n,
         for (size_t i = nin; i < n; i++) {
             const matrix *m = &vals[i].u.matrix;
             for (size_t j = 0; j < m->count; j++) {
-                size_t *slot = lstab_find(&t, m->items[j].labels, mat_get, &res);
-                if (!*slot)
+                int32_t k = find_labels(&t, m->items[j].labels, mat_get, &res);
+                if (k < 0)
                     return error_set(err, SLOEVAL_EDECODE,
                                      "%s answered a count for a group without a sum",
                                      names[i - nin]);
-                series *c = &cnt[*slot - 1];
+                series *c = &cnt[k];
                 if (!c->labels) {
                     *c = m->items[j];
                     continue;

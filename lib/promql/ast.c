@@ -17,17 +17,6 @@ const char *value_type_name(value_type t)
     }
 }
 
-const char *match_type_str(match_type t)
-{
-    switch (t) {
-    case MATCH_EQUAL: return "=";
-    case MATCH_NOT_EQUAL: return "!=";
-    case MATCH_REGEX: return "=~";
-    case MATCH_NOT_REGEX: return "!~";
-    }
-    return "?";
-}
-
 const char *agg_op_name(agg_op op)
 {
     switch (op) {

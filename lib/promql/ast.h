@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/matcher.h"
 #include "sloeval/common.h"
 #include "util/arena.h"
 #include "util/strv.h"
@@ -39,22 +40,6 @@ typedef struct pos_range {
     size_t start;
     size_t end;
 } pos_range;
-
-typedef enum match_type {
-    MATCH_EQUAL = 0,  /* =  */
-    MATCH_NOT_EQUAL,  /* != */
-    MATCH_REGEX,      /* =~ */
-    MATCH_NOT_REGEX,  /* !~ */
-} match_type;
-
-/* "=", "!=", "=~", "!~" */
-const char *match_type_str(match_type t);
-
-typedef struct label_matcher {
-    match_type type;
-    ast_str name;
-    ast_str value; /* the unescaped value; for regexes the pattern as written */
-} label_matcher;
 
 /* Where an `@` modifier points. */
 typedef enum at_kind {

@@ -1,8 +1,8 @@
 /* Regex checks for label matchers: simple patterns are decided here,
- * everything else by lib/model/regex.c (Go's syntax and messages). */
+ * everything else by lib/regex/regex.c (Go's syntax and messages). */
 #include "promql/matcher.h"
 
-#include "model/regex.h"
+#include "regex/regex.h"
 
 /* Characters a simple class may hold: letters, digits and '_'. */
 static bool class_char(unsigned char c)

@@ -14,7 +14,7 @@
  * regex matches the empty string. Common simple patterns ("5..", "GET|POST",
  * ".*foo.+", "5[0-9]{2}", "[^a-z_]+") are decided without compiling
  * anything; the others (groups, escapes, flags, errors) go through
- * lib/model/regex.h. Returns 0, SLOEVAL_EPARSE with Go's message ("error
+ * lib/regex/regex.h. Returns 0, SLOEVAL_EPARSE with Go's message ("error
  * parsing regexp: ...") in errbuf, or SLOEVAL_ENOMEM.
  */
 int matcher_regex_check(strv pattern, sloeval_compat compat, bool *matches_empty, char *errbuf,

@@ -9,6 +9,7 @@
 #include <yaml.h>
 
 #include "util/error.h"
+#include "util/hmap.h"
 
 #define TAG_MERGE   "tag:yaml.org,2002:merge"
 #define TAG_NULL    "tag:yaml.org,2002:null"
@@ -338,11 +339,6 @@ static int push(builder *b, ynode_kind kind, const yaml_mark_t *start, const yam
 
 /* ---- key sets (duplicate keys, merge keys) ------------------------------- */
 
-typedef struct keyset {
-    const ynode **slots;
-    size_t mask;
-} keyset;
-
 static uint64_t key_hash(const ynode *k)
 {
     uint64_t h = 1469598103934665603ULL;
@@ -358,26 +354,24 @@ static bool key_eq(const ynode *a, const ynode *b)
     return a->len == b->len && !memcmp(a->value, b->value, a->len);
 }
 
-static int keyset_init(keyset *s, size_t n)
+/*
+ * Add key k, about to become pairs[npairs] of the mapping being built, to
+ * set (key hash -> index in pairs). Returns 0 when it is new, 1 with *first
+ * set to the equal key among pairs[0 .. npairs), or -1 when out of memory.
+ */
+static int keyset_add(hmap *set, const ypair *pairs, size_t npairs, const ynode *k,
+                      const ynode **first)
 {
-    size_t cap = 16;
-    while (cap < 2 * n)
-        cap *= 2;
-    s->slots = calloc(cap, sizeof(*s->slots));
-    s->mask = cap - 1;
-    return s->slots ? 0 : -1;
-}
-
-/* Insert key; returns the key already there, or NULL when it was new. */
-static const ynode *keyset_add(keyset *s, const ynode *k)
-{
-    size_t i = (size_t)key_hash(k) & s->mask;
-    while (s->slots[i]) {
-        if (key_eq(s->slots[i], k)) return s->slots[i];
-        i = (i + 1) & s->mask;
+    uint64_t h = key_hash(k);
+    size_t pos = HMAP_START;
+    int32_t j;
+    while ((j = hmap_next(set, h, &pos)) >= 0) {
+        if (key_eq(pairs[j].key, k)) {
+            *first = pairs[j].key;
+            return 1;
+        }
     }
-    s->slots[i] = k;
-    return NULL;
+    return hmap_put(set, h, (int32_t)npairs);
 }
 
 static bool is_merge_key(const ynode *k)
@@ -412,8 +406,9 @@ static int finish_mapping(builder *b, frame *f)
     }
     n->pairs = ARENA_NEW_ARRAY(b->a, ypair, total ? total : 1);
     if (!n->pairs) return oom(b);
-    keyset set;
-    if (keyset_init(&set, total)) return oom(b);
+    if (total >= INT32_MAX) return fail_at(b, n->start, SLOEVAL_ECONFIG, "mapping too large");
+    hmap set;
+    if (hmap_init(&set, NULL, total)) return oom(b);
     int rc = 0;
     bool merged = false;
     for (size_t i = 0; i < nkv; i++) {
@@ -426,8 +421,13 @@ static int finish_mapping(builder *b, frame *f)
             merged = true;
             continue;
         }
-        const ynode *first = keyset_add(&set, k);
-        if (first) {
+        const ynode *first = NULL;
+        int added = keyset_add(&set, n->pairs, n->npairs, k, &first);
+        if (added < 0) {
+            rc = oom(b);
+            goto out;
+        }
+        if (added) {
             rc = fail_path(b, k->start, k->value, SLOEVAL_ECONFIG,
                            "duplicate key (first at line %d)", first->line);
             goto out;
@@ -441,12 +441,19 @@ static int finish_mapping(builder *b, frame *f)
         size_t nsrc = v->kind == YNODE_MAP ? 1 : v->count;
         for (size_t s = 0; s < nsrc; s++) {
             const ynode *src = v->kind == YNODE_MAP ? v : v->items[s];
-            for (size_t j = 0; j < src->npairs; j++)
-                if (!keyset_add(&set, src->pairs[j].key)) n->pairs[n->npairs++] = src->pairs[j];
+            for (size_t j = 0; j < src->npairs; j++) {
+                const ynode *first = NULL;
+                int added = keyset_add(&set, n->pairs, n->npairs, src->pairs[j].key, &first);
+                if (added < 0) {
+                    rc = oom(b);
+                    goto out;
+                }
+                if (!added) n->pairs[n->npairs++] = src->pairs[j];
+            }
         }
     }
 out:
-    free(set.slots);
+    hmap_free(&set);
     return rc;
 }
 

@@ -6,68 +6,10 @@
 #include <string.h>
 
 #include "model/hash.h"
-#include "model/regex.h"
+#include "regex/regex.h"
 #include "util/error.h"
+#include "util/hmap.h"
 #include "util/prefetch.h"
-
-/* ---- a string -> index hash table ----------------------------------------- */
-
-typedef struct smap_slot {
-    uint64_t hash;
-    strv key;
-    uint32_t val; /* UINT32_MAX: empty */
-} smap_slot;
-
-typedef struct smap {
-    smap_slot *slots;
-    size_t cap, count; /* cap is a power of two */
-} smap;
-
-static smap_slot *smap_find(const smap *m, strv key, uint64_t h)
-{
-    if (!m->cap) return NULL;
-    size_t mask = m->cap - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-        smap_slot *s = &m->slots[i];
-        if (s->val == UINT32_MAX) return NULL;
-        if (s->hash == h && strv_eq(s->key, key)) return s;
-    }
-}
-
-static int smap_put(smap *m, strv key, uint64_t h, uint32_t val)
-{
-    if ((m->count + 1) * 2 > m->cap) {
-        size_t ncap = m->cap ? m->cap * 2 : 16;
-        smap_slot *ns = malloc(ncap * sizeof(*ns));
-        if (!ns) return -1;
-        for (size_t i = 0; i < ncap; i++)
-            ns[i].val = UINT32_MAX;
-        for (size_t i = 0; i < m->cap; i++) {
-            smap_slot *s = &m->slots[i];
-            if (s->val == UINT32_MAX) continue;
-            size_t j = s->hash & (ncap - 1);
-            while (ns[j].val != UINT32_MAX)
-                j = (j + 1) & (ncap - 1);
-            ns[j] = *s;
-        }
-        free(m->slots);
-        m->slots = ns;
-        m->cap = ncap;
-    }
-    size_t mask = m->cap - 1;
-    size_t i = h & mask;
-    while (m->slots[i].val != UINT32_MAX)
-        i = (i + 1) & mask;
-    m->slots[i] = (smap_slot){h, key, val};
-    m->count++;
-    return 0;
-}
-
-static void smap_free(smap *m)
-{
-    free(m->slots);
-    memset(m, 0, sizeof(*m));
-}
 
 /* ---- the store --------------------------------------------------------------- */
 
@@ -96,7 +38,7 @@ typedef struct value_ent {
 
 typedef struct name_ent {
     strv name;
-    smap values;
+    hmap values; /* pair_hash(name, value) -> index in ents */
     value_ent *ents;
     size_t n, cap;
 } name_ent;
@@ -109,7 +51,7 @@ typedef struct mseries {
     size_t cap;
     int64_t first_t;      /* samples[0].t when count > 0 (to guess where a time is) */
     size_t nstale;        /* staleness markers among samples[0 .. count) */
-    const labels *noname; /* ls without __name__, made on first use by memory_select_info */
+    const labels *noname; /* ls without __name__, made on first use by select_info */
     uint32_t epoch;       /* the load that last touched it */
     bool type_unit;       /* ls has __type__ or __unit__ (set with noname) */
 } mseries;
@@ -119,10 +61,8 @@ typedef struct memory_source {
     arena a; /* label sets and their strings */
     mseries *series;
     size_t nseries, capseries;
-    /* series by label-set hash: slots hold id + 1, 0 empty */
-    uint32_t *table;
-    size_t tcap;
-    smap names;
+    hmap table; /* series by label-set hash -> id */
+    hmap names; /* hash_string(name) -> index in nents */
     name_ent *nents;
     size_t nnames, capnames;
     /* the load in progress */
@@ -162,16 +102,36 @@ static uint64_t pair_hash(strv name, strv val)
         hash_bytes(hash_bytes(HASH_P1, name.ptr, name.len) ^ HASH_SEP, val.ptr, val.len), 2);
 }
 
+/* The index in m->nents of label name `name` (hash h), or -1. */
+static int32_t find_name(const memory_source *m, strv name, uint64_t h)
+{
+    size_t pos = HMAP_START;
+    int32_t i;
+    while ((i = hmap_next(&m->names, h, &pos)) >= 0)
+        if (strv_eq(m->nents[i].name, name)) break;
+    return i;
+}
+
+/* The index in ne->ents of value `val` (hash h: pair_hash), or -1. */
+static int32_t find_value(const name_ent *ne, strv val, uint64_t h)
+{
+    size_t pos = HMAP_START;
+    int32_t i;
+    while ((i = hmap_next(&ne->values, h, &pos)) >= 0)
+        if (strv_eq(ne->ents[i].val, val)) break;
+    return i;
+}
+
 static int index_series(memory_source *m, uint32_t id)
 {
     const labels *ls = m->series[id].ls;
     for (size_t i = 0; i < ls->count; i++) {
         strv name = ls->pairs[i].name, val = ls->pairs[i].value;
         uint64_t hn = hash_string(name.ptr, name.len);
-        smap_slot *s = smap_find(&m->names, name, hn);
+        int32_t found = find_name(m, name, hn);
         uint32_t ni;
-        if (s) {
-            ni = s->val;
+        if (found >= 0) {
+            ni = (uint32_t)found;
         } else {
             if (m->nnames == m->capnames) {
                 size_t ncap = m->capnames ? m->capnames * 2 : 16;
@@ -183,15 +143,15 @@ static int index_series(memory_source *m, uint32_t id)
             ni = (uint32_t)m->nnames;
             memset(&m->nents[ni], 0, sizeof(name_ent));
             m->nents[ni].name = name;
-            if (smap_put(&m->names, name, hn, ni)) return -1;
+            if (hmap_put(&m->names, hn, (int32_t)ni)) return -1;
             m->nnames++;
         }
         name_ent *ne = &m->nents[ni];
         uint64_t hv = pair_hash(name, val);
-        s = smap_find(&ne->values, val, hv);
+        found = find_value(ne, val, hv);
         uint32_t vi;
-        if (s) {
-            vi = s->val;
+        if (found >= 0) {
+            vi = (uint32_t)found;
         } else {
             if (ne->n == ne->cap) {
                 size_t ncap = ne->cap ? ne->cap * 2 : 4;
@@ -203,35 +163,11 @@ static int index_series(memory_source *m, uint32_t id)
             vi = (uint32_t)ne->n;
             memset(&ne->ents[vi], 0, sizeof(value_ent));
             ne->ents[vi].val = val;
-            if (smap_put(&ne->values, val, hv, vi)) return -1;
+            if (hmap_put(&ne->values, hv, (int32_t)vi)) return -1;
             ne->n++;
         }
         if (ids_push(&ne->ents[vi].postings, id)) return -1;
     }
-    return 0;
-}
-
-static int table_insert(memory_source *m, uint32_t id)
-{
-    if ((m->nseries + 1) * 2 > m->tcap) {
-        size_t ncap = m->tcap ? m->tcap * 2 : 64;
-        uint32_t *nt = calloc(ncap, sizeof(uint32_t));
-        if (!nt) return -1;
-        for (size_t i = 0; i < m->tcap; i++) {
-            if (!m->table[i]) continue;
-            size_t j = m->series[m->table[i] - 1].ls->hash & (ncap - 1);
-            while (nt[j])
-                j = (j + 1) & (ncap - 1);
-            nt[j] = m->table[i];
-        }
-        free(m->table);
-        m->table = nt;
-        m->tcap = ncap;
-    }
-    size_t j = m->series[id].ls->hash & (m->tcap - 1);
-    while (m->table[j])
-        j = (j + 1) & (m->tcap - 1);
-    m->table[j] = id + 1;
     return 0;
 }
 
@@ -250,17 +186,16 @@ static uint32_t find_series(const memory_source *m, const label *p, size_t n, ui
     if (m->last && m->series[m->last - 1].ls->hash == h &&
         pairs_equal(m->series[m->last - 1].ls, p, n))
         return m->last - 1;
-    if (!m->tcap) return UINT32_MAX;
-    for (size_t j = h & (m->tcap - 1); m->table[j]; j = (j + 1) & (m->tcap - 1)) {
-        const mseries *s = &m->series[m->table[j] - 1];
-        if (s->ls->hash == h && pairs_equal(s->ls, p, n)) return m->table[j] - 1;
-    }
+    size_t pos = HMAP_START;
+    int32_t id;
+    while ((id = hmap_next(&m->table, h, &pos)) >= 0)
+        if (pairs_equal(m->series[id].ls, p, n)) return (uint32_t)id;
     return UINT32_MAX;
 }
 
 static int new_series(memory_source *m, const labels *ls, uint32_t *out)
 {
-    if (m->nseries >= UINT32_MAX - 1) return -1;
+    if (m->nseries >= INT32_MAX) return -1; /* ids are hmap values */
     if (m->nseries == m->capseries) {
         size_t ncap = m->capseries ? m->capseries * 2 : 64;
         mseries *ns = realloc(m->series, ncap * sizeof(*ns));
@@ -273,7 +208,7 @@ static int new_series(memory_source *m, const labels *ls, uint32_t *out)
     m->series[id].ls = ls;
     m->nseries++;
     if (id > 0 && m->ordered && labels_compare(m->series[id - 1].ls, ls) > 0) m->ordered = false;
-    if (table_insert(m, id) || index_series(m, id)) {
+    if (hmap_put(&m->table, ls->hash, (int32_t)id) || index_series(m, id)) {
         /* leave the store consistent: the series exists, without samples */
         return -1;
     }
@@ -376,17 +311,17 @@ static const labels *store_labels(memory_source *m, const label *p, size_t k)
     const labels *ls = NULL;
     for (size_t i = 0; i < k; i++) {
         strv name = p[i].name, val = p[i].value;
-        smap_slot *sn = smap_find(&m->names, name, hash_string(name.ptr, name.len));
-        smap_slot *sv = NULL;
-        if (sn) {
-            const name_ent *ne = &m->nents[sn->val];
+        int32_t ni = find_name(m, name, hash_string(name.ptr, name.len));
+        int32_t vi = -1;
+        if (ni >= 0) {
+            const name_ent *ne = &m->nents[ni];
             name = ne->name;
-            sv = smap_find(&ne->values, val, pair_hash(name, val));
-            if (sv) val = ne->ents[sv->val].val;
+            vi = find_value(ne, val, pair_hash(name, val));
+            if (vi >= 0) val = ne->ents[vi].val;
         } else {
             name.ptr = store_string(m, name);
         }
-        if (!sv) val.ptr = store_string(m, val);
+        if (vi < 0) val.ptr = store_string(m, val);
         if (!name.ptr || !val.ptr) goto done;
         q[i] = (label){name, val};
     }
@@ -500,12 +435,12 @@ static void free_index(memory_source *m)
         for (size_t j = 0; j < ne->n; j++)
             free(ne->ents[j].postings.v);
         free(ne->ents);
-        smap_free(&ne->values);
+        hmap_free(&ne->values);
     }
     free(m->nents);
     m->nents = NULL;
     m->nnames = m->capnames = 0;
-    smap_free(&m->names);
+    hmap_free(&m->names);
 }
 
 void memory_clear(sloeval_source *src)
@@ -514,9 +449,7 @@ void memory_clear(sloeval_source *src)
     for (size_t i = 0; i < m->nseries; i++)
         free(m->series[i].samples);
     m->nseries = 0;
-    free(m->table);
-    m->table = NULL;
-    m->tcap = 0;
+    hmap_free(&m->table);
     free_index(m);
     arena_free(&m->a);
     m->touched.n = 0;
@@ -535,11 +468,11 @@ void memory_get_stats(const sloeval_source *src, memory_stats *out)
         out->samples += s->committed;
         out->sample_bytes += s->cap * sizeof(sample);
     }
-    out->index_bytes = m->capseries * sizeof(mseries) + m->tcap * sizeof(uint32_t) +
-                       m->names.cap * sizeof(smap_slot) + m->capnames * sizeof(name_ent);
+    out->index_bytes = m->capseries * sizeof(mseries) + hmap_bytes(&m->table) +
+                       hmap_bytes(&m->names) + m->capnames * sizeof(name_ent);
     for (size_t i = 0; i < m->nnames; i++) {
         const name_ent *ne = &m->nents[i];
-        out->index_bytes += ne->values.cap * sizeof(smap_slot) + ne->cap * sizeof(value_ent);
+        out->index_bytes += hmap_bytes(&ne->values) + ne->cap * sizeof(value_ent);
         for (size_t j = 0; j < ne->n; j++)
             out->index_bytes += ne->ents[j].postings.cap * sizeof(uint32_t);
     }
@@ -604,14 +537,14 @@ static int positive_postings(memory_source *m, const matcher_rt *mr, ids *buf, c
     *out = NULL;
     *nout = 0;
     strv name = mr->lm->name;
-    smap_slot *s = smap_find(&m->names, name, hash_string(name.ptr, name.len));
-    if (!s) return 0;
-    name_ent *ne = &m->nents[s->val];
+    int32_t ni = find_name(m, name, hash_string(name.ptr, name.len));
+    if (ni < 0) return 0;
+    name_ent *ne = &m->nents[ni];
     if (mr->lm->type == MATCH_EQUAL) {
-        smap_slot *vs = smap_find(&ne->values, mr->lm->value, pair_hash(name, mr->lm->value));
-        if (!vs) return 0;
-        *out = ne->ents[vs->val].postings.v;
-        *nout = ne->ents[vs->val].postings.n;
+        int32_t vi = find_value(ne, mr->lm->value, pair_hash(name, mr->lm->value));
+        if (vi < 0) return 0;
+        *out = ne->ents[vi].postings.v;
+        *nout = ne->ents[vi].postings.n;
         return 0;
     }
     buf->n = 0;
@@ -706,8 +639,10 @@ static int put_in_label_order(memory_source *m)
             if (!sorted) qsort(p->v, p->n, sizeof(uint32_t), id_cmp);
         }
     }
-    for (size_t i = 0; i < m->tcap; i++)
-        if (m->table[i]) m->table[i] = newid[m->table[i] - 1] + 1;
+    /* the table's values are ids: renumbered in place (the hashes stay) */
+    for (size_t i = 0; i < m->table.cap; i++)
+        if (m->table.slots[i].val >= 0)
+            m->table.slots[i].val = (int32_t)newid[m->table.slots[i].val];
     for (size_t i = 0; i < m->touched.n; i++)
         m->touched.v[i] = newid[m->touched.v[i]];
     if (m->last) m->last = newid[m->last - 1] + 1;
@@ -780,13 +715,13 @@ static size_t bound_from(const sample *s, size_t n, int64_t t, bool after, size_
 
 /* select, with the series' info when `info` is not NULL. */
 static int select_impl(memory_source *m, const label_matcher *matchers, size_t nmatchers,
-                       int64_t mint, int64_t maxt, arena *a, matrix *out, memory_series_info **info,
+                       int64_t mint, int64_t maxt, arena *a, matrix *out, source_series_info **info,
                        sloeval_error *err)
 {
     sloeval_source *src = &m->base;
     memset(out, 0, sizeof(*out));
     if (info) *info = NULL;
-    memory_series_info *inf = NULL;
+    source_series_info *inf = NULL;
     int rc = 0;
     matcher_rt mr_small[4];
     matcher_rt *mr = nmatchers <= 4 ? mr_small : calloc(nmatchers, sizeof(*mr));
@@ -919,7 +854,7 @@ static int select_impl(memory_source *m, const label_matcher *matchers, size_t n
                 s->type_unit = labels_get(s->ls, STRV_LIT("__type__")).ptr ||
                                labels_get(s->ls, STRV_LIT("__unit__")).ptr;
             }
-            inf[out->count] = (memory_series_info){s->noname, s->nstale == 0, s->type_unit};
+            inf[out->count] = (source_series_info){s->noname, s->nstale == 0, s->type_unit};
         }
         out->items[out->count++] = (series){s->ls, s->samples + lo, hi - lo};
     }
@@ -951,10 +886,11 @@ static int memory_select(sloeval_source *src, const label_matcher *matchers, siz
     return select_impl(M(src), matchers, nmatchers, mint, maxt, a, out, NULL, err);
 }
 
-int memory_select_info(sloeval_source *src, const label_matcher *matchers, size_t nmatchers,
-                       int64_t mint, int64_t maxt, arena *a, matrix *out, memory_series_info **info,
-                       sloeval_error *err)
+static int memory_select_info(sloeval_source *src, const label_matcher *matchers, size_t nmatchers,
+                              int64_t mint, int64_t maxt, arena *a, matrix *out,
+                              source_series_info **info, source_notes *notes, sloeval_error *err)
 {
+    (void)notes;
     return select_impl(M(src), matchers, nmatchers, mint, maxt, a, out, info, err);
 }
 
@@ -969,7 +905,10 @@ static void memory_destroy(sloeval_source *src)
 }
 
 static const source_vtable memory_vtable = {
-    "memory", memory_select, NULL, NULL, memory_destroy,
+    .kind = "memory",
+    .select = memory_select,
+    .destroy = memory_destroy,
+    .select_info = memory_select_info,
 };
 
 int memory_new(sloeval_source **out, sloeval_compat compat)

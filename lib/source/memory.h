@@ -1,6 +1,8 @@
 /*
  * The in-memory source (internal side): a store of float series that
- * implements source_vtable.select without copying samples.
+ * implements source_vtable.select and select_info without copying samples
+ * (select_info tells the engine each series' label set without __name__,
+ * kept by the store, and whether it has staleness markers).
  *
  * Storage: each series is stored once, with its label set (in the store's
  * arena, shared by every answer) and one contiguous array of 16-byte
@@ -27,27 +29,6 @@
 
 #include "model/model.h"
 #include "source/source.h"
-
-/*
- * What the store knows of a series of an answer beyond its samples, so
- * that the engine can skip per-series work.
- */
-typedef struct memory_series_info {
-    const labels *without_name; /* the label set without __name__ (labels_drop_name's
-                                   answer, kept by the store; NULL when not at hand) */
-    bool no_stale;              /* no staleness marker among the series' samples */
-    bool type_unit;             /* the label set has __type__ or __unit__ */
-} memory_series_info;
-
-/*
- * The source's select (see source_vtable), with (*info)[i] describing
- * out->items[i] (allocated in `a`; *info is NULL when the store cannot
- * tell, and then the caller works without). Label sets in the info live
- * as long as the answer's.
- */
-int memory_select_info(sloeval_source *src, const label_matcher *matchers, size_t nmatchers,
-                       int64_t mint, int64_t maxt, arena *a, matrix *out, memory_series_info **info,
-                       sloeval_error *err);
 
 /* An empty store whose data is read with `compat` semantics (AUTO: v3). */
 int memory_new(sloeval_source **out, sloeval_compat compat);

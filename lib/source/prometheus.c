@@ -438,7 +438,7 @@ static void prom_destroy(sloeval_source *src)
 }
 
 static const source_vtable prom_vtable = {
-    "prometheus", prom_select, prom_query, prom_query_range, prom_destroy,
+    "prometheus", prom_select, prom_query, prom_query_range, prom_destroy, NULL,
 };
 
 /* ---- public ------------------------------------------------------------- */

@@ -7,19 +7,23 @@
 #ifndef SLOEVAL_SOURCE_SOURCE_H
 #define SLOEVAL_SOURCE_SOURCE_H
 
+#include "model/matcher.h"
 #include "model/model.h"
-#include "promql/ast.h"
+#include "model/notes.h"
 #include "sloeval/common.h"
 
 typedef struct sloeval_source sloeval_source;
 
-/* Warnings and infos a source attaches to an answer (arena strings). */
-typedef struct source_notes {
-    strv *warnings;
-    size_t nwarnings, capwarnings;
-    strv *infos;
-    size_t ninfos, capinfos;
-} source_notes;
+/*
+ * What a source knows of a series of an answer beyond its samples, so that
+ * the engine can skip per-series work (see source_vtable.select_info).
+ */
+typedef struct source_series_info {
+    const labels *without_name; /* the label set without __name__ (labels_drop_name's
+                                   answer, kept by the source; NULL when not at hand) */
+    bool no_stale;              /* no staleness marker among the series' samples */
+    bool type_unit;             /* the label set has __type__ or __unit__ */
+} source_series_info;
 
 typedef struct source_vtable {
     const char *kind; /* "memory", "prometheus" */
@@ -43,10 +47,21 @@ typedef struct source_vtable {
 
     /* Evaluate over [start, end] every step (ms). NULL when unsupported. */
     int (*query_range)(sloeval_source *src, const char *expr, int64_t start, int64_t end,
-                       int64_t step, arena *a, value *out, source_notes *notes,
-                       sloeval_error *err);
+                       int64_t step, arena *a, value *out, source_notes *notes, sloeval_error *err);
 
     void (*destroy)(sloeval_source *src);
+
+    /*
+     * Optional (NULL: the engine calls select): select, telling more.
+     * (*info)[i] describes out->items[i] (allocated in `a`; *info is NULL
+     * when the source cannot tell this time, and the caller works
+     * without), and the series are sorted by labels by construction, so
+     * that the caller need not check the order. Label sets in the info live
+     * as long as the answer's.
+     */
+    int (*select_info)(sloeval_source *src, const label_matcher *matchers, size_t nmatchers,
+                       int64_t mint, int64_t maxt, arena *a, matrix *out, source_series_info **info,
+                       source_notes *notes, sloeval_error *err);
 } source_vtable;
 
 struct sloeval_source {

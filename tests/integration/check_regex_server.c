@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "model/regex.h"
+#include "regex/regex.h"
 #include "promserver.h"
 
 #define T0 1704067200L

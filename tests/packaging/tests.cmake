@@ -22,6 +22,15 @@ add_test(NAME packaging_cli_includes
                  ${PROJECT_SOURCE_DIR})
 set_tests_properties(packaging_cli_includes PROPERTIES LABELS packaging)
 
+# The library's folders include downward only (util at the bottom, report at
+# the top) and no two folders form a circle; the checker first shows that it
+# catches an upward include and a circle on made-up trees.
+add_test(NAME packaging_layers_selftest
+         COMMAND Python3::Interpreter ${SLOEVAL_PACKAGING_DIR}/check_layers.py --self-test)
+add_test(NAME packaging_layers
+         COMMAND Python3::Interpreter ${SLOEVAL_PACKAGING_DIR}/check_layers.py ${PROJECT_SOURCE_DIR})
+set_tests_properties(packaging_layers_selftest packaging_layers PROPERTIES LABELS packaging)
+
 # README.md and docs/*.md against the code: the commands, options and C they
 # show, their relative links, and docs/config.md's keys against the loader's.
 add_test(NAME packaging_readme

@@ -55,7 +55,7 @@ static int tsel(sloeval_source *src, const label_matcher *m, size_t nm, int64_t 
     return 0;
 }
 
-static const source_vtable tvt = {"test", tsel, NULL, NULL, NULL};
+static const source_vtable tvt = {"test", tsel, NULL, NULL, NULL, NULL};
 
 static tsrc src;
 

@@ -1,6 +1,6 @@
 /*
  * The evaluator over the in-memory store takes shortcuts the store offers
- * (memory_select_info: label sets without __name__ kept by the store,
+ * (the store's select_info: label sets without __name__ kept by the store,
  * series known to hold no staleness marker; answers known to be sorted).
  * These tests evaluate the same expressions over the store and over a
  * plain view of it that offers nothing but select, and require results
@@ -36,7 +36,7 @@ static int view_select(sloeval_source *src, const label_matcher *m, size_t nm, i
     return v->mem->vt->select(v->mem, m, nm, mint, maxt, a, out, notes, err);
 }
 
-static const source_vtable view_vt = {"view", view_select, NULL, NULL, NULL};
+static const source_vtable view_vt = {"view", view_select, NULL, NULL, NULL, NULL};
 
 /* Series over 30 minutes every 15 s (with jitter), some with staleness
  * markers, some with __type__/__unit__, one without a name, and added

@@ -42,7 +42,7 @@ static int csel(sloeval_source *src, const label_matcher *m, size_t nm, int64_t 
     return 0;
 }
 
-static const source_vtable cvt = {"count", csel, NULL, NULL, NULL};
+static const source_vtable cvt = {"count", csel, NULL, NULL, NULL, NULL};
 
 static csrc src;
 static arena ea;

@@ -2,7 +2,7 @@
  * Unit tests of lib/promql/matcher.c: regex matcher patterns decided
  * without the regex engine (literals, '.', simple classes, counted
  * repetition) must get exactly the answer of the full check in
- * lib/model/regex.c: valid or not (with its message) and whether the
+ * lib/regex/regex.c: valid or not (with its message) and whether the
  * matcher matches the empty value. Hand-picked patterns, then many random
  * ones over an alphabet of the characters that matter.
  */
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/regex.h"
+#include "regex/regex.h"
 #include "promql/matcher.h"
 
 /* The full check's answer: 1 valid (with *empty), 0 invalid (msg), -1 OOM. */

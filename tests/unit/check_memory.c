@@ -305,8 +305,8 @@ START_TEST(test_select_windows_any_spacing)
         label_matcher ms[] = {m,
                               {MATCH_EQUAL, STRV_LIT("id"), labels_get(s->labels, STRV_LIT("id"))}};
         matrix out;
-        memory_series_info *info;
-        ck_assert_int_eq(memory_select_info(src, ms, 2, mint, maxt, &a, &out, &info, &err), 0);
+        source_series_info *info;
+        ck_assert_int_eq(src->vt->select_info(src, ms, 2, mint, maxt, &a, &out, &info, NULL, &err), 0);
         size_t lo, hi;
         ref_range(s->samples, s->count, mint, maxt, &lo, &hi);
         if (lo == hi || mint > maxt) {
@@ -394,7 +394,7 @@ START_TEST(test_label_order_across_loads)
 }
 END_TEST
 
-/* What memory_select_info tells besides the samples. */
+/* What the store's select_info tells besides the samples. */
 START_TEST(test_select_info)
 {
     sloeval_source *src;
@@ -417,9 +417,9 @@ START_TEST(test_select_info)
     arena_init(&ar, 0);
     label_matcher any = {MATCH_REGEX, STRV_LIT("job"), STRV_LIT(".+")};
     matrix out;
-    memory_series_info *info;
+    source_series_info *info;
     sloeval_error err = SLOEVAL_ERROR_INIT;
-    ck_assert_int_eq(memory_select_info(src, &any, 1, ALL, &ar, &out, &info, &err), 0);
+    ck_assert_int_eq(src->vt->select_info(src, &any, 1, ALL, &ar, &out, &info, NULL, &err), 0);
     ck_assert_uint_eq(out.count, 3);
     ck_assert_ptr_nonnull(info);
     for (size_t i = 0; i < out.count; i++) {
@@ -435,8 +435,8 @@ START_TEST(test_select_info)
     ck_assert_ptr_eq(info[2].without_name, out.items[2].labels);
     /* asked again, the store gives the same sets */
     matrix again;
-    memory_series_info *info2;
-    ck_assert_int_eq(memory_select_info(src, &any, 1, ALL, &ar, &again, &info2, &err), 0);
+    source_series_info *info2;
+    ck_assert_int_eq(src->vt->select_info(src, &any, 1, ALL, &ar, &again, &info2, NULL, &err), 0);
     for (size_t i = 0; i < out.count; i++)
         ck_assert_ptr_eq(info2[i].without_name, info[i].without_name);
     /* equal strings of two series are stored once */

@@ -75,7 +75,8 @@ static int fake_query_range(sloeval_source *src, const char *expr, int64_t start
     return fake_eval((fake *)src, expr, start, end, step, a, out, err);
 }
 
-static const source_vtable fake_vt = {"fake", fake_select, fake_query, fake_query_range, NULL};
+static const source_vtable fake_vt = {"fake",           fake_select, fake_query,
+                                      fake_query_range, NULL,        NULL};
 
 /* ---- data: three regions, one shard each, and the whole ------------------------- */
 

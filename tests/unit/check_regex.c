@@ -1,4 +1,4 @@
-/* Unit tests of lib/model/regex: Go's RE2 syntax on PCRE2. */
+/* Unit tests of lib/regex: Go's RE2 syntax on PCRE2. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <check.h>
 #include <pcre2.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "model/regex.h"
+#include "regex/regex.h"
 
 #define V2 SLOEVAL_COMPAT_V2
 #define V3 SLOEVAL_COMPAT_V3

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "engine/eval.h"
-#include "model/regex.h"
+#include "regex/regex.h"
 #include "promql/functions.h"
 #include "promql/parser.h"
 #include "promql/printer.h"
@@ -54,7 +54,7 @@ static int rsrc_select(sloeval_source *src, const label_matcher *m, size_t nm, i
     return r->mem->vt->select(r->mem, m, nm, mint, maxt, a, out, notes, err);
 }
 
-static const source_vtable rsrc_vt = {"test-script", rsrc_select, NULL, NULL, NULL};
+static const source_vtable rsrc_vt = {"test-script", rsrc_select, NULL, NULL, NULL, NULL};
 
 /* ---- state ---------------------------------------------------------------- */
 

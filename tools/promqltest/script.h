@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #include "model/model.h"
-#include "model/regex.h"
+#include "regex/regex.h"
 #include "source/source.h"
 
 typedef enum script_point_kind {

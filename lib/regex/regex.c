@@ -20,7 +20,7 @@
  * hang an evaluation.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include "model/regex.h"
+#include "regex/regex.h"
 
 #include <pcre2.h>
 #include <stdint.h>
@@ -28,8 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/model.h"
 #include "util/arena.h"
+#include "util/utf8.h"
 
 /* ---- Go's parse -------------------------------------------------------- */
 

@@ -7,8 +7,8 @@
  * escapes, ...) are errors with Go's wording, so that sloeval accepts
  * exactly the patterns a server accepts.
  */
-#ifndef SLOEVAL_MODEL_REGEX_H
-#define SLOEVAL_MODEL_REGEX_H
+#ifndef SLOEVAL_REGEX_REGEX_H
+#define SLOEVAL_REGEX_REGEX_H
 
 #include <stdbool.h>
 #include <stddef.h>
