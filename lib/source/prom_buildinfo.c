@@ -47,13 +47,28 @@ int prom_dom_load(json_t **out, const char *body, size_t len, long http_status, 
     *out = NULL;
     if (len == 0) return fail(d, SLOEVAL_EDECODE, "empty body");
     json_error_t jerr;
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    /* A raw NUL byte is never JSON, but jansson skips one that follows a
+     * number or a literal (it takes the byte for the end of its look-ahead
+     * buffer): refuse it here. */
+    const char *nul = memchr(body, '\0', len);
+    json_t *root = nul ? NULL : json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
         if (!prom_looks_like_json(body, len, ctype)) {
             char ex[120];
             prom_excerpt(ex, sizeof(ex), body, len);
             return fail(d, SLOEVAL_EDECODE, "non-JSON body (%s): %s",
                         ctype && *ctype ? ctype : "no content type", ex);
+        }
+        if (nul) {
+            int line = 1;
+            const char *bol = body;
+            for (const char *p = body; p < nul; p++)
+                if (*p == '\n') {
+                    line++;
+                    bol = p + 1;
+                }
+            return fail(d, SLOEVAL_EDECODE, "invalid JSON at line %d column %d: a NUL byte", line,
+                        (int)(nul - bol) + 1);
         }
         return fail(d, SLOEVAL_EDECODE, "invalid JSON at line %d column %d: %s", jerr.line,
                     jerr.column, jerr.text);
