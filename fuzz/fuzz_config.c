@@ -64,6 +64,17 @@ static void write_file(const char *name, const char *text)
     }
 }
 
+static void remove_sandbox(void)
+{
+    static const char *const names[] = {"sloth.yaml", "rules.yaml", "config.yaml"};
+    char path[128];
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        snprintf(path, sizeof path, "%s/%s", sandbox, names[i]);
+        unlink(path);
+    }
+    rmdir(sandbox);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -75,6 +86,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         perror("fuzz_config: mkdtemp");
         exit(1);
     }
+    atexit(remove_sandbox);
     write_file("sloth.yaml", "version: prometheus/v1\n"
                              "service: svc\n"
                              "slos:\n"
@@ -187,6 +199,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     loading = 1;
     int rc = sloeval_slo_set_load_string(&set, (const char *)data + 1, size - 1, &o, &err);
     loading = 0;
+    if (getenv("SLOEVAL_FUZZ_VERBOSE")) /* to see what an input does */
+        fprintf(stderr, "fuzz_config: %d %s\n", rc, rc ? err.message : "loaded");
     if (rc != 0) {
         FUZZ_CHECK(set == NULL, "a failed load returned a set");
         FUZZ_CHECK(rc == SLOEVAL_ECONFIG || rc == SLOEVAL_EIO || rc == SLOEVAL_ELIMIT ||

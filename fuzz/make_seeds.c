@@ -8,7 +8,8 @@
  *                fault-server and HTTP tests
  *   config       the YAML files of tests/golden/config and examples, and the YAML
  *                literals of the config and check tests, auto-detected and
- *                as their own kind
+ *                as their own kind, and a config including the Sloth spec
+ *                and the rule file of fuzz_config's sandbox
  *   openmetrics  the OpenMetrics literals of the data-loading tests
  *   script       *.test under ../shared/promql-testdata (read in place,
  *                when that directory exists) and the script tests' literals
@@ -369,6 +370,12 @@ int main(int argc, char **argv)
 
     config_dir(SRC "/tests/golden/config");
     config_dir(SRC "/examples");
+    /* fuzz_config's sandbox holds sloth.yaml, rules.yaml and config.yaml */
+    static const char include[] = "backends: {global: {url: 'http://p:9090'}}\n"
+                                  "alerts: [{name: A, expr: up == 0}]\n"
+                                  "include: [sloth.yaml, {path: rules.yaml, scopes: [global]}]\n";
+    seed("config", 0, include, sizeof include - 1);
+    seed("config", 1, include, sizeof include - 1);
     c_literals(SRC "/tests/unit/check_slo_config.c", yaml_literal);
     c_literals(SRC "/tests/check/check_slo_check.c", yaml_literal);
 
