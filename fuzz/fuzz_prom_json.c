@@ -135,6 +135,10 @@ static bool duplicate_key_is(const char *body, size_t len, const char *key)
  *  - One result element with two "value" (or "values") keys: the reference
  *    rejects the duplicate key; prom_json.c keeps the last one today. The
  *    same change makes prom_json.c reject it, and then both agree.
+ *  - "\u0000" in an object key: valid JSON, and the streaming decoder
+ *    keeps it (a 3.x UTF-8 label name may hold it), but jansson refuses
+ *    NUL in keys even with JSON_ALLOW_NUL. The reference's limit, for
+ *    good.
  *  - Native histograms in an answer that is also malformed elsewhere: the
  *    streaming decoder stops at the first "histogram(s)" member with
  *    SLOEVAL_EUNSUPPORTED, the reference checks the whole body and the
@@ -144,8 +148,11 @@ static bool duplicate_key_is(const char *body, size_t len, const char *key)
  *    downstream tells the two apart (either makes the result
  *    inconclusive). Tolerated for good: each decoder's order is its own.
  */
-static bool known_difference(int rc, int rrc, const value *rv, const char *body, size_t len)
+static bool known_difference(int rc, int rrc, const value *rv, const char *body, size_t len,
+                             const char *ref_message)
 {
+    if (rc == 0 && rrc == SLOEVAL_EDECODE && strstr(ref_message, "NUL byte in object key"))
+        return true;
     if (rc == SLOEVAL_EDECODE && rrc == 0 && repeats_a_label_set(rv)) return true;
     if (rc == 0 && rrc == SLOEVAL_EDECODE &&
         (duplicate_key_is(body, len, "value") || duplicate_key_is(body, len, "values")))
@@ -178,7 +185,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (rc) FUZZ_CHECK_ERROR(err, rc);
     if (rrc) FUZZ_CHECK_ERROR(rerr, rrc);
-    if (rc != rrc && known_difference(rc, rrc, &rv, body, len)) goto done;
+    if (rc != rrc && known_difference(rc, rrc, &rv, body, len, rerr.message)) goto done;
     FUZZ_CHECK(rc == rrc, "decoders disagree: %d (%s) vs reference %d (%s)", rc, err.message, rrc,
                rerr.message);
     if (rc == 0) {
