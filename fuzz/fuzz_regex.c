@@ -20,7 +20,12 @@
 #include <pcre2.h>
 
 #include "fuzz_util.h"
+/* lib/model/regex.h is moving to lib/regex/ (issue 10): build with either. */
+#if __has_include("regex/regex.h")
+#include "regex/regex.h"
+#else
 #include "model/regex.h"
+#endif
 
 #define SEP 0xFF
 
