@@ -109,10 +109,11 @@ static bool repeats_a_label_set(const value *v)
 
 /*
  * Disagreements known and tolerated, each until its fix lands (issue 11):
- *  - A vector or matrix holding the same label set twice: the reference
- *    decoder accepts it; prom_json.c is being changed (branch httptrust)
- *    to reject it as a malformed answer, which is right (Prometheus never
- *    sends two samples of one series at one time).
+ *  - A vector or matrix holding the same label set twice: both decoders
+ *    accept it today; issue 11's fix (branch httptrust) makes prom_json.c
+ *    reject it as a malformed answer, which is right (Prometheus never
+ *    sends two samples of one series at one time), and the reference with
+ *    it. Tolerated while only prom_json.c rejects it; remove once both do.
  *  - A key twice in one object: the reference (jansson with
  *    JSON_REJECT_DUPLICATES) refuses the body; prom_json.c refuses a
  *    repeated "status" or label name but otherwise keeps the last value:
