@@ -120,9 +120,16 @@ static size_t touch(const char *s)
     return s ? strlen(s) : 0;
 }
 
+static size_t touch_label(const sloeval_label *l)
+{
+    FUZZ_CHECK(l != NULL, "a label getter returned NULL within the count");
+    return touch(l->name) + touch(l->value);
+}
+
 static void walk(const sloeval_slo_set *set)
 {
     size_t sum = 0;
+    int line, column;
     FUZZ_CHECK(sloeval_slo_set_kind(set) != SLOEVAL_SLO_FILE_AUTO, "a loaded set of kind AUTO");
     for (size_t i = 0; i < sloeval_slo_set_file_count(set); i++)
         sum += touch(sloeval_slo_set_file(set, i));
@@ -130,48 +137,61 @@ static void walk(const sloeval_slo_set *set)
     for (size_t i = 0; i < sloeval_slo_set_extra_matcher_count(set); i++)
         sum += touch(sloeval_slo_set_extra_matcher(set, i));
     for (size_t i = 0; i < sloeval_slo_set_backend_count(set); i++) {
-        const sloeval_slo_backend_info *b = sloeval_slo_set_backend(set, i);
+        const sloeval_slo_backend *b = sloeval_slo_set_backend(set, i);
         FUZZ_CHECK(b != NULL, "backend %zu missing", i);
-        sum += touch(b->name) + touch(b->url) + touch(b->file);
-        for (size_t k = 0; k < b->nheaders; k++) sum += touch(b->header_names[k]);
+        sum += touch(sloeval_slo_backend_name(b)) + touch(sloeval_slo_backend_url(b)) +
+               touch(sloeval_slo_backend_tenant(b)) +
+               touch(sloeval_slo_backend_bearer_token_file(b)) +
+               touch(sloeval_slo_backend_basic_password_file(b)) +
+               touch(sloeval_slo_backend_thanos_engine(b)) +
+               touch(sloeval_slo_backend_location(b, &line, &column));
+        for (size_t k = 0; k < sloeval_slo_backend_header_count(b); k++)
+            sum += touch(sloeval_slo_backend_header_name(b, k));
+        for (size_t k = 0; k < sloeval_slo_backend_thanos_replica_label_count(b); k++)
+            sum += touch(sloeval_slo_backend_thanos_replica_label(b, k));
     }
     sum += touch(sloeval_slo_set_region_label(set));
     for (size_t i = 0; i < sloeval_slo_set_region_count(set); i++) {
-        const sloeval_slo_region_info *r = sloeval_slo_set_region(set, i);
-        sum += touch(r->name) + touch(r->backend);
+        const sloeval_slo_region *r = sloeval_slo_set_region(set, i);
+        FUZZ_CHECK(r != NULL, "region %zu missing", i);
+        sum += touch(sloeval_slo_region_name(r)) + touch(sloeval_slo_region_backend(r));
     }
     sum += touch(sloeval_slo_set_policy_name(set));
     for (size_t i = 0; i < sloeval_slo_set_policy_rule_count(set); i++) {
         const sloeval_slo_policy_rule *r = sloeval_slo_set_policy_rule(set, i);
-        FUZZ_CHECK(r->factor > 0 && r->short_ms > 0 && r->short_ms < r->long_ms,
+        FUZZ_CHECK(r != NULL, "policy rule %zu missing", i);
+        int64_t lo = sloeval_slo_policy_rule_short_ms(r), hi = sloeval_slo_policy_rule_long_ms(r);
+        FUZZ_CHECK(sloeval_slo_policy_rule_factor(r) > 0 && lo > 0 && lo < hi,
                    "policy rule %zu out of range", i);
-        sum += touch(r->severity);
+        sum += touch(sloeval_slo_policy_rule_severity(r));
     }
-    size_t nwin = 0;
-    const int64_t *win = sloeval_slo_set_windows(set, &nwin);
-    for (size_t i = 1; i < nwin; i++) FUZZ_CHECK(win[i - 1] < win[i], "windows not ascending");
+    for (size_t i = 1; i < sloeval_slo_set_window_count(set); i++)
+        FUZZ_CHECK(sloeval_slo_set_window_ms(set, i - 1) < sloeval_slo_set_window_ms(set, i),
+                   "windows not ascending");
     for (size_t i = 0; i < sloeval_slo_set_slo_count(set); i++) {
-        const sloeval_slo_info *s = sloeval_slo_set_slo(set, i);
-        FUZZ_CHECK(s->objective > 0 && s->objective < 100, "objective %g out of range",
-                   s->objective);
-        FUZZ_CHECK(sloeval_slo_set_find_slo(set, s->id) == s, "find_slo(%s) is another SLO",
-                   s->id);
-        sum += touch(s->name) + touch(s->service) + touch(s->description) +
-               touch(s->objective_text) + touch(s->alert_name) + touch(s->file);
-        for (size_t k = 0; k < s->nlabels; k++)
-            sum += touch(s->labels[k].name) + touch(s->labels[k].value);
-        for (size_t k = 0; k < s->ndisabled_severities; k++)
-            sum += touch(s->disabled_severities[k]);
+        const sloeval_slo *s = sloeval_slo_set_slo(set, i);
+        FUZZ_CHECK(s != NULL, "SLO %zu missing", i);
+        double objective = sloeval_slo_objective(s);
+        FUZZ_CHECK(objective > 0 && objective < 100, "objective %g out of range", objective);
+        FUZZ_CHECK(sloeval_slo_set_find_slo(set, sloeval_slo_id(s)) == s,
+                   "find_slo(%s) is another SLO", sloeval_slo_id(s));
+        sum += touch(sloeval_slo_name(s)) + touch(sloeval_slo_service(s)) +
+               touch(sloeval_slo_description(s)) + touch(sloeval_slo_objective_text(s)) +
+               touch(sloeval_slo_alerting_name(s)) + touch(sloeval_slo_location(s, &line, &column));
+        for (size_t k = 0; k < sloeval_slo_label_count(s); k++)
+            sum += touch_label(sloeval_slo_label(s, k));
+        for (size_t k = 0; k < sloeval_slo_disabled_severity_count(s); k++)
+            sum += touch(sloeval_slo_disabled_severity(s, k));
         for (int q = 0; q < 3; q++) {
+            sum += touch(sloeval_slo_query_template(s, (sloeval_slo_query)q));
             char buf[64];
-            size_t want = sloeval_slo_set_render_query(buf, sizeof buf, set, i,
-                                                       (sloeval_slo_query)q, 5 * 60 * 1000);
+            size_t want =
+                sloeval_slo_render_query(buf, sizeof buf, s, (sloeval_slo_query)q, 5 * 60 * 1000);
             if (want >= sizeof buf) {
                 char *big = malloc(want + 1);
                 FUZZ_CHECK(big != NULL, "out of memory");
-                FUZZ_CHECK(sloeval_slo_set_render_query(big, want + 1, set, i,
-                                                        (sloeval_slo_query)q,
-                                                        5 * 60 * 1000) == want,
+                FUZZ_CHECK(sloeval_slo_render_query(big, want + 1, s, (sloeval_slo_query)q,
+                                                    5 * 60 * 1000) == want,
                            "render_query is not stable");
                 FUZZ_CHECK(strlen(big) == want, "render_query length");
                 free(big);
@@ -179,12 +199,15 @@ static void walk(const sloeval_slo_set *set)
         }
     }
     for (size_t i = 0; i < sloeval_slo_set_alert_count(set); i++) {
-        const sloeval_slo_alert_info *a = sloeval_slo_set_alert(set, i);
-        sum += touch(a->name) + touch(a->group) + touch(a->expr) + touch(a->file);
-        for (size_t k = 0; k < a->nlabels; k++)
-            sum += touch(a->labels[k].name) + touch(a->labels[k].value);
-        for (size_t k = 0; k < a->nannotations; k++)
-            sum += touch(a->annotations[k].name) + touch(a->annotations[k].value);
+        const sloeval_slo_alert *a = sloeval_slo_set_alert(set, i);
+        FUZZ_CHECK(a != NULL, "alert %zu missing", i);
+        sum += touch(sloeval_slo_alert_name(a)) + touch(sloeval_slo_alert_group(a)) +
+               touch(sloeval_slo_alert_expr(a)) +
+               touch(sloeval_slo_alert_location(a, &line, &column));
+        for (size_t k = 0; k < sloeval_slo_alert_label_count(a); k++)
+            sum += touch_label(sloeval_slo_alert_label(a, k));
+        for (size_t k = 0; k < sloeval_slo_alert_annotation_count(a); k++)
+            sum += touch_label(sloeval_slo_alert_annotation(a, k));
     }
     (void)sum;
 }

@@ -21,12 +21,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sloeval_label l[2] = {{"__name__", "up"}, {"job", "a"}};
     FUZZ_CHECK(sloeval_memory_append(src, l, 2, 1000, 1.0, NULL) == 0, "append failed");
 
-    sloeval_memory_stats before, after;
-    FUZZ_CHECK(sloeval_memory_get_stats(src, &before) == 0, "stats failed");
+    sloeval_memory_stats before = SLOEVAL_MEMORY_STATS_INIT;
+    sloeval_memory_stats after = SLOEVAL_MEMORY_STATS_INIT;
+    FUZZ_CHECK(sloeval_memory_get_stats(&before, src, NULL) == 0, "stats failed");
     sloeval_error err = SLOEVAL_ERROR_INIT;
     const char *text = (const char *)data;
     int rc = sloeval_memory_load_openmetrics(src, text, size, "fuzz.om", &err);
-    FUZZ_CHECK(sloeval_memory_get_stats(src, &after) == 0, "stats failed");
+    FUZZ_CHECK(sloeval_memory_get_stats(&after, src, NULL) == 0, "stats failed");
     if (rc != 0) {
         FUZZ_CHECK(rc == SLOEVAL_EDATA || rc == SLOEVAL_ENOMEM, "unexpected code %d: %s", rc,
                    err.message);
@@ -37,10 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         FUZZ_CHECK(after.samples >= before.samples && after.series >= before.series,
                    "a load lost samples");
-        sloeval_memory_stats again;
+        sloeval_memory_stats again = SLOEVAL_MEMORY_STATS_INIT;
         sloeval_error err2 = SLOEVAL_ERROR_INIT;
         int rc2 = sloeval_memory_load_openmetrics(src, text, size, "fuzz.om", &err2);
-        FUZZ_CHECK(sloeval_memory_get_stats(src, &again) == 0, "stats failed");
+        FUZZ_CHECK(sloeval_memory_get_stats(&again, src, NULL) == 0, "stats failed");
         if (rc2 != 0) {
             FUZZ_CHECK_ERROR(err2, rc2);
             FUZZ_CHECK(same_stats(&after, &again), "a failed reload changed the source");

@@ -68,7 +68,8 @@ static bool same_value(const value *x, const value *y, char *why, size_t size)
                             y->u.vector.count) < 0;
         for (size_t i = 0; i < x->u.vector.count; i++) {
             const vector_elem *a = &x->u.vector.items[i], *b = &y->u.vector.items[i];
-            if (!labels_equal(a->labels, b->labels) || !same_ts(a->t, b->t) || !same_bits(a->v, b->v))
+            if (!labels_equal(a->labels, b->labels) || !same_ts(a->t, b->t) ||
+                !same_bits(a->v, b->v))
                 return snprintf(why, size, "vector element %zu differs", i) < 0;
         }
         return true;

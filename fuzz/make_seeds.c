@@ -364,7 +364,8 @@ int main(int argc, char **argv)
 
     static const char *const om_files[] = {
         SRC "/tests/unit/check_openmetrics.c", SRC "/tests/unit/check_memory.c",
-        SRC "/tests/unit/check_engine_api.c", SRC "/tests/integration/check_openmetrics_promtool.c"};
+        SRC "/tests/unit/check_engine_api.c",
+        SRC "/tests/integration/check_openmetrics_promtool.c"};
     for (size_t i = 0; i < sizeof om_files / sizeof *om_files; i++)
         c_literals(om_files[i], om_literal);
 

@@ -29,8 +29,8 @@ START_TEST(test_nul_byte_after_a_number)
     ck_assert_int_eq(prom_decode_response_ref(&rv, NULL, body, len, 200, "application/json", URL,
                                               &a, &rerr),
                      SLOEVAL_EDECODE);
-    ck_assert_msg(strstr(rerr.message, "invalid JSON at line 1 column 86: a NUL byte") != NULL, "%s",
-                  rerr.message);
+    ck_assert_msg(strstr(rerr.message, "invalid JSON at line 1 column 86: a NUL byte") != NULL,
+                  "%s", rerr.message);
     arena_free(&a);
 
     static const char info[] = "{\"status\":\"success\",\"data\":{\"version\":\"2.42.0\","
