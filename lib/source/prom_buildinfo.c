@@ -47,13 +47,30 @@ int prom_dom_load(json_t **out, const char *body, size_t len, long http_status, 
     *out = NULL;
     if (len == 0) return fail(d, SLOEVAL_EDECODE, "empty body");
     json_error_t jerr;
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    /* A raw NUL byte is never JSON, but jansson skips one that follows a
+     * number or a literal (it takes the byte for the end of its look-ahead
+     * buffer): refuse it here. */
+    const char *nul = memchr(body, '\0', len);
+    /* "\u0000" is JSON, and Prometheus may send it in a label or string. */
+    json_t *root =
+        nul ? NULL : json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     if (!root) {
         if (!prom_looks_like_json(body, len, ctype)) {
             char ex[120];
             prom_excerpt(ex, sizeof(ex), body, len);
             return fail(d, SLOEVAL_EDECODE, "non-JSON body (%s): %s",
                         ctype && *ctype ? ctype : "no content type", ex);
+        }
+        if (nul) {
+            int line = 1;
+            const char *bol = body;
+            for (const char *p = body; p < nul; p++)
+                if (*p == '\n') {
+                    line++;
+                    bol = p + 1;
+                }
+            return fail(d, SLOEVAL_EDECODE, "invalid JSON at line %d column %d: a NUL byte", line,
+                        (int)(nul - bol) + 1);
         }
         return fail(d, SLOEVAL_EDECODE, "invalid JSON at line %d column %d: %s", jerr.line,
                     jerr.column, jerr.text);
@@ -115,7 +132,8 @@ int prom_decode_buildinfo(sloeval_compat *out, char *warning, size_t size, const
     }
     char v[40];
     prom_excerpt(v, sizeof(v), json_string_value(ver), json_string_length(ver));
-    if (json_is_string(app) && strcasecmp(json_string_value(app), "prometheus") != 0) {
+    if (json_is_string(app) && (json_string_length(app) != strlen("prometheus") ||
+                                strcasecmp(json_string_value(app), "prometheus") != 0)) {
         char ap[40];
         prom_excerpt(ap, sizeof(ap), json_string_value(app), json_string_length(app));
         snprintf(warning, size,
