@@ -3,19 +3,20 @@
  * batch of queries through the planner (lib/plan/plan.h), then the
  * decisions of decide.c.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "check/check.h"
+#include "http/http.h"
 #include "plan/plan.h"
 #include "promql/parser.h"
 #include "promql/printer.h"
 #include "sloeval/http.h"
 #include "sloeval/source.h"
 #include "slo/set.h"
+#include "source/prometheus.h"
 #include "slo/template.h"
 #include "util/error.h"
 #include "util/options.h"
@@ -180,38 +181,40 @@ static int scope_init(run *R, run_scope *s, const char *region, sloeval_check_mo
 }
 
 /* Ask every backend whose answers may be evaluated locally for its
- * version, all at once (one thread each). */
-static void *detect_thread(void *arg)
-{
-    run_backend *b = arg;
-    sloeval_compat c;
-    b->fail_code =
-        sloeval_prometheus_detect_compat(&c, b->src, b->warning, sizeof(b->warning), &b->fail);
-    return NULL;
-}
-
+ * version: one buildinfo request each, all of them one parallel batch. */
 static int detect_versions(run *R, sloeval_check_report *rep, sloeval_error *err)
 {
-    size_t n = R->cfg->nbackends;
-    pthread_t *th = calloc(n ? n : 1, sizeof(*th));
-    bool *started = calloc(n ? n : 1, sizeof(*started));
-    if (!th || !started) {
-        free(th);
-        free(started);
-        return error_set(err, SLOEVAL_ENOMEM, "out of memory");
-    }
+    size_t n = R->cfg->nbackends, nasked = 0;
+    prom_call **calls = ARENA_NEW_ARRAY(&R->a, prom_call *, n + 1);
+    if (!calls) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         run_backend *b = &R->backends[i];
-        if (!b->src || !b->needs_compat || b->def->http.compat != SLOEVAL_COMPAT_AUTO) continue;
-        if (pthread_create(&th[i], NULL, detect_thread, b) == 0)
-            started[i] = true;
-        else
-            detect_thread(b);
+        if (b->src && b->needs_compat && b->def->http.compat == SLOEVAL_COMPAT_AUTO) nasked++;
     }
-    for (size_t i = 0; i < n; i++)
-        if (started[i]) pthread_join(th[i], NULL);
-    free(th);
-    free(started);
+    if (nasked) {
+        http_batch *hb = NULL;
+        if (http_batch_new(&hb, nasked > 64 ? 64 : (int)nasked))
+            return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+        int rc = 0;
+        for (size_t i = 0; i < n && !rc; i++) {
+            run_backend *b = &R->backends[i];
+            if (!b->src || !b->needs_compat || b->def->http.compat != SLOEVAL_COMPAT_AUTO) continue;
+            rc = prom_add_buildinfo(&calls[i], b->src, hb, &R->a, err);
+        }
+        /* the executor failing fails each request it did not finish */
+        sloeval_error berr = SLOEVAL_ERROR_INIT;
+        int brc = rc ? 0 : http_batch_run(hb, &berr);
+        for (size_t i = 0; i < n && !rc; i++) {
+            run_backend *b = &R->backends[i];
+            if (!calls[i]) continue;
+            sloeval_compat c;
+            b->fail_code = brc ? error_set(&b->fail, brc, "%s", berr.message)
+                               : prom_call_detected(calls[i], b->src, &c, b->warning,
+                                                    sizeof(b->warning), &b->fail);
+        }
+        http_batch_free(hb);
+        if (rc) return rc;
+    }
     for (size_t i = 0; i < n; i++) {
         run_backend *b = &R->backends[i];
         if (!b->src) continue;

@@ -25,24 +25,12 @@ static sloeval_compat preferred_compat(const slo_config *c)
     return SLOEVAL_COMPAT_V2;
 }
 
-/*
- * Parse text with the preferred grammar, then the other one: an expression
- * either grammar accepts may be meant for a server of that version. On
- * failure, err holds the preferred grammar's error.
- */
+/* Parse with the preferred grammar, then the other (promql_parse_fallback). */
 static int parse_either(ast_node **out, arena *a, const char *text, size_t len,
                         sloeval_compat preferred, sloeval_error *err)
 {
     parse_options po = {preferred, false, 0};
-    int rc = promql_parse(out, a, text, len, &po, err);
-    if (rc != SLOEVAL_EPARSE) return rc;
-    sloeval_error other = SLOEVAL_ERROR_INIT;
-    po.compat = preferred == SLOEVAL_COMPAT_V2 ? SLOEVAL_COMPAT_V3 : SLOEVAL_COMPAT_V2;
-    if (promql_parse(out, a, text, len, &po, &other) == 0) {
-        sloeval_error_clear(err);
-        return 0;
-    }
-    return rc;
+    return promql_parse_fallback(out, a, text, len, &po, NULL, err);
 }
 
 int load_check_expr(loader *L, const ynode *n, const ypath *path, const slo_template *tpl,
