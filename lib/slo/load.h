@@ -10,7 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "slo/config.h"
+#include "slo/model.h"
+#include "slo/template.h"
 #include "slo/ytree.h"
 #include "util/error.h"
 
@@ -88,6 +89,13 @@ bool load_is_label_name(const char *s);
 /* Prometheus metric names: [a-zA-Z_:][a-zA-Z0-9_:]* */
 bool load_is_metric_name(const char *s);
 
+/* Each item of the top-level list `key` of doc through load_item (absent
+ * or null: no items); stops at the first error. */
+int load_list(loader *L, const ynode *doc, const char *key,
+              int (*load_item)(loader *L, const ynode *n, const ypath *path));
+
+/* ---- load_defs.c: what every loader reads alike ---------------------------- */
+
 /* `scopes`: a list of "region" / "global" (a single string also works). */
 int load_scopes(loader *L, const ynode *n, const ypath *path, unsigned *out);
 
@@ -126,7 +134,10 @@ slo_alert *load_new_alert(loader *L);
 /* An SLO id is unique across the config: error at `at` when not. */
 int load_check_slo_id(loader *L, const slo_def *slo, const ynode *at, const ypath *path);
 
-/* Loaders of the other file kinds (one document each). */
+/* The loader of each kind of document (one document each): load_config.c
+ * (without its includes, which load_file.c reads), load_sloth.c,
+ * load_rules.c. */
+int load_config_doc(loader *L, const ynode *doc);
 int load_sloth_doc(loader *L, const ynode *doc);
 int load_rules_doc(loader *L, const ynode *doc);
 
