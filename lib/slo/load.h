@@ -116,6 +116,15 @@ int load_template(loader *L, const ynode *n, const ypath *path, tpl_dialect dial
 int load_check_expr(loader *L, const ynode *n, const ypath *path, const slo_template *tpl,
                     const char *expr);
 
+/*
+ * When everything is loaded: the windows of the config (the policy's, then
+ * the period), the grammars its scopes speak, and every query evaluation
+ * runs (each SLI template rendered for each window, each alert's expr)
+ * parsed for each of those grammars, into the model (slo_def.queries,
+ * slo_alert.parsed). A query that does not parse keeps its error.
+ */
+int load_parse_queries(loader *L);
+
 /* Parse one label matcher (`chaos!="true"`) into *out (strings in the config's arena). */
 int load_parse_matcher(loader *L, const ynode *n, const ypath *path, const char *text,
                        label_matcher *out);

@@ -282,6 +282,7 @@ static int load_common(slo_config **out, const char *name, const char *text, siz
     if (rc == 0) {
         c->file = c->nfiles ? c->files[0] : NULL;
         rc = finish_defaults(&L);
+        if (rc == 0) rc = load_parse_queries(&L);
     }
     arena_free(&tmp);
     if (rc) {

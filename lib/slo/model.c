@@ -61,3 +61,23 @@ void slo_config_free(slo_config *cfg)
     arena_free(&cfg->arena);
     free(cfg);
 }
+
+const slo_parsed *slo_def_query(const slo_def *slo, size_t w, slo_sli_query which)
+{
+    return &slo->queries[w * 2 + (size_t)which];
+}
+
+int slo_parsed_ast(const slo_parsed *p, sloeval_compat grammar, const ast_node **out,
+                   const char **error)
+{
+    int g = grammar == SLOEVAL_COMPAT_V2 ? SLO_GRAMMAR_V2 : SLO_GRAMMAR_V3;
+    *out = p->ast[g];
+    *error = NULL;
+    if (p->ast[g]) return 0;
+    if (p->code[g]) {
+        *error = p->error[g];
+        return p->code[g];
+    }
+    *error = "the query was not parsed for this grammar";
+    return SLOEVAL_EINVAL;
+}

@@ -116,6 +116,31 @@ typedef enum slo_empty_errors {
     SLO_EMPTY_ERRORS_INCONCLUSIVE, /* no data: the SLO and scope are inconclusive */
 } slo_empty_errors;
 
+/* The grammars a config's queries are parsed in (slo_config.grammars). */
+#define SLO_GRAMMAR_V3 0
+#define SLO_GRAMMAR_V2 1
+
+/*
+ * A query of the config parsed once, when the config is loaded, for
+ * evaluation: its text (a template rendered for one window, or an alert's
+ * expression) and its AST for each grammar a scope of the config may speak,
+ * parsed as promql_parse_fallback does (that grammar, else the other).
+ */
+typedef struct slo_parsed {
+    const char *text;
+    const ast_node *ast[2]; /* by SLO_GRAMMAR_*; NULL when not parsed in it */
+    int code[2];            /* why not: SLOEVAL_EPARSE, with the message */
+    const char *error[2];
+} slo_parsed;
+
+/*
+ * The AST of a parsed query for a scope whose backends speak `grammar`:
+ * 0 with *out, else the parse error's code with its message in *error
+ * (SLOEVAL_EINVAL when the config's backends never speak that grammar).
+ */
+int slo_parsed_ast(const slo_parsed *p, sloeval_compat grammar, const ast_node **out,
+                   const char **error);
+
 typedef struct slo_def {
     const char *id; /* "<service>-<name>" with a service, else the name; unique */
     const char *name;
@@ -141,7 +166,17 @@ typedef struct slo_def {
     slo_origin origin;
     slo_loc loc;
     slo_empty_errors empty_errors; /* the `empty_errors` key, or DEFAULT */
+    /* The SLI's queries parsed for each window of slo_config.windows: at
+     * [w * 2] the error query (or the error ratio query), at [w * 2 + 1]
+     * the total query (events SLIs). See slo_def_query. */
+    slo_parsed *queries;
 } slo_def;
+
+/* Which query of an SLI. */
+typedef enum slo_sli_query {
+    SLO_Q_ERRORS = 0, /* error_query, or error_ratio_query */
+    SLO_Q_TOTAL = 1,  /* total_query */
+} slo_sli_query;
 
 /* True when the policy severity is disabled for this SLO. */
 bool slo_def_severity_disabled(const slo_def *slo, const char *severity);
@@ -160,6 +195,7 @@ typedef struct slo_alert {
     slo_origin origin;
     slo_loc loc;
     slo_loc expr_loc;
+    slo_parsed parsed; /* expr, parsed at load time */
 } slo_alert;
 
 /* ---- the whole configuration -------------------------------------------- */
@@ -200,6 +236,10 @@ typedef struct slo_config {
     size_t skipped_records; /* recording rules seen in rule files (not evaluated) */
     const char **files;     /* every file read, in order */
     size_t nfiles;
+    /* The windows an SLO is measured over: the policy's, then the period. */
+    int64_t *windows;
+    size_t nwindows;
+    unsigned grammars; /* bits 1 << SLO_GRAMMAR_*: what the scopes' backends speak */
 } slo_config;
 
 #define SLO_DEFAULT_PERIOD_MS    (30LL * 24 * 3600 * 1000)
@@ -219,6 +259,10 @@ const slo_region *slo_config_region(const slo_config *cfg, const char *name);
 /* What an SLO's error query without series means: the SLO's own setting,
  * else the config's (evaluation.empty_errors, default zero). */
 slo_empty_errors slo_def_empty_errors(const slo_def *slo, const slo_config *cfg);
+
+/* The SLI query `which` of slo, rendered for window w of cfg->windows
+ * and parsed. */
+const slo_parsed *slo_def_query(const slo_def *slo, size_t w, slo_sli_query which);
 
 /* "sre-workbook" or "custom". */
 const char *slo_config_policy_name(const slo_config *cfg);

@@ -16,6 +16,7 @@
 
 #include "sloeval.h"
 #include "promql/parser.h"
+#include "promql/printer.h"
 #include "slo/config.h"
 #include "slo/duration.h"
 #include "slo/set.h"
@@ -1081,6 +1082,113 @@ START_TEST(test_queries_either_grammar)
 }
 END_TEST
 
+/* The loader keeps what evaluation runs: every SLI template rendered for
+ * every window (the policy's, then the period) and every alert's expr,
+ * parsed for each grammar the scopes' backends speak, so that `check`
+ * parses nothing. */
+START_TEST(test_queries_parsed_at_load)
+{
+    const char *text = "backends:\n"
+                       "  global: {url: 'http://g:9090'}\n"
+                       "  old: {url: 'http://o:9090', compat: v2}\n"
+                       "regions: {names: [old, other]}\n"
+                       "period: 28d\n"
+                       "slos:\n"
+                       "  - name: x\n"
+                       "    objective: 99.9\n"
+                       "    sli:\n"
+                       "      error_query: 'sum(rate({\"a.b\"}[{{window}}]))'\n"
+                       "      total_query: 'sum(rate(t[{{window}}]))'\n"
+                       "  - name: r\n"
+                       "    objective: 99\n"
+                       "    sli: {error_ratio_query: 'holt_winters(e[{{window}}], 0.5, 0.5)'}\n"
+                       "alerts: [{name: A, expr: 'up == 0'}]\n";
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    sloeval_slo_set *set = load_str(text, &err);
+    ck_assert_msg(set != NULL, "%s", err.message);
+    const slo_config *c = slo_set_config(set);
+    /* region `old` speaks v2, `other` and the global scope v3 */
+    ck_assert_uint_eq(c->grammars, (1u << SLO_GRAMMAR_V2) | (1u << SLO_GRAMMAR_V3));
+    ck_assert_uint_eq(c->nwindows, c->policy.nwindows + 1);
+    ck_assert_int_eq(c->windows[c->nwindows - 1], 28 * D_MS);
+    for (size_t w = 0; w < c->nwindows; w++) {
+        char win[64], want[96];
+        promql_duration_format(win, sizeof(win), c->windows[w]);
+        for (int k = 0; k < 2; k++) {
+            const slo_parsed *q = slo_def_query(&c->slos[0], w, k ? SLO_Q_TOTAL : SLO_Q_ERRORS);
+            snprintf(want, sizeof(want), "[%s]", win);
+            ck_assert_msg(strstr(q->text, want) != NULL, "%s lacks %s", q->text, want);
+            for (int v2 = 0; v2 < 2; v2++) {
+                const ast_node *ast = NULL;
+                const char *why = NULL;
+                sloeval_compat g = v2 ? SLOEVAL_COMPAT_V2 : SLOEVAL_COMPAT_V3;
+                ck_assert_int_eq(slo_parsed_ast(q, g, &ast, &why), 0);
+                strbuf sb = STRBUF_INIT;
+                ast_print(&sb, ast, SLOEVAL_COMPAT_V3);
+                ck_assert_msg(strstr(strbuf_cstr(&sb), want) != NULL, "%s", strbuf_cstr(&sb));
+                strbuf_free(&sb);
+            }
+        }
+        /* 2.x's holt_winters parses for the v3 scopes too (the other grammar) */
+        const ast_node *ast = NULL;
+        const char *why = NULL;
+        ck_assert_int_eq(slo_parsed_ast(slo_def_query(&c->slos[1], w, SLO_Q_ERRORS),
+                                        SLOEVAL_COMPAT_V3, &ast, &why),
+                         0);
+        ck_assert_int_eq(ast->kind, AST_CALL);
+    }
+    const ast_node *ast = NULL;
+    const char *why = NULL;
+    ck_assert_int_eq(slo_parsed_ast(&c->alerts[0].parsed, SLOEVAL_COMPAT_V2, &ast, &why), 0);
+    ck_assert_int_eq(ast->kind, AST_BINARY);
+    sloeval_slo_set_free(set);
+
+    /* a config whose backends all speak v3 is parsed in v3 only */
+    set = load_str("backends: {global: {url: 'http://g:9090'}}\n"
+                   "alerts: [{name: A, expr: 'up == 0'}]\n",
+                   &err);
+    ck_assert_msg(set != NULL, "%s", err.message);
+    c = slo_set_config(set);
+    ck_assert_uint_eq(c->grammars, 1u << SLO_GRAMMAR_V3);
+    ck_assert_int_eq(slo_parsed_ast(&c->alerts[0].parsed, SLOEVAL_COMPAT_V2, &ast, &why),
+                     SLOEVAL_EINVAL);
+    sloeval_slo_set_free(set);
+}
+END_TEST
+
+/* The one grammar fallback: the grammar asked for, else the other; the
+ * error shown is the first grammar's. */
+START_TEST(test_parse_fallback)
+{
+    arena a;
+    arena_init(&a, 0);
+    ast_node *root = NULL;
+    sloeval_compat used;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    parse_options v3 = {SLOEVAL_COMPAT_V3, false, 0}, v2 = {SLOEVAL_COMPAT_V2, false, 0};
+    const char *hw = "holt_winters(x[5m], 0.5, 0.5)", *quoted = "{\"a.b\"}";
+    ck_assert_int_eq(promql_parse_fallback(&root, &a, hw, strlen(hw), &v3, &used, &err), 0);
+    ck_assert_int_eq(used, SLOEVAL_COMPAT_V2);
+    ck_assert_int_eq(err.code, 0);
+    ck_assert_int_eq(promql_parse_fallback(&root, &a, hw, strlen(hw), &v2, &used, &err), 0);
+    ck_assert_int_eq(used, SLOEVAL_COMPAT_V2);
+    ck_assert_int_eq(promql_parse_fallback(&root, &a, quoted, strlen(quoted), &v2, &used, &err), 0);
+    ck_assert_int_eq(used, SLOEVAL_COMPAT_V3);
+    ck_assert_int_eq(promql_parse_fallback(&root, &a, quoted, strlen(quoted), NULL, &used, &err),
+                     0);
+    ck_assert_int_eq(used, SLOEVAL_COMPAT_V3);
+    /* neither: the first grammar's message */
+    const char *bad = "sum(x) by (";
+    sloeval_error e2 = SLOEVAL_ERROR_INIT, e3 = SLOEVAL_ERROR_INIT;
+    ck_assert_int_eq(promql_parse(&root, &a, bad, strlen(bad), &v2, &e2), SLOEVAL_EPARSE);
+    ck_assert_int_eq(promql_parse_fallback(&root, &a, bad, strlen(bad), &v2, &used, &e3),
+                     SLOEVAL_EPARSE);
+    ck_assert_ptr_null(root);
+    ck_assert_str_eq(e3.message, e2.message);
+    arena_free(&a);
+}
+END_TEST
+
 static Suite *slo_config_suite(void)
 {
     Suite *s = suite_create("slo_config");
@@ -1109,6 +1217,8 @@ static Suite *slo_config_suite(void)
     tcase_add_test(tc, test_objective_budgets);
     tcase_add_test(tc, test_include_from_string);
     tcase_add_test(tc, test_queries_either_grammar);
+    tcase_add_test(tc, test_queries_parsed_at_load);
+    tcase_add_test(tc, test_parse_fallback);
     suite_add_tcase(s, tc);
     return s;
 }
