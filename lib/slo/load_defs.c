@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/model.h"
 #include "slo/load.h"
 #include "slo/policy.h"
 
@@ -53,6 +54,8 @@ int load_template(loader *L, const ynode *n, const ypath *path, tpl_dialect dial
                   bool need_window, slo_template *out)
 {
     const char *text = NULL;
+    /* an absent or null query (`error_query:`, `~`, null) is no query */
+    if (!n || ynode_is_null(n)) return load_error(L, n, path, "must not be empty");
     int rc = load_nonempty_str(L, n, path, &text);
     if (rc) return rc;
     size_t off = 0;
@@ -87,11 +90,41 @@ int load_alert_expr(loader *L, const ynode *n, const ypath *path, slo_alert *a)
     return load_duration(L, ynode_get(n, "keep_firing_for"), &p, &a->keep_firing_for_ms);
 }
 
+/* The decimal text of a ratio written as 0.ddd (or .ddd) times 100, moved
+ * by two places in the text itself ("0.999" gives "99.9", exactly as
+ * written); false for other spellings (exponents). */
+static bool percent_of_ratio_text(char *out, size_t size, const char *text)
+{
+    const char *p = text;
+    if (*p == '+') p++;
+    if (*p == '0') p++;
+    if (*p++ != '.') return false;
+    const char *digits = p;
+    size_t n = strspn(digits, "0123456789");
+    if (n == 0 || digits[n] != '\0' || n + 4 > size) return false;
+    char whole[3] = {digits[0], n > 1 ? digits[1] : '0', '\0'};
+    const char *w = whole[0] == '0' ? whole + 1 : whole;
+    if (n > 2)
+        snprintf(out, size, "%s.%s", w, digits + 2);
+    else
+        snprintf(out, size, "%s", w);
+    return true;
+}
+
 int load_objective(loader *L, const ynode *n, const ypath *path, slo_def *slo)
 {
     double v = 0;
     int rc = load_number(L, n, path, &v);
     if (rc) return rc;
+    if (v > 0 && v < 1) {
+        /* 0.999 read as 0.999 % would make the budget 99.001 %: almost
+         * certainly a ratio meant as 99.9 */
+        char pct[64];
+        if (!percent_of_ratio_text(pct, sizeof(pct), n->value))
+            format_float(pct, sizeof(pct), v * 100);
+        return load_error(L, n, path, "objective is a percentage: %s means %s%%; did you mean %s?",
+                          n->value, n->value, pct);
+    }
     if (!(v > 0 && v < 100))
         return load_error(L, n, path, "must be a percentage in (0, 100), got %s", n->value);
     slo->objective = v;

@@ -810,6 +810,11 @@ START_TEST(test_usage_and_config_errors)
         {"--config bad.yaml", "bad.yaml:4:26: slos[0].objective: must be a percentage"},
         {"--config sloth.yaml", "no backend answers the global scope"},
         {"--config typo.yaml", "typo.yaml:3:3: regions.nmes: unknown key"},
+        /* a null query was a segfault (exit 139) */
+        {"--config nullq.yaml", "nullq.yaml:6:24: slos[0].sli.total_query: must not be empty"},
+        {"--config ratio.yaml",
+         "ratio.yaml:4:26: slos[0].objective: objective is a percentage: 0.999 means 0.999%; "
+         "did you mean 99.9?"},
         {"--config regiononly.yaml --region global",
          "sloeval check: nothing to check: no SLO or alert of the config is judged in the scopes "
          "asked for\n"},
@@ -817,6 +822,13 @@ START_TEST(test_usage_and_config_errors)
     write_file("bad.yaml",
                "backends:\n  global: {url: \"http://127.0.0.1:9\"}\nslos:\n"
                "  - {name: a, objective: 100, sli: {error_query: "
+               "'sum(rate(e[{{window}}]))', total_query: 'sum(rate(t[{{window}}]))'}}\n");
+    write_file("nullq.yaml", "backends:\n  global: {url: \"http://127.0.0.1:9\"}\nslos:\n"
+                             "  - name: a\n    sli: {error_query: 'sum(rate(e[{{window}}]))',\n"
+                             "          total_query: null}\n    objective: 99\n");
+    write_file("ratio.yaml",
+               "backends:\n  global: {url: \"http://127.0.0.1:9\"}\nslos:\n"
+               "  - {name: a, objective: 0.999, sli: {error_query: "
                "'sum(rate(e[{{window}}]))', total_query: 'sum(rate(t[{{window}}]))'}}\n");
     write_file("typo.yaml", "backends: {global: {url: \"http://127.0.0.1:9\"}}\nregions:\n"
                             "  nmes: [a]\n");
