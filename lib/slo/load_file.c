@@ -98,6 +98,12 @@ static int load_text(loader *L, const char *name, const char *text, size_t len, 
 {
     yfile *f = ARENA_NEW(L->tmp, yfile);
     if (!f) return load_oom(L);
+    /* A UTF-8 byte order mark (editors on Windows write one) is not
+     * content: positions count from after it, as editors show them. */
+    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) {
+        text += 3;
+        len -= 3;
+    }
     int rc = ytree_load(f, L->tmp, name, text, len, L->err);
     if (rc) return rc;
     const yfile *saved_file = L->file;

@@ -1189,6 +1189,33 @@ START_TEST(test_parse_fallback)
 }
 END_TEST
 
+/* A UTF-8 byte order mark at the start of a file is accepted (it was a
+ * YAML syntax error), in files and strings, and columns on the first line
+ * count from after it. */
+START_TEST(test_byte_order_mark)
+{
+    const char *text = "\xEF\xBB\xBF"
+                       "backends: {global: {url: 'http://p:9090'}}\n"
+                       "alerts: [{name: A, expr: 'up == 0'}]\n";
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    sloeval_slo_set *set = load_str(text, &err);
+    ck_assert_msg(set != NULL, "%s", err.message);
+    sloeval_slo_set_free(set);
+    char path[] = "/tmp/sloeval-bom-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    set = NULL;
+    ck_assert_int_eq(sloeval_slo_set_load_file(&set, path, NULL, &err), 0);
+    sloeval_slo_set_free(set);
+    unlink(path);
+    ck_assert_str_eq(load_error_of("\xEF\xBB\xBF"
+                                   "backends: 5\n"),
+                     "test.yaml:1:11: backends: expected a mapping, got a scalar");
+}
+END_TEST
+
 static Suite *slo_config_suite(void)
 {
     Suite *s = suite_create("slo_config");
@@ -1219,6 +1246,7 @@ static Suite *slo_config_suite(void)
     tcase_add_test(tc, test_queries_either_grammar);
     tcase_add_test(tc, test_queries_parsed_at_load);
     tcase_add_test(tc, test_parse_fallback);
+    tcase_add_test(tc, test_byte_order_mark);
     suite_add_tcase(s, tc);
     return s;
 }
