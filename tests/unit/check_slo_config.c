@@ -306,6 +306,48 @@ START_TEST(test_ytree_documents_and_limits)
 }
 END_TEST
 
+/* Over YTREE_MAX_NODES: a large plain file is "too large", and only a
+ * document with aliases is told "once aliases are expanded" (a 15 MB
+ * config without any alias was). */
+START_TEST(test_ytree_too_large_message)
+{
+    arena a;
+    arena_init(&a, 0);
+    yfile f;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    size_t items = YTREE_MAX_NODES + 1, len = 0;
+    char *flat = malloc(items * 2 + 8);
+    ck_assert_ptr_nonnull(flat);
+    flat[len++] = '[';
+    for (size_t i = 0; i < items; i++) {
+        flat[len++] = '0';
+        flat[len++] = ',';
+    }
+    flat[len - 1] = ']';
+    ck_assert_int_eq(ytree_load(&f, &a, "flat.yaml", flat, len, &err), SLOEVAL_ECONFIG);
+    ck_assert_msg(strstr(err.message, "document too large: more than 1000000 nodes") != NULL, "%s",
+                  err.message);
+    ck_assert_msg(strstr(err.message, "alias") == NULL, "%s", err.message);
+    free(flat);
+    arena_free(&a);
+
+    /* ten levels of ten aliases each: the expansion is too large */
+    arena_init(&a, 0);
+    char bomb[4096];
+    size_t n = (size_t)snprintf(bomb, sizeof(bomb), "l0: &l0 [0,0,0,0,0,0,0,0,0,0]\n");
+    for (int l = 1; l < 10; l++) {
+        n += (size_t)snprintf(bomb + n, sizeof(bomb) - n, "l%d: &l%d [", l, l);
+        for (int k = 0; k < 10; k++)
+            n += (size_t)snprintf(bomb + n, sizeof(bomb) - n, "*l%d%s", l - 1, k < 9 ? "," : "]\n");
+    }
+    sloeval_error_clear(&err);
+    ck_assert_int_eq(ytree_load(&f, &a, "bomb.yaml", bomb, n, &err), SLOEVAL_ECONFIG);
+    ck_assert_msg(strstr(err.message, "nodes once aliases are expanded") != NULL, "%s",
+                  err.message);
+    arena_free(&a);
+}
+END_TEST
+
 /* ---- golden error cases ----------------------------------------------------- */
 
 static int cmp_str(const void *a, const void *b)
@@ -1220,11 +1262,13 @@ static Suite *slo_config_suite(void)
 {
     Suite *s = suite_create("slo_config");
     TCase *tc = tcase_create("parts");
+    tcase_set_timeout(tc, 60); /* a document of a million nodes */
     tcase_add_test(tc, test_duration_parse);
     tcase_add_test(tc, test_duration_format);
     tcase_add_test(tc, test_template_render);
     tcase_add_test(tc, test_ytree_merge_anchor_positions);
     tcase_add_test(tc, test_ytree_documents_and_limits);
+    tcase_add_test(tc, test_ytree_too_large_message);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     tcase_set_timeout(tc, 60);
