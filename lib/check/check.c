@@ -362,6 +362,12 @@ static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_opti
 {
     const slo_config *cfg = R->cfg;
     int64_t t = rep->time_ms;
+    int rc;
+
+    /* what the loaders ignored (as Sloth and Prometheus do) */
+    for (size_t i = 0; i < cfg->nwarnings; i++)
+        if (check_report_warn(rep, cfg->warnings[i]))
+            return error_set(err, SLOEVAL_ENOMEM, "out of memory");
 
     /* the scopes something asks for, regions in config order, then global */
     R->scopes = ARENA_NEW_ARRAY(&R->a, run_scope, cfg->regions.count + 1);
@@ -373,7 +379,6 @@ static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_opti
     for (size_t i = 0; i < cfg->nalerts; i++)
         wanted |= cfg->alerts[i].scopes;
     run_scope *global_scope = NULL;
-    int rc;
     if (wanted & SLO_SCOPE_REGION)
         for (size_t i = 0; i < cfg->regions.count; i++) {
             const char *name = cfg->regions.items[i].name;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "slo/duration.h"
+#include "util/utf8.h"
 #include "slo/policy.h"
 
 /* ---- messages ------------------------------------------------------------ */
@@ -50,6 +51,29 @@ int load_error_pos(loader *L, int line, int column, size_t offset, const ypath *
     int rc = verror(L, line, column, offset, path, fmt, ap);
     va_end(ap);
     return rc;
+}
+
+int load_warn(loader *L, const ynode *at, const ypath *path, const char *fmt, ...)
+{
+    char msg[SLOEVAL_ERROR_MESSAGE_SIZE], where[256], line[SLOEVAL_ERROR_MESSAGE_SIZE + 512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    ypath_format(path, where, sizeof(where));
+    int ln = at ? at->line : 1, col = at ? at->column : 1;
+    if (where[0])
+        snprintf(line, sizeof(line), "%s:%d:%d: %s: %s", L->file->name, ln, col, where, msg);
+    else
+        snprintf(line, sizeof(line), "%s:%d:%d: %s", L->file->name, ln, col, msg);
+    slo_config *c = L->cfg;
+    if (arena_grow(&c->arena, (void **)&c->warnings, &L->capwarnings, c->nwarnings + 1,
+                   sizeof(*c->warnings)))
+        return load_oom(L);
+    c->warnings[c->nwarnings] = arena_strdup(&c->arena, line);
+    if (!c->warnings[c->nwarnings]) return load_oom(L);
+    c->nwarnings++;
+    return 0;
 }
 
 int load_oom(loader *L)
@@ -100,16 +124,49 @@ static size_t edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
+/* The allowed key closest to k (edit distance < 3, or k's camelCase
+ * spelled in snake_case), or NULL. */
+static const char *closest_key(const char *k, const char *const *allowed)
+{
+    char snake[128];
+    size_t n = 0;
+    for (const char *p = k; *p && n + 2 < sizeof(snake); p++) {
+        if (*p >= 'A' && *p <= 'Z') {
+            if (n) snake[n++] = '_';
+            snake[n++] = (char)(*p - 'A' + 'a');
+        } else {
+            snake[n++] = *p;
+        }
+    }
+    snake[n] = '\0';
+    for (const char *const *a = allowed; *a; a++)
+        if (!strcmp(snake, *a)) return *a;
+    const char *best = NULL;
+    size_t bestd = 3;
+    for (const char *const *a = allowed; *a; a++) {
+        size_t d = edit_distance(k, *a);
+        if (d < bestd) {
+            bestd = d;
+            best = *a;
+        }
+    }
+    return best;
+}
+
+static bool key_allowed(const char *k, const char *const *allowed)
+{
+    for (const char *const *a = allowed; *a; a++)
+        if (!strcmp(k, *a)) return true;
+    return false;
+}
+
 int load_keys(loader *L, const ynode *n, const ypath *path, const char *const *allowed)
 {
     int rc = load_want_map(L, n, path);
     if (rc) return rc;
     for (size_t i = 0; i < n->npairs; i++) {
         const ynode *k = n->pairs[i].key;
-        bool ok = false;
-        for (const char *const *a = allowed; *a && !ok; a++)
-            ok = !strcmp(k->value, *a);
-        if (ok) continue;
+        if (key_allowed(k->value, allowed)) continue;
         const char *best = NULL;
         size_t bestd = 3;
         for (const char *const *a = allowed; *a; a++) {
@@ -124,6 +181,25 @@ int load_keys(loader *L, const ynode *n, const ypath *path, const char *const *a
         return load_error(L, k, &kp, "unknown key");
     }
     return 0;
+}
+
+int load_keys_lenient(loader *L, const ynode *n, const ypath *path, const char *const *allowed,
+                      const char *tool)
+{
+    int rc = load_want_map(L, n, path);
+    if (rc) return rc;
+    for (size_t i = 0; i < n->npairs && !rc; i++) {
+        const ynode *k = n->pairs[i].key;
+        if (key_allowed(k->value, allowed)) continue;
+        const char *best = closest_key(k->value, allowed);
+        ypath kp = YPATH_KEY(path, k->value);
+        if (best)
+            rc = load_warn(L, k, &kp, "unknown key ignored, as %s ignores it (did you mean '%s'?)",
+                           tool, best);
+        else
+            rc = load_warn(L, k, &kp, "unknown key ignored, as %s ignores it", tool);
+    }
+    return rc;
 }
 
 int load_required(loader *L, const ynode *map, const ypath *path, const char *key,
@@ -406,6 +482,14 @@ int load_kvs(loader *L, const ynode *n, const ypath *path, kvs_kind kind, slo_kv
             break;
         case KVS_HEADERS:
             if (!is_token(k->value)) return load_error(L, k, &kp, "invalid HTTP header name");
+            break;
+        case KVS_UTF8_LABELS:
+        case KVS_UTF8_NAMES:
+            if (!k->value[0] || strlen(k->value) != k->len || !utf8_valid(k->value, k->len))
+                return load_error(L, k, &kp, "invalid %s name (must be non-empty UTF-8)",
+                                  kind == KVS_UTF8_LABELS ? "label" : "annotation");
+            if (kind == KVS_UTF8_LABELS && !strcmp(k->value, "__name__"))
+                return load_error(L, k, &kp, "the metric name label cannot be set here");
             break;
         }
         const char *val = "";

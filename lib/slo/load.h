@@ -23,7 +23,7 @@ typedef struct loader {
     const char *file_name; /* cfg-arena copy, for slo_loc */
     const char *dir;       /* directory of the current file, for includes */
     unsigned default_scopes;
-    size_t capslos, capalerts, capfiles;
+    size_t capslos, capalerts, capfiles, capwarnings;
 } loader;
 
 /* Record an error at a node: returns SLOEVAL_ECONFIG. */
@@ -33,6 +33,11 @@ int load_error(loader *L, const ynode *at, const ypath *path, const char *fmt, .
 /* Record an error at an explicit position of the current file. */
 int load_error_pos(loader *L, int line, int column, size_t offset, const ypath *path,
                    const char *fmt, ...) SLOEVAL_PRINTF(6, 7);
+
+/* Record a warning at a node (n may be NULL: the file); 0, or
+ * SLOEVAL_ENOMEM. */
+int load_warn(loader *L, const ynode *at, const ypath *path, const char *fmt, ...)
+    SLOEVAL_PRINTF(4, 5);
 
 /* "out of memory" (SLOEVAL_ENOMEM). */
 int load_oom(loader *L);
@@ -45,6 +50,14 @@ slo_loc load_loc(const loader *L, const ynode *n);
  * An unknown key is an error naming it (and the closest allowed key).
  */
 int load_keys(loader *L, const ynode *n, const ypath *path, const char *const *allowed);
+
+/*
+ * As load_keys, for formats whose own tools ignore unknown keys (Sloth):
+ * an unknown key is a warning (naming the key meant, also for camelCase
+ * spellings of snake_case keys), not an error.
+ */
+int load_keys_lenient(loader *L, const ynode *n, const ypath *path, const char *const *allowed,
+                      const char *tool);
 
 /* Check that n is a mapping (without checking keys). */
 int load_want_map(loader *L, const ynode *n, const ypath *path);
@@ -76,6 +89,8 @@ typedef enum kvs_kind {
     KVS_LABELS,      /* label names ([a-zA-Z_][a-zA-Z0-9_]*, not __name__) */
     KVS_ANNOTATIONS, /* label-like names */
     KVS_HEADERS,     /* HTTP header names and values */
+    KVS_UTF8_LABELS, /* Prometheus 3 label names: any UTF-8 (Sloth's), not __name__ */
+    KVS_UTF8_NAMES,  /* annotation names of Sloth: any UTF-8 */
 } kvs_kind;
 int load_kvs(loader *L, const ynode *n, const ypath *path, kvs_kind kind, slo_kvs *out);
 

@@ -120,7 +120,15 @@ static int load_text(loader *L, const char *name, const char *text, size_t len, 
     if (ndocs == 0) {
         ynode at = {0};
         at.line = at.column = 1;
-        return load_error(L, &at, NULL, "the file is empty");
+        /* Prometheus loads an empty rule file (an included file is one) */
+        if (included || want == SLO_FILE_RULES)
+            rc = load_warn(L, &at, NULL, "the file is empty: no rules to check");
+        else
+            rc = load_error(L, &at, NULL, "the file is empty");
+        L->file = saved_file;
+        L->file_name = saved_name;
+        L->dir = saved_dir;
+        return rc;
     }
     size_t seen = 0;
     for (size_t i = 0; i < f->ndocs && rc == 0; i++) {
@@ -140,6 +148,9 @@ static int load_text(loader *L, const char *name, const char *text, size_t len, 
             break;
         }
         slo_file_kind kind = want == SLO_FILE_AUTO ? detect_kind(doc) : want;
+        /* `{}` is an empty rule file to Prometheus; an included file is
+         * never a sloeval config */
+        if (kind == SLO_FILE_CONFIG && included && doc->npairs == 0) kind = SLO_FILE_RULES;
         if (seen == 0 && L->cfg->kind == SLO_FILE_AUTO) L->cfg->kind = kind;
         switch (kind) {
         case SLO_FILE_CONFIG:

@@ -240,6 +240,11 @@ typedef struct slo_config {
     int64_t *windows;
     size_t nwindows;
     unsigned grammars; /* bits 1 << SLO_GRAMMAR_*: what the scopes' backends speak */
+    /* What the loaders accepted and ignored, as Sloth and Prometheus do
+     * (unknown keys of Sloth specs, empty rule files, files of recording
+     * rules only): "FILE:LINE:COL: <path>: <what>", one line each. */
+    const char **warnings;
+    size_t nwarnings;
 } slo_config;
 
 #define SLO_DEFAULT_PERIOD_MS    (30LL * 24 * 3600 * 1000)

@@ -896,14 +896,15 @@ START_TEST(test_sloth_multi_document)
     sloeval_slo_location(sloeval_slo_set_slo(set, 1), &line, NULL);
     ck_assert_int_eq(line, 12);
     sloeval_slo_set_free(set);
-    /* forcing a kind: a rule file read as a Sloth spec fails on its keys */
+    /* forcing a kind: a rule file read as a Sloth spec fails (Sloth ignores
+     * the unknown key, and the spec has no version) */
     sloeval_slo_load_options o = SLOEVAL_SLO_LOAD_OPTIONS_INIT;
     o.kind = SLOEVAL_SLO_FILE_SLOTH;
     o.name = "r.yaml";
     const char *rules = "groups: []\n";
     ck_assert_int_eq(sloeval_slo_set_load_string(&set, rules, strlen(rules), &o, &err),
                      SLOEVAL_ECONFIG);
-    ck_assert_str_eq(err.message, "r.yaml:1:1: groups: unknown key");
+    ck_assert_str_eq(err.message, "r.yaml:1:1: missing required key 'version'");
 }
 END_TEST
 
@@ -1258,6 +1259,114 @@ START_TEST(test_byte_order_mark)
 }
 END_TEST
 
+/* Load what Sloth and Prometheus load: keys Sloth ignores (its own
+ * fixtures' pageAlert), UTF-8 label names, empty rule files and files of
+ * recording rules only, each with a warning; sloeval's config stays strict. */
+START_TEST(test_sloth_and_rules_lenient)
+{
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    sloeval_slo_set *set =
+        load_str("version: prometheus/v1\n"
+                 "service: svc\n"
+                 "labels: {app.kubernetes.io/name: svc, \"équipe\": a}\n"
+                 "owner: me\n"
+                 "slos:\n"
+                 "  - name: avail\n"
+                 "    objective: 99.9\n"
+                 "    sli: {raw: {error_ratio_query: 'sum(rate(e[{{.window}}]))'}}\n"
+                 "    alerting:\n"
+                 "      name: SvcAvail\n"
+                 "      pageAlert: {labels: {severity: critical}}\n"
+                 "      ticketAlert: {disable: true}\n"
+                 "      page_alert: {disabled: true}\n",
+                 &err);
+    ck_assert_msg(set != NULL, "%s", err.message);
+    const slo_config *c = slo_set_config(set);
+    ck_assert_uint_eq(c->nwarnings, 4);
+    ck_assert_str_eq(c->warnings[0],
+                     "test.yaml:4:1: owner: unknown key ignored, as Sloth ignores it");
+    ck_assert_str_eq(c->warnings[1],
+                     "test.yaml:11:7: slos[0].alerting.pageAlert: unknown key ignored, as Sloth "
+                     "ignores it (did you mean 'page_alert'?)");
+    ck_assert_str_eq(c->warnings[2],
+                     "test.yaml:12:7: slos[0].alerting.ticketAlert: unknown key ignored, as Sloth "
+                     "ignores it (did you mean 'ticket_alert'?)");
+    ck_assert_str_eq(c->warnings[3],
+                     "test.yaml:13:20: slos[0].alerting.page_alert.disabled: unknown key ignored, "
+                     "as Sloth ignores it (did you mean 'disable'?)");
+    /* ignored as Sloth ignores them: the page alert stays enabled */
+    ck_assert(!slo_def_severity_disabled(&c->slos[0], "page"));
+    ck_assert(!slo_def_severity_disabled(&c->slos[0], "ticket"));
+    ck_assert_str_eq(slo_kvs_get(&c->slos[0].labels, "app.kubernetes.io/name"), "svc");
+    sloeval_slo_set_free(set);
+    /* an empty name is still an error */
+    ck_assert_ptr_nonnull(strstr(load_error_of("version: prometheus/v1\nservice: svc\n"
+                                               "labels: {\"\": x}\nslos: []\n"),
+                                 "invalid label name (must be non-empty UTF-8)"));
+
+    /* rule files: empty, {} and recording rules only load, with a warning */
+    static const struct {
+        const char *text, *warning;
+    } rules[] = {
+        {"", "r.yaml:1:1: the file is empty: no rules to check"},
+        {"null\n", "r.yaml:1:1: the file is empty: no rules to check"},
+        {"{}\n", "r.yaml:1:1: no rule groups: no rules to check"},
+        {"groups: []\n", "r.yaml:1:9: groups: no rule groups: no rules to check"},
+        {"groups:\n  - name: g\n    rules:\n      - {record: 'a:b', expr: 'sum(up)'}\n",
+         "r.yaml:2:3: groups: only recording rules (1): no alerting rules to check"},
+    };
+    for (size_t i = 0; i < sizeof(rules) / sizeof(*rules); i++) {
+        sloeval_slo_load_options o = SLOEVAL_SLO_LOAD_OPTIONS_INIT;
+        o.kind = SLOEVAL_SLO_FILE_RULES;
+        o.name = "r.yaml";
+        set = NULL;
+        int rc = sloeval_slo_set_load_string(&set, rules[i].text, strlen(rules[i].text), &o, &err);
+        ck_assert_msg(rc == 0, "%zu: %s", i, err.message);
+        c = slo_set_config(set);
+        ck_assert_uint_eq(c->nwarnings, 1);
+        ck_assert_str_eq(c->warnings[0], rules[i].warning);
+        sloeval_slo_set_free(set);
+    }
+    /* included: an empty file and {} are empty rule files */
+    char dir[] = "/tmp/sloeval-rules-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof(path), "%s/empty.yaml", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/braces.yaml", dir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("{}\n", f);
+    fclose(f);
+    sloeval_slo_load_options o = SLOEVAL_SLO_LOAD_OPTIONS_INIT;
+    o.name = "main.yaml";
+    o.base_dir = dir;
+    const char *main_text = "backends: {global: {url: 'http://p:9090'}}\n"
+                            "alerts: [{name: A, expr: 'up == 0'}]\n"
+                            "include: [empty.yaml, braces.yaml]\n";
+    set = NULL;
+    ck_assert_msg(sloeval_slo_set_load_string(&set, main_text, strlen(main_text), &o, &err) == 0,
+                  "%s", err.message);
+    c = slo_set_config(set);
+    ck_assert_uint_eq(c->nwarnings, 2);
+    ck_assert_ptr_nonnull(strstr(c->warnings[0], "empty.yaml:1:1: the file is empty"));
+    ck_assert_ptr_nonnull(strstr(c->warnings[1], "braces.yaml:1:1: no rule groups"));
+    sloeval_slo_set_free(set);
+    snprintf(path, sizeof(path), "%s/empty.yaml", dir);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/braces.yaml", dir);
+    unlink(path);
+    rmdir(dir);
+    /* sloeval's own config stays strict */
+    ck_assert_str_eq(load_error_of("backends: {global: {url: 'http://p:9090'}}\n"
+                                   "alerts: [{name: A, expr: 'up == 0', pageAlert: x}]\n"),
+                     "test.yaml:2:37: alerts[0].pageAlert: unknown key");
+    ck_assert_str_eq(load_error_of(""), "test.yaml:1:1: the file is empty");
+}
+END_TEST
+
 static Suite *slo_config_suite(void)
 {
     Suite *s = suite_create("slo_config");
@@ -1291,6 +1400,7 @@ static Suite *slo_config_suite(void)
     tcase_add_test(tc, test_queries_parsed_at_load);
     tcase_add_test(tc, test_parse_fallback);
     tcase_add_test(tc, test_byte_order_mark);
+    tcase_add_test(tc, test_sloth_and_rules_lenient);
     suite_add_tcase(s, tc);
     return s;
 }
