@@ -3,20 +3,20 @@
  * batch of queries through the planner (lib/plan/plan.h), then the
  * decisions of decide.c.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "check/check.h"
+#include "http/http.h"
 #include "plan/plan.h"
-#include "promql/parser.h"
 #include "promql/printer.h"
 #include "sloeval/http.h"
 #include "sloeval/source.h"
 #include "slo/set.h"
-#include "slo/template.h"
+#include "source/prometheus.h"
+#include "promql/parser.h"
 #include "util/error.h"
 #include "util/options.h"
 #include "util/strbuf.h"
@@ -75,7 +75,7 @@ typedef struct run {
     plan_batch *batch;
     strbuf explain;
     bool explain_on;
-    int64_t *windows; /* policy windows, then the period */
+    const int64_t *windows; /* policy windows, then the period (the config's) */
     size_t nwindows;
 } run;
 
@@ -152,7 +152,6 @@ static int scope_init(run *R, run_scope *s, const char *region, sloeval_check_mo
     size_t ninject = cfg->nextra_matchers + (s->route.has_inject ? 1 : 0);
     label_matcher *inject = ARENA_NEW_ARRAY(&R->a, label_matcher, ninject + 1);
     if (!shards || !inject) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
-    bool all_v2 = true;
     for (size_t i = 0; i < s->route.nbackends; i++) {
         const slo_backend *def = s->route.backends[i];
         run_backend *b = backend_of(R, def);
@@ -167,7 +166,6 @@ static int scope_init(run *R, run_scope *s, const char *region, sloeval_check_mo
         if (mode == SLOEVAL_CHECK_MODE_LOCAL ||
             (mode == SLOEVAL_CHECK_MODE_AUTO && s->route.nbackends > 1))
             b->needs_compat = true;
-        if (def->http.compat != SLOEVAL_COMPAT_V2) all_v2 = false;
         shards[i] = b->src;
     }
     size_t k = 0;
@@ -175,43 +173,45 @@ static int scope_init(run *R, run_scope *s, const char *region, sloeval_check_mo
     for (size_t i = 0; i < cfg->nextra_matchers; i++)
         inject[k++] = cfg->extra_matchers[i].matcher;
     s->target = (plan_target){shards, s->route.nbackends, inject, k};
-    s->grammar = all_v2 ? SLOEVAL_COMPAT_V2 : SLOEVAL_COMPAT_V3;
+    s->grammar = slo_route_grammar(&s->route);
     return 0;
 }
 
 /* Ask every backend whose answers may be evaluated locally for its
- * version, all at once (one thread each). */
-static void *detect_thread(void *arg)
-{
-    run_backend *b = arg;
-    sloeval_compat c;
-    b->fail_code =
-        sloeval_prometheus_detect_compat(&c, b->src, b->warning, sizeof(b->warning), &b->fail);
-    return NULL;
-}
-
+ * version: one buildinfo request each, all of them one parallel batch. */
 static int detect_versions(run *R, sloeval_check_report *rep, sloeval_error *err)
 {
-    size_t n = R->cfg->nbackends;
-    pthread_t *th = calloc(n ? n : 1, sizeof(*th));
-    bool *started = calloc(n ? n : 1, sizeof(*started));
-    if (!th || !started) {
-        free(th);
-        free(started);
-        return error_set(err, SLOEVAL_ENOMEM, "out of memory");
-    }
+    size_t n = R->cfg->nbackends, nasked = 0;
+    prom_call **calls = ARENA_NEW_ARRAY(&R->a, prom_call *, n + 1);
+    if (!calls) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         run_backend *b = &R->backends[i];
-        if (!b->src || !b->needs_compat || b->def->http.compat != SLOEVAL_COMPAT_AUTO) continue;
-        if (pthread_create(&th[i], NULL, detect_thread, b) == 0)
-            started[i] = true;
-        else
-            detect_thread(b);
+        if (b->src && b->needs_compat && b->def->http.compat == SLOEVAL_COMPAT_AUTO) nasked++;
     }
-    for (size_t i = 0; i < n; i++)
-        if (started[i]) pthread_join(th[i], NULL);
-    free(th);
-    free(started);
+    if (nasked) {
+        http_batch *hb = NULL;
+        if (http_batch_new(&hb, nasked > 64 ? 64 : (int)nasked))
+            return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+        int rc = 0;
+        for (size_t i = 0; i < n && !rc; i++) {
+            run_backend *b = &R->backends[i];
+            if (!b->src || !b->needs_compat || b->def->http.compat != SLOEVAL_COMPAT_AUTO) continue;
+            rc = prom_add_buildinfo(&calls[i], b->src, hb, &R->a, err);
+        }
+        /* the executor failing fails each request it did not finish */
+        sloeval_error berr = SLOEVAL_ERROR_INIT;
+        int brc = rc ? 0 : http_batch_run(hb, &berr);
+        for (size_t i = 0; i < n && !rc; i++) {
+            run_backend *b = &R->backends[i];
+            if (!calls[i]) continue;
+            sloeval_compat c;
+            b->fail_code = brc ? error_set(&b->fail, brc, "%s", berr.message)
+                               : prom_call_detected(calls[i], b->src, &c, b->warning,
+                                                    sizeof(b->warning), &b->fail);
+        }
+        http_batch_free(hb);
+        if (rc) return rc;
+    }
     for (size_t i = 0; i < n; i++) {
         run_backend *b = &R->backends[i];
         if (!b->src) continue;
@@ -239,24 +239,8 @@ static int detect_versions(run *R, sloeval_check_report *rep, sloeval_error *err
 
 /* ---- queries ------------------------------------------------------------------ */
 
-/* Parse with the scope's grammar, then the other (as the loader accepted it). */
-static int parse_query(ast_node **out, arena *a, const char *text, sloeval_compat grammar,
-                       sloeval_error *err)
-{
-    parse_options po = {grammar, false, 0};
-    int rc = promql_parse(out, a, text, strlen(text), &po, err);
-    if (rc != SLOEVAL_EPARSE) return rc;
-    sloeval_error other = SLOEVAL_ERROR_INIT;
-    po.compat = grammar == SLOEVAL_COMPAT_V2 ? SLOEVAL_COMPAT_V3 : SLOEVAL_COMPAT_V2;
-    if (promql_parse(out, a, text, strlen(text), &po, &other) == 0) {
-        sloeval_error_clear(err);
-        return 0;
-    }
-    return rc;
-}
-
 /* Queue one query (instant when step == 0) or record why it cannot run. */
-static int add_query(run *R, run_query *q, run_scope *s, const char *text, int64_t start,
+static int add_query(run *R, run_query *q, run_scope *s, const slo_parsed *parsed, int64_t start,
                      int64_t end, int64_t step, const char *what, sloeval_error *err)
 {
     q->id = SIZE_MAX;
@@ -265,14 +249,14 @@ static int add_query(run *R, run_query *q, run_scope *s, const char *text, int64
         q->error = s->failed->fail.message;
         return 0;
     }
-    ast_node *root = NULL;
-    sloeval_error perr = SLOEVAL_ERROR_INIT;
-    int rc = parse_query(&root, &R->a, text, s->grammar, &perr);
-    if (rc == SLOEVAL_ENOMEM) return error_set(err, rc, "out of memory");
+    /* parsed when the config was loaded, in the scope's grammar */
+    const ast_node *root = NULL;
+    const char *why = NULL;
+    int rc = slo_parsed_ast(parsed, s->grammar, &root, &why);
     if (rc) {
         q->code = rc;
-        q->error = arena_strdup(&R->a, perr.message);
-        return q->error ? 0 : error_set(err, SLOEVAL_ENOMEM, "out of memory");
+        q->error = why;
+        return 0;
     }
     sloeval_error qerr = SLOEVAL_ERROR_INIT;
     rc = step > 0
@@ -322,17 +306,14 @@ static int add_slo_queries(run *R, run_slo *rs, int64_t t, sloeval_error *err)
         char wname[64], what[256];
         promql_duration_format(wname, sizeof(wname), R->windows[w]);
         for (size_t k = 0; k < per; k++) {
-            const slo_template *tpl = slo->sli == SLO_SLI_RATIO ? &slo->error_ratio_query
-                                      : k == 0                  ? &slo->error_query
-                                                                : &slo->total_query;
             const char *qname = slo->sli == SLO_SLI_RATIO ? "error_ratio_query"
                                 : k == 0                  ? "error_query"
                                                           : "total_query";
-            char *text = template_render_arena(tpl, R->windows[w], &R->a);
-            if (!text) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
             snprintf(what, sizeof(what), "slo %s, %s over %s%s", slo->id, qname, wname,
                      w + 1 == R->nwindows ? " (the period)" : "");
-            int rc = add_query(R, &rs->q[w * per + k], rs->scope, text, t, t, 0, what, err);
+            int rc = add_query(R, &rs->q[w * per + k], rs->scope,
+                               slo_def_query(slo, w, k == 0 ? SLO_Q_ERRORS : SLO_Q_TOTAL), t, t, 0,
+                               what, err);
             if (rc) return rc;
         }
     }
@@ -359,7 +340,7 @@ static int add_alert_query(run *R, run_alert *ra, int64_t t, sloeval_error *err)
         ra->q.error = arena_strdup(&R->a, msg);
         return ra->q.error ? 0 : error_set(err, SLOEVAL_ENOMEM, "out of memory");
     }
-    return add_query(R, &ra->q, ra->scope, ra->alert->expr, ra->start, ra->end,
+    return add_query(R, &ra->q, ra->scope, &ra->alert->parsed, ra->start, ra->end,
                      nsteps > 1 ? ra->step : 0, what, err);
 }
 
@@ -381,6 +362,12 @@ static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_opti
 {
     const slo_config *cfg = R->cfg;
     int64_t t = rep->time_ms;
+    int rc;
+
+    /* what the loaders ignored (as Sloth and Prometheus do) */
+    for (size_t i = 0; i < cfg->nwarnings; i++)
+        if (check_report_warn(rep, cfg->warnings[i]))
+            return error_set(err, SLOEVAL_ENOMEM, "out of memory");
 
     /* the scopes something asks for, regions in config order, then global */
     R->scopes = ARENA_NEW_ARRAY(&R->a, run_scope, cfg->regions.count + 1);
@@ -392,7 +379,6 @@ static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_opti
     for (size_t i = 0; i < cfg->nalerts; i++)
         wanted |= cfg->alerts[i].scopes;
     run_scope *global_scope = NULL;
-    int rc;
     if (wanted & SLO_SCOPE_REGION)
         for (size_t i = 0; i < cfg->regions.count; i++) {
             const char *name = cfg->regions.items[i].name;
@@ -410,11 +396,8 @@ static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_opti
     if ((rc = detect_versions(R, rep, err))) return rc;
 
     /* the windows: the policy's, then the period */
-    R->nwindows = cfg->policy.nwindows + 1;
-    R->windows = ARENA_NEW_ARRAY(&R->a, int64_t, R->nwindows);
-    if (!R->windows) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
-    memcpy(R->windows, cfg->policy.windows, cfg->policy.nwindows * sizeof(int64_t));
-    R->windows[cfg->policy.nwindows] = cfg->period_ms;
+    R->nwindows = cfg->nwindows;
+    R->windows = cfg->windows;
 
     plan_options po = {(plan_mode)o->mode, SLOEVAL_COMPAT_AUTO, 0, o->explain};
     if (o->mode == SLOEVAL_CHECK_MODE_PUSHDOWN)

@@ -2242,3 +2242,20 @@ int promql_parse(ast_node **out, arena *a, const char *text, size_t len, const p
     *out = root;
     return 0;
 }
+
+int promql_parse_fallback(ast_node **out, arena *a, const char *text, size_t len,
+                          const parse_options *opts, sloeval_compat *used, sloeval_error *err)
+{
+    parse_options po = {SLOEVAL_COMPAT_V3, false, 0};
+    if (opts) po = *opts;
+    if (po.compat != SLOEVAL_COMPAT_V2) po.compat = SLOEVAL_COMPAT_V3;
+    if (used) *used = po.compat;
+    int rc = promql_parse(out, a, text, len, &po, err);
+    if (rc != SLOEVAL_EPARSE) return rc;
+    sloeval_error other = SLOEVAL_ERROR_INIT;
+    po.compat = po.compat == SLOEVAL_COMPAT_V2 ? SLOEVAL_COMPAT_V3 : SLOEVAL_COMPAT_V2;
+    if (promql_parse(out, a, text, len, &po, &other) != 0) return rc;
+    sloeval_error_clear(err);
+    if (used) *used = po.compat;
+    return 0;
+}

@@ -36,6 +36,17 @@ int promql_parse(ast_node **out, arena *a, const char *text, size_t len, const p
                  sloeval_error *err);
 
 /*
+ * Parse as promql_parse in the grammar opts->compat asks for (AUTO: v3),
+ * and when that fails with a parse error, in the other grammar: a query
+ * either grammar accepts may be meant for a server of that version (the
+ * config loader, `check` and `query --compat auto` accept both). *used
+ * (may be NULL) is the grammar that parsed it. On failure err holds the
+ * first grammar's error (the one to show), and the return code is its.
+ */
+int promql_parse_fallback(ast_node **out, arena *a, const char *text, size_t len,
+                          const parse_options *opts, sloeval_compat *used, sloeval_error *err);
+
+/*
  * Prometheus's duration syntax (model.ParseDuration): units y w d h m s ms,
  * largest first, each at most once, e.g. "1h30m". Zero is allowed here; the
  * parser rejects it where 2.x does. Returns 0 and the milliseconds in *out,

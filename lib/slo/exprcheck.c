@@ -10,6 +10,7 @@
 
 #include "promql/parser.h"
 #include "slo/load.h"
+#include "slo/route.h"
 
 #define METRIC_NAME_LABEL_TEXT "__name__"
 
@@ -25,24 +26,12 @@ static sloeval_compat preferred_compat(const slo_config *c)
     return SLOEVAL_COMPAT_V2;
 }
 
-/*
- * Parse text with the preferred grammar, then the other one: an expression
- * either grammar accepts may be meant for a server of that version. On
- * failure, err holds the preferred grammar's error.
- */
+/* Parse with the preferred grammar, then the other (promql_parse_fallback). */
 static int parse_either(ast_node **out, arena *a, const char *text, size_t len,
                         sloeval_compat preferred, sloeval_error *err)
 {
     parse_options po = {preferred, false, 0};
-    int rc = promql_parse(out, a, text, len, &po, err);
-    if (rc != SLOEVAL_EPARSE) return rc;
-    sloeval_error other = SLOEVAL_ERROR_INIT;
-    po.compat = preferred == SLOEVAL_COMPAT_V2 ? SLOEVAL_COMPAT_V3 : SLOEVAL_COMPAT_V2;
-    if (promql_parse(out, a, text, len, &po, &other) == 0) {
-        sloeval_error_clear(err);
-        return 0;
-    }
-    return rc;
+    return promql_parse_fallback(out, a, text, len, &po, NULL, err);
 }
 
 int load_check_expr(loader *L, const ynode *n, const ypath *path, const slo_template *tpl,
@@ -140,5 +129,78 @@ int load_parse_matcher(loader *L, const ynode *n, const ypath *path, const char 
     out->value.len = m->value.len;
     arena_free(&a);
     if (!out->name.ptr || !out->value.ptr) return load_oom(L);
+    return 0;
+}
+
+/* ---- the queries evaluation runs, parsed once --------------------------------- */
+
+/* The grammars the scopes of the config speak (v3 alone without backends). */
+static unsigned scope_grammars(const slo_config *c)
+{
+    arena a;
+    arena_init(&a, 0);
+    unsigned g = 0;
+    slo_route r;
+    for (size_t i = 0; i <= c->regions.count; i++) {
+        sloeval_error e = SLOEVAL_ERROR_INIT;
+        const char *region = i < c->regions.count ? c->regions.items[i].name : NULL;
+        if (slo_config_route(&r, c, region, &a, &e) == 0)
+            g |= 1u << (slo_route_grammar(&r) == SLOEVAL_COMPAT_V2 ? SLO_GRAMMAR_V2
+                                                                   : SLO_GRAMMAR_V3);
+    }
+    arena_free(&a);
+    return g ? g : 1u << SLO_GRAMMAR_V3;
+}
+
+static int parse_query(loader *L, slo_parsed *p, const char *text)
+{
+    slo_config *c = L->cfg;
+    p->text = text;
+    for (int g = 0; g < 2; g++) {
+        if (!(c->grammars & (1u << g))) continue;
+        parse_options po = {g == SLO_GRAMMAR_V2 ? SLOEVAL_COMPAT_V2 : SLOEVAL_COMPAT_V3, false, 0};
+        ast_node *root = NULL;
+        sloeval_error perr = SLOEVAL_ERROR_INIT;
+        int rc = promql_parse_fallback(&root, &c->arena, text, strlen(text), &po, NULL, &perr);
+        if (rc == SLOEVAL_ENOMEM) return load_oom(L);
+        if (rc) {
+            p->code[g] = rc;
+            p->error[g] = arena_strdup(&c->arena, perr.message);
+            if (!p->error[g]) return load_oom(L);
+        } else {
+            p->ast[g] = root;
+        }
+    }
+    return 0;
+}
+
+int load_parse_queries(loader *L)
+{
+    slo_config *c = L->cfg;
+    c->grammars = scope_grammars(c);
+    c->nwindows = c->policy.nwindows + 1;
+    c->windows = ARENA_NEW_ARRAY(&c->arena, int64_t, c->nwindows);
+    if (!c->windows) return load_oom(L);
+    if (c->policy.nwindows)
+        memcpy(c->windows, c->policy.windows, c->policy.nwindows * sizeof(int64_t));
+    c->windows[c->policy.nwindows] = c->period_ms;
+    int rc;
+    for (size_t i = 0; i < c->nslos; i++) {
+        slo_def *s = &c->slos[i];
+        s->queries = ARENA_NEW_ARRAY(&c->arena, slo_parsed, c->nwindows * 2);
+        if (!s->queries) return load_oom(L);
+        for (size_t w = 0; w < c->nwindows; w++) {
+            for (int k = 0; k < (s->sli == SLO_SLI_RATIO ? 1 : 2); k++) {
+                const slo_template *tpl = s->sli == SLO_SLI_RATIO ? &s->error_ratio_query
+                                          : k == 0                ? &s->error_query
+                                                                  : &s->total_query;
+                char *text = template_render_arena(tpl, c->windows[w], &c->arena);
+                if (!text) return load_oom(L);
+                if ((rc = parse_query(L, &s->queries[w * 2 + (size_t)k], text))) return rc;
+            }
+        }
+    }
+    for (size_t i = 0; i < c->nalerts; i++)
+        if ((rc = parse_query(L, &c->alerts[i].parsed, c->alerts[i].expr))) return rc;
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "slo/duration.h"
+#include "util/utf8.h"
 #include "slo/policy.h"
 
 /* ---- messages ------------------------------------------------------------ */
@@ -50,6 +51,29 @@ int load_error_pos(loader *L, int line, int column, size_t offset, const ypath *
     int rc = verror(L, line, column, offset, path, fmt, ap);
     va_end(ap);
     return rc;
+}
+
+int load_warn(loader *L, const ynode *at, const ypath *path, const char *fmt, ...)
+{
+    char msg[SLOEVAL_ERROR_MESSAGE_SIZE], where[256], line[SLOEVAL_ERROR_MESSAGE_SIZE + 512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    ypath_format(path, where, sizeof(where));
+    int ln = at ? at->line : 1, col = at ? at->column : 1;
+    if (where[0])
+        snprintf(line, sizeof(line), "%s:%d:%d: %s: %s", L->file->name, ln, col, where, msg);
+    else
+        snprintf(line, sizeof(line), "%s:%d:%d: %s", L->file->name, ln, col, msg);
+    slo_config *c = L->cfg;
+    if (arena_grow(&c->arena, (void **)&c->warnings, &L->capwarnings, c->nwarnings + 1,
+                   sizeof(*c->warnings)))
+        return load_oom(L);
+    c->warnings[c->nwarnings] = arena_strdup(&c->arena, line);
+    if (!c->warnings[c->nwarnings]) return load_oom(L);
+    c->nwarnings++;
+    return 0;
 }
 
 int load_oom(loader *L)
@@ -100,16 +124,49 @@ static size_t edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
+/* The allowed key closest to k (edit distance < 3, or k's camelCase
+ * spelled in snake_case), or NULL. */
+static const char *closest_key(const char *k, const char *const *allowed)
+{
+    char snake[128];
+    size_t n = 0;
+    for (const char *p = k; *p && n + 2 < sizeof(snake); p++) {
+        if (*p >= 'A' && *p <= 'Z') {
+            if (n) snake[n++] = '_';
+            snake[n++] = (char)(*p - 'A' + 'a');
+        } else {
+            snake[n++] = *p;
+        }
+    }
+    snake[n] = '\0';
+    for (const char *const *a = allowed; *a; a++)
+        if (!strcmp(snake, *a)) return *a;
+    const char *best = NULL;
+    size_t bestd = 3;
+    for (const char *const *a = allowed; *a; a++) {
+        size_t d = edit_distance(k, *a);
+        if (d < bestd) {
+            bestd = d;
+            best = *a;
+        }
+    }
+    return best;
+}
+
+static bool key_allowed(const char *k, const char *const *allowed)
+{
+    for (const char *const *a = allowed; *a; a++)
+        if (!strcmp(k, *a)) return true;
+    return false;
+}
+
 int load_keys(loader *L, const ynode *n, const ypath *path, const char *const *allowed)
 {
     int rc = load_want_map(L, n, path);
     if (rc) return rc;
     for (size_t i = 0; i < n->npairs; i++) {
         const ynode *k = n->pairs[i].key;
-        bool ok = false;
-        for (const char *const *a = allowed; *a && !ok; a++)
-            ok = !strcmp(k->value, *a);
-        if (ok) continue;
+        if (key_allowed(k->value, allowed)) continue;
         const char *best = NULL;
         size_t bestd = 3;
         for (const char *const *a = allowed; *a; a++) {
@@ -124,6 +181,25 @@ int load_keys(loader *L, const ynode *n, const ypath *path, const char *const *a
         return load_error(L, k, &kp, "unknown key");
     }
     return 0;
+}
+
+int load_keys_lenient(loader *L, const ynode *n, const ypath *path, const char *const *allowed,
+                      const char *tool)
+{
+    int rc = load_want_map(L, n, path);
+    if (rc) return rc;
+    for (size_t i = 0; i < n->npairs && !rc; i++) {
+        const ynode *k = n->pairs[i].key;
+        if (key_allowed(k->value, allowed)) continue;
+        const char *best = closest_key(k->value, allowed);
+        ypath kp = YPATH_KEY(path, k->value);
+        if (best)
+            rc = load_warn(L, k, &kp, "unknown key ignored, as %s ignores it (did you mean '%s'?)",
+                           tool, best);
+        else
+            rc = load_warn(L, k, &kp, "unknown key ignored, as %s ignores it", tool);
+    }
+    return rc;
 }
 
 int load_required(loader *L, const ynode *map, const ypath *path, const char *key,
@@ -407,6 +483,14 @@ int load_kvs(loader *L, const ynode *n, const ypath *path, kvs_kind kind, slo_kv
         case KVS_HEADERS:
             if (!is_token(k->value)) return load_error(L, k, &kp, "invalid HTTP header name");
             break;
+        case KVS_UTF8_LABELS:
+        case KVS_UTF8_NAMES:
+            if (!k->value[0] || strlen(k->value) != k->len || !utf8_valid(k->value, k->len))
+                return load_error(L, k, &kp, "invalid %s name (must be non-empty UTF-8)",
+                                  kind == KVS_UTF8_LABELS ? "label" : "annotation");
+            if (kind == KVS_UTF8_LABELS && !strcmp(k->value, "__name__"))
+                return load_error(L, k, &kp, "the metric name label cannot be set here");
+            break;
         }
         const char *val = "";
         if (!absent(v) && (rc = load_str(L, v, &kp, &val))) return rc;
@@ -435,130 +519,16 @@ int load_kvs_merge(loader *L, const slo_kvs *base, const slo_kvs *over, slo_kvs 
     return 0;
 }
 
-int load_scopes(loader *L, const ynode *n, const ypath *path, unsigned *out)
+int load_list(loader *L, const ynode *doc, const char *key,
+              int (*load_item)(loader *L, const ynode *n, const ypath *path))
 {
-    if (absent(n)) return 0;
-    const ynode *single[1];
-    const ynode *const *items;
-    size_t count;
-    if (n->kind == YNODE_SCALAR) {
-        single[0] = n;
-        items = single;
-        count = 1;
-    } else {
-        int rc = load_want_seq(L, n, path);
-        if (rc) return rc;
-        items = n->items;
-        count = n->count;
+    ypath p = YPATH_KEY(NULL, key);
+    const ynode *v = ynode_get(doc, key);
+    if (!v || ynode_is_null(v)) return 0;
+    int rc = load_want_seq(L, v, &p);
+    for (size_t i = 0; !rc && i < v->count; i++) {
+        ypath ip = YPATH_INDEX(&p, i);
+        rc = load_item(L, v->items[i], &ip);
     }
-    if (count == 0) return load_error(L, n, path, "must name at least one scope (region, global)");
-    unsigned scopes = 0;
-    for (size_t i = 0; i < count; i++) {
-        ypath ip = YPATH_INDEX(path, i);
-        const ynode *it = items[i];
-        const ypath *where = n->kind == YNODE_SCALAR ? path : &ip;
-        if (it->kind != YNODE_SCALAR)
-            return load_error(L, it, where, "expected 'region' or 'global', got %s",
-                              ynode_kind_name(it));
-        unsigned bit = !strcmp(it->value, "region")   ? SLO_SCOPE_REGION
-                       : !strcmp(it->value, "global") ? SLO_SCOPE_GLOBAL
-                                                      : 0;
-        if (!bit)
-            return load_error(L, it, where, "unknown scope '%s' (expected region or global)",
-                              it->value);
-        if (scopes & bit) return load_error(L, it, where, "scope '%s' listed twice", it->value);
-        scopes |= bit;
-    }
-    if ((scopes & SLO_SCOPE_REGION) && !L->cfg->has_regions)
-        return load_error(L, n, path, "the region scope needs a regions block in the config");
-    *out = scopes;
-    return 0;
-}
-
-int load_template(loader *L, const ynode *n, const ypath *path, tpl_dialect dialect,
-                  bool need_window, slo_template *out)
-{
-    const char *text = NULL;
-    int rc = load_nonempty_str(L, n, path, &text);
-    if (rc) return rc;
-    size_t off = 0;
-    const char *why = NULL;
-    int k = template_parse(out, &L->cfg->arena, text, strlen(text), dialect, &off, &why);
-    if (k == -2) return load_oom(L);
-    if (k < 0) {
-        int line, col;
-        ynode_value_position(L->file, n, off, &line, &col);
-        return load_error_pos(L, line, col, n->start, path, "%s", why);
-    }
-    if (need_window && out->nwindows == 0)
-        return load_error(L, n, path, "must contain the %s placeholder (for example [%s])",
-                          dialect == TPL_SLOTH ? "{{.window}}" : "{{window}}",
-                          dialect == TPL_SLOTH ? "{{.window}}" : "{{window}}");
-    return 0;
-}
-
-int load_alert_expr(loader *L, const ynode *n, const ypath *path, slo_alert *a)
-{
-    const ynode *v;
-    ypath p = YPATH_KEY(path, "expr");
-    int rc;
-    if ((rc = load_required(L, n, path, "expr", &v)) ||
-        (rc = load_nonempty_str(L, v, &p, &a->expr)) ||
-        (rc = load_check_expr(L, v, &p, NULL, a->expr)))
-        return rc;
-    a->expr_loc = load_loc(L, v);
-    p = YPATH_KEY(path, "for");
-    if ((rc = load_duration(L, ynode_get(n, "for"), &p, &a->for_ms))) return rc;
-    p = YPATH_KEY(path, "keep_firing_for");
-    return load_duration(L, ynode_get(n, "keep_firing_for"), &p, &a->keep_firing_for_ms);
-}
-
-int load_objective(loader *L, const ynode *n, const ypath *path, slo_def *slo)
-{
-    double v = 0;
-    int rc = load_number(L, n, path, &v);
-    if (rc) return rc;
-    if (!(v > 0 && v < 100))
-        return load_error(L, n, path, "must be a percentage in (0, 100), got %s", n->value);
-    slo->objective = v;
-    slo->objective_text = arena_strdup(&L->cfg->arena, n->value);
-    if (!slo->objective_text) return load_oom(L);
-    slo->budget = slo_budget_from_objective(v);
-    return 0;
-}
-
-slo_def *load_new_slo(loader *L)
-{
-    slo_config *c = L->cfg;
-    if (arena_grow(&c->arena, (void **)&c->slos, &L->capslos, c->nslos + 1, sizeof(*c->slos)))
-        return NULL;
-    slo_def *s = &c->slos[c->nslos++];
-    memset(s, 0, sizeof(*s));
-    return s;
-}
-
-slo_alert *load_new_alert(loader *L)
-{
-    slo_config *c = L->cfg;
-    if (arena_grow(&c->arena, (void **)&c->alerts, &L->capalerts, c->nalerts + 1,
-                   sizeof(*c->alerts)))
-        return NULL;
-    slo_alert *a = &c->alerts[c->nalerts++];
-    memset(a, 0, sizeof(*a));
-    return a;
-}
-
-int load_check_slo_id(loader *L, const slo_def *slo, const ynode *at, const ypath *path)
-{
-    const slo_config *c = L->cfg;
-    for (size_t i = 0; i < c->nslos; i++) {
-        const slo_def *o = &c->slos[i];
-        if (o == slo || strcmp(o->id, slo->id)) continue;
-        if (o->loc.file == slo->loc.file || !strcmp(o->loc.file, slo->loc.file))
-            return load_error(L, at, path, "duplicate SLO '%s' (first at line %d)", slo->id,
-                              o->loc.line);
-        return load_error(L, at, path, "duplicate SLO '%s' (first in %s:%d)", slo->id, o->loc.file,
-                          o->loc.line);
-    }
-    return 0;
+    return rc;
 }

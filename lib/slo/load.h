@@ -10,7 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "slo/config.h"
+#include "slo/model.h"
+#include "slo/template.h"
 #include "slo/ytree.h"
 #include "util/error.h"
 
@@ -22,7 +23,7 @@ typedef struct loader {
     const char *file_name; /* cfg-arena copy, for slo_loc */
     const char *dir;       /* directory of the current file, for includes */
     unsigned default_scopes;
-    size_t capslos, capalerts, capfiles;
+    size_t capslos, capalerts, capfiles, capwarnings;
 } loader;
 
 /* Record an error at a node: returns SLOEVAL_ECONFIG. */
@@ -32,6 +33,11 @@ int load_error(loader *L, const ynode *at, const ypath *path, const char *fmt, .
 /* Record an error at an explicit position of the current file. */
 int load_error_pos(loader *L, int line, int column, size_t offset, const ypath *path,
                    const char *fmt, ...) SLOEVAL_PRINTF(6, 7);
+
+/* Record a warning at a node (n may be NULL: the file); 0, or
+ * SLOEVAL_ENOMEM. */
+int load_warn(loader *L, const ynode *at, const ypath *path, const char *fmt, ...)
+    SLOEVAL_PRINTF(4, 5);
 
 /* "out of memory" (SLOEVAL_ENOMEM). */
 int load_oom(loader *L);
@@ -44,6 +50,14 @@ slo_loc load_loc(const loader *L, const ynode *n);
  * An unknown key is an error naming it (and the closest allowed key).
  */
 int load_keys(loader *L, const ynode *n, const ypath *path, const char *const *allowed);
+
+/*
+ * As load_keys, for formats whose own tools ignore unknown keys (Sloth):
+ * an unknown key is a warning (naming the key meant, also for camelCase
+ * spellings of snake_case keys), not an error.
+ */
+int load_keys_lenient(loader *L, const ynode *n, const ypath *path, const char *const *allowed,
+                      const char *tool);
 
 /* Check that n is a mapping (without checking keys). */
 int load_want_map(loader *L, const ynode *n, const ypath *path);
@@ -75,6 +89,8 @@ typedef enum kvs_kind {
     KVS_LABELS,      /* label names ([a-zA-Z_][a-zA-Z0-9_]*, not __name__) */
     KVS_ANNOTATIONS, /* label-like names */
     KVS_HEADERS,     /* HTTP header names and values */
+    KVS_UTF8_LABELS, /* Prometheus 3 label names: any UTF-8 (Sloth's), not __name__ */
+    KVS_UTF8_NAMES,  /* annotation names of Sloth: any UTF-8 */
 } kvs_kind;
 int load_kvs(loader *L, const ynode *n, const ypath *path, kvs_kind kind, slo_kvs *out);
 
@@ -87,6 +103,13 @@ bool load_is_safe_name(const char *s);
 bool load_is_label_name(const char *s);
 /* Prometheus metric names: [a-zA-Z_:][a-zA-Z0-9_:]* */
 bool load_is_metric_name(const char *s);
+
+/* Each item of the top-level list `key` of doc through load_item (absent
+ * or null: no items); stops at the first error. */
+int load_list(loader *L, const ynode *doc, const char *key,
+              int (*load_item)(loader *L, const ynode *n, const ypath *path));
+
+/* ---- load_defs.c: what every loader reads alike ---------------------------- */
 
 /* `scopes`: a list of "region" / "global" (a single string also works). */
 int load_scopes(loader *L, const ynode *n, const ypath *path, unsigned *out);
@@ -108,6 +131,15 @@ int load_template(loader *L, const ynode *n, const ypath *path, tpl_dialect dial
 int load_check_expr(loader *L, const ynode *n, const ypath *path, const slo_template *tpl,
                     const char *expr);
 
+/*
+ * When everything is loaded: the windows of the config (the policy's, then
+ * the period), the grammars its scopes speak, and every query evaluation
+ * runs (each SLI template rendered for each window, each alert's expr)
+ * parsed for each of those grammars, into the model (slo_def.queries,
+ * slo_alert.parsed). A query that does not parse keeps its error.
+ */
+int load_parse_queries(loader *L);
+
 /* Parse one label matcher (`chaos!="true"`) into *out (strings in the config's arena). */
 int load_parse_matcher(loader *L, const ynode *n, const ypath *path, const char *text,
                        label_matcher *out);
@@ -126,7 +158,10 @@ slo_alert *load_new_alert(loader *L);
 /* An SLO id is unique across the config: error at `at` when not. */
 int load_check_slo_id(loader *L, const slo_def *slo, const ynode *at, const ypath *path);
 
-/* Loaders of the other file kinds (one document each). */
+/* The loader of each kind of document (one document each): load_config.c
+ * (without its includes, which load_file.c reads), load_sloth.c,
+ * load_rules.c. */
+int load_config_doc(loader *L, const ynode *doc);
 int load_sloth_doc(loader *L, const ynode *doc);
 int load_rules_doc(loader *L, const ynode *doc);
 

@@ -22,6 +22,10 @@
 typedef struct line_table {
     size_t *starts;
     size_t count;
+    /* the last mark converted: marks come mostly in order, and walking
+     * from the line's start each time was quadratic in a long line (a
+     * one-line JSON config of megabytes) */
+    size_t last_line, last_column, last_offset;
 } line_table;
 
 static size_t break_len(const char *t, size_t len, size_t i)
@@ -67,17 +71,23 @@ static int line_table_build(line_table *lt, arena *a, const char *t, size_t len)
 }
 
 /* Byte offset of libyaml's (0-based line, 0-based character column). */
-static size_t mark_offset(const line_table *lt, const char *t, size_t len, size_t line,
-                          size_t column)
+static size_t mark_offset(line_table *lt, const char *t, size_t len, size_t line, size_t column)
 {
     if (line >= lt->count) return len;
-    size_t i = lt->starts[line];
-    while (column > 0 && i < len) {
+    size_t i = lt->starts[line], c = column;
+    if (lt->last_line == line && lt->last_column <= column && lt->last_offset >= i) {
+        i = lt->last_offset;
+        c = column - lt->last_column;
+    }
+    while (c > 0 && i < len) {
         i++;
         while (i < len && ((unsigned char)t[i] & 0xC0) == 0x80)
             i++;
-        column--;
+        c--;
     }
+    lt->last_line = line;
+    lt->last_column = column;
+    lt->last_offset = i;
     return i;
 }
 
@@ -163,6 +173,7 @@ typedef struct builder {
     size_t nanchors, capanchors;
     const ynode **docs;
     size_t ndocs, capdocs;
+    bool aliased; /* the document uses an alias: node counts include its copies */
 } builder;
 
 /*
@@ -270,6 +281,16 @@ static int define_anchor(builder *b, const char *name, const ynode *n)
     return 0;
 }
 
+/* Over YTREE_MAX_NODES: aliases are only named when the document has some
+ * (a large plain file was told "once aliases are expanded"). */
+static int too_large(builder *b, size_t off)
+{
+    return fail_at(b, off, SLOEVAL_ECONFIG,
+                   b->aliased ? "document too large: more than %d nodes once aliases are expanded"
+                              : "document too large: more than %d nodes",
+                   YTREE_MAX_NODES);
+}
+
 /* Add a complete node (an alias adds the anchored node again) to the open
  * collection, or make it a document. */
 static int add_node(builder *b, const ynode *n)
@@ -287,20 +308,14 @@ static int add_node(builder *b, const ynode *n)
         return oom(b);
     f->kids[f->nkids++] = n;
     f->weight += n->weight;
-    if (f->weight > YTREE_MAX_NODES)
-        return fail_at(b, f->node->start, SLOEVAL_ECONFIG,
-                       "document too large: more than %d nodes once aliases are expanded",
-                       YTREE_MAX_NODES);
+    if (f->weight > YTREE_MAX_NODES) return too_large(b, f->node->start);
     return 0;
 }
 
 /* Attach a node just completed, with its weight and anchor. */
 static int attach(builder *b, ynode *n, size_t weight, const char *anchor_name)
 {
-    if (weight > YTREE_MAX_NODES)
-        return fail_at(b, n->start, SLOEVAL_ECONFIG,
-                       "document too large: more than %d nodes once aliases are expanded",
-                       YTREE_MAX_NODES);
+    if (weight > YTREE_MAX_NODES) return too_large(b, n->start);
     n->weight = weight;
     if (anchor_name) {
         int rc = define_anchor(b, anchor_name, n);
@@ -513,6 +528,7 @@ static int alias(builder *b, const yaml_event_t *e)
     for (size_t i = b->nanchors; i-- > 0;) {
         if (!strcmp(b->anchors[i].name, name)) {
             const ynode *n = b->anchors[i].node;
+            b->aliased = true;
             return add_node(b, n);
         }
     }
@@ -579,6 +595,7 @@ int ytree_load(yfile *out, arena *a, const char *name, const char *text, size_t 
         case YAML_DOCUMENT_START_EVENT:
             /* anchors do not cross documents */
             b.nanchors = 0;
+            b.aliased = false;
             break;
         case YAML_SCALAR_EVENT: rc = scalar(&b, &e); break;
         case YAML_ALIAS_EVENT: rc = alias(&b, &e); break;

@@ -603,44 +603,56 @@ fail:
     return rc;
 }
 
+int prom_add_buildinfo(prom_call **out, sloeval_source *src, http_batch *b, arena *a,
+                       sloeval_error *err)
+{
+    *out = NULL;
+    if (!prom_is_source(src)) return error_set(err, SLOEVAL_EINVAL, "not a Prometheus source");
+    prom_source *s = (prom_source *)src;
+    if (s->requested != SLOEVAL_COMPAT_AUTO) return 0;
+    return add_call(out, s, b, CALL_BUILDINFO, "/api/v1/status/buildinfo", NULL, a, err);
+}
+
+int prom_call_detected(const prom_call *c, sloeval_source *src, sloeval_compat *out, char *warning,
+                       size_t size, sloeval_error *err)
+{
+    if (warning && size) warning[0] = '\0';
+    prom_source *s = (prom_source *)src;
+    if (!c) {
+        *out = s->requested;
+        return 0;
+    }
+    int code = c->code;
+    if (code == SLOEVAL_ETRANSPORT || code == SLOEVAL_ETIMEOUT || code == SLOEVAL_ENOMEM ||
+        code == SLOEVAL_ECONFIG)
+        return prom_call_result(c, NULL, NULL, err);
+    sloeval_compat compat = code ? SLOEVAL_COMPAT_V3 : c->compat;
+    if (warning && size) {
+        if (code)
+            snprintf(warning, size, "cannot tell the server's version (%s); using 3.x semantics",
+                     c->err.message);
+        else
+            snprintf(warning, size, "%s", c->warning);
+    }
+    s->base.compat = compat;
+    *out = compat;
+    return 0;
+}
+
 int sloeval_prometheus_detect_compat(sloeval_compat *out, sloeval_source *src, char *warning,
                                      size_t size, sloeval_error *err)
 {
     sloeval_error_clear(err);
     if (warning && size) warning[0] = '\0';
     if (!prom_is_source(src)) return error_set(err, SLOEVAL_EINVAL, "not a Prometheus source");
-    prom_source *s = (prom_source *)src;
-    if (s->requested != SLOEVAL_COMPAT_AUTO) {
-        *out = s->requested;
-        return 0;
-    }
     http_batch *b;
     if (http_batch_new(&b, 1)) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
     arena a;
     arena_init(&a, 1024);
     prom_call *c = NULL;
-    int rc = add_call(&c, s, b, CALL_BUILDINFO, "/api/v1/status/buildinfo", NULL, &a, err);
-    if (!rc) rc = run_batch(b, err);
-    if (!rc) {
-        int code = c->code;
-        if (code == SLOEVAL_ETRANSPORT || code == SLOEVAL_ETIMEOUT || code == SLOEVAL_ENOMEM ||
-            code == SLOEVAL_ECONFIG) {
-            rc = prom_call_result(c, NULL, NULL, err);
-        } else {
-            sloeval_compat compat = code ? SLOEVAL_COMPAT_V3 : c->compat;
-            if (warning && size) {
-                if (code)
-                    snprintf(warning, size,
-                             "cannot tell the server's version (%s); using 3.x "
-                             "semantics",
-                             c->err.message);
-                else
-                    snprintf(warning, size, "%s", c->warning);
-            }
-            s->base.compat = compat;
-            *out = compat;
-        }
-    }
+    int rc = prom_add_buildinfo(&c, src, b, &a, err);
+    if (!rc && c) rc = run_batch(b, err);
+    if (!rc) rc = prom_call_detected(c, src, out, warning, size, err);
     http_batch_free(b);
     arena_free(&a);
     return rc;

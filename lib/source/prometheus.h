@@ -56,6 +56,19 @@ int prom_add_select(prom_call **out, sloeval_source *src, http_batch *b,
                     arena *a, sloeval_error *err);
 
 /*
+ * Version detection as a request of a batch: a buildinfo request for src
+ * (*out NULL, nothing added, when the source's compat is not auto). After
+ * http_batch_run, prom_call_detected reads it (c may be NULL) exactly as
+ * sloeval_prometheus_detect_compat reports: the semantics in *out (also
+ * kept by the source), a warning when the version cannot be told, an error
+ * when the server cannot be reached.
+ */
+int prom_add_buildinfo(prom_call **out, sloeval_source *src, http_batch *b, arena *a,
+                       sloeval_error *err);
+int prom_call_detected(const prom_call *c, sloeval_source *src, sloeval_compat *out, char *warning,
+                       size_t size, sloeval_error *err);
+
+/*
  * After http_batch_run: the call's value and notes (warnings and infos,
  * appended to *notes, arena strings), or its error. A partial answer
  * (partial_response allowed and warnings present) gives SLOEVAL_EPARTIAL

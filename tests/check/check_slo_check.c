@@ -675,6 +675,46 @@ START_TEST(test_sloth_and_rules)
 }
 END_TEST
 
+/* What Sloth and Prometheus load, sloeval loads too, and the check says
+ * what was ignored: an empty rule file, a file of recording rules only,
+ * a Sloth spec with its fixtures' pageAlert and a UTF-8 label name. */
+START_TEST(test_lenient_includes_warn)
+{
+    REQUIRE_FIXTURE();
+    write_file("empty-rules.yaml", "{}\n");
+    write_file("records.yaml", "groups:\n  - name: r\n    rules:\n"
+                               "      - {record: 'job:up:sum', expr: 'sum(up)'}\n");
+    write_file("camel.yaml", "version: prometheus/v1\nservice: shop\n"
+                             "labels: {app.kubernetes.io/name: shop}\nslos:\n"
+                             "  - name: avail\n    objective: 99.9\n"
+                             "    sli: {raw: {error_ratio_query: "
+                             "'sum(rate(http_requests_total{code=~\"5..\"}[{{.window}}])) / "
+                             "sum(rate(http_requests_total[{{.window}}]))'}}\n"
+                             "    alerting: {name: ShopAvail, pageAlert: {disable: true}}\n");
+    char buf[1024];
+    snprintf(buf, sizeof(buf),
+             "backends:\n  global: {url: \"%s\"}\n"
+             "include: [empty-rules.yaml, records.yaml, camel.yaml]\n",
+             promserver_url(whole));
+    write_file("lenient.yaml", buf);
+    sloeval_check_report *rep = run("lenient.yaml", T_END, NULL, 0);
+    static const char *const want[] = {
+        "empty-rules.yaml:1:1: no rule groups: no rules to check",
+        "records.yaml:2:3: groups: only recording rules (1): no alerting rules to check",
+        "camel.yaml:8:33: slos[0].alerting.pageAlert: unknown key ignored, as Sloth ignores it "
+        "(did you mean 'page_alert'?)",
+    };
+    for (size_t k = 0; k < sizeof(want) / sizeof(*want); k++) {
+        bool found = false;
+        for (size_t i = 0; i < sloeval_check_report_warning_count(rep); i++)
+            found = found || strstr(sloeval_check_report_warning(rep, i), want[k]) != NULL;
+        ck_assert_msg(found, "no warning '%s'", want[k]);
+    }
+    ck_assert_uint_eq(sloeval_check_report_slo_count(rep), 1);
+    sloeval_check_report_free(rep);
+}
+END_TEST
+
 /* ---- each distinct request once --------------------------------------------------- */
 
 /* The /api/v1/query requests a server has answered, from its own counter
@@ -810,6 +850,11 @@ START_TEST(test_usage_and_config_errors)
         {"--config bad.yaml", "bad.yaml:4:26: slos[0].objective: must be a percentage"},
         {"--config sloth.yaml", "no backend answers the global scope"},
         {"--config typo.yaml", "typo.yaml:3:3: regions.nmes: unknown key"},
+        /* a null query was a segfault (exit 139) */
+        {"--config nullq.yaml", "nullq.yaml:6:24: slos[0].sli.total_query: must not be empty"},
+        {"--config ratio.yaml",
+         "ratio.yaml:4:26: slos[0].objective: objective is a percentage: 0.999 means 0.999%; "
+         "did you mean 99.9?"},
         {"--config regiononly.yaml --region global",
          "sloeval check: nothing to check: no SLO or alert of the config is judged in the scopes "
          "asked for\n"},
@@ -817,6 +862,13 @@ START_TEST(test_usage_and_config_errors)
     write_file("bad.yaml",
                "backends:\n  global: {url: \"http://127.0.0.1:9\"}\nslos:\n"
                "  - {name: a, objective: 100, sli: {error_query: "
+               "'sum(rate(e[{{window}}]))', total_query: 'sum(rate(t[{{window}}]))'}}\n");
+    write_file("nullq.yaml", "backends:\n  global: {url: \"http://127.0.0.1:9\"}\nslos:\n"
+                             "  - name: a\n    sli: {error_query: 'sum(rate(e[{{window}}]))',\n"
+                             "          total_query: null}\n    objective: 99\n");
+    write_file("ratio.yaml",
+               "backends:\n  global: {url: \"http://127.0.0.1:9\"}\nslos:\n"
+               "  - {name: a, objective: 0.999, sli: {error_query: "
                "'sum(rate(e[{{window}}]))', total_query: 'sum(rate(t[{{window}}]))'}}\n");
     write_file("typo.yaml", "backends: {global: {url: \"http://127.0.0.1:9\"}}\nregions:\n"
                             "  nmes: [a]\n");
@@ -982,6 +1034,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_alerts_per_region_backends);
     tcase_add_test(tc, test_alerts_global_backend);
     tcase_add_test(tc, test_sloth_and_rules);
+    tcase_add_test(tc, test_lenient_includes_warn);
     tcase_add_test(tc, test_each_request_once);
     tcase_add_test(tc, test_exit_codes);
     tcase_add_test(tc, test_usage_and_config_errors);

@@ -15,7 +15,7 @@ command. Checks, each printed as it passes:
   - every environment variable the code reads by name (getenv("NAME") in
     cli/ and lib/) is in ENVIRONMENT;
   - every key the config loader accepts (the keys[] tables of
-    lib/slo/config.c) is in CONFIGURATION.
+    lib/slo/load_config.c) is in CONFIGURATION.
 Commands the page documents ahead of the program are listed, not failed:
 the page may describe the whole command set while it is being built.
 """
@@ -198,17 +198,17 @@ def main():
        (len(names), (': ' + ' '.join(sorted(names))) if names else ''))
 
     # Config keys.
-    config_c = os.path.join(src, 'lib', 'slo', 'config.c')
+    config_c = os.path.join(src, 'lib', 'slo', 'load_config.c')
     keys = set()
     if os.path.exists(config_c):
         for arr in re.findall(r'keys\[\]\s*=\s*\{([^}]*)\}', open(config_c, encoding='utf-8').read()):
             keys |= set(re.findall(r'"([^"]+)"', arr))
         if not keys:
-            fail('no keys[] tables found in lib/slo/config.c: update this test')
+            fail('no keys[] tables found in lib/slo/load_config.c: update this test')
     cfg_text = plain('\n'.join(plain(l) for l in sh.get('CONFIGURATION', [])))
     for k in sorted(keys):
         if not re.search(r'(?<![\w])%s(?![\w])' % re.escape(k), cfg_text):
-            fail('the config key %r (lib/slo/config.c) is not in CONFIGURATION' % k)
+            fail('the config key %r (lib/slo/load_config.c) is not in CONFIGURATION' % k)
     ok('CONFIGURATION: %d config keys' % len(keys))
 
     if failures:

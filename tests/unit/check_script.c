@@ -314,6 +314,11 @@ static const struct {
     const char *text, *message;
 } bad[] = {
     {"foo bar\n", "t.test:1: invalid command \"foo bar\""},
+    /* a `promtool test rules` file: say what it is and what sloeval test reads */
+    {"# promtool\nrule_files:\n  - a.yml\ntests: []\n",
+     "t.test:2: this is a promtool unit test file (rule_files:, tests:; run it with `promtool "
+     "test rules`): sloeval test runs PromQL test scripts of Prometheus's promqltest format "
+     "(load, eval and clear commands, as in promql/promqltest/testdata/*.test)"},
     {"load\n", "t.test:1: invalid load command. (load[_with_nhcb] <step:duration>)"},
     {"load 5x\n", "t.test:1: invalid step definition \"5x\": not a valid duration string: \"5x\""},
     {"load 5m\n  m 1 2 foo\n", "t.test:2: unexpected \"foo\" in series values, expected a number "

@@ -16,6 +16,7 @@
 
 #include "sloeval.h"
 #include "promql/parser.h"
+#include "promql/printer.h"
 #include "slo/config.h"
 #include "slo/duration.h"
 #include "slo/set.h"
@@ -301,6 +302,48 @@ START_TEST(test_ytree_documents_and_limits)
     ck_assert_str_eq(err.message, "big.yaml:1001:1: k500: duplicate key (first at line 501)");
     ck_assert_int_eq(err.line, 1001);
     ck_assert_int_eq(err.column, 1);
+    arena_free(&a);
+}
+END_TEST
+
+/* Over YTREE_MAX_NODES: a large plain file is "too large", and only a
+ * document with aliases is told "once aliases are expanded" (a 15 MB
+ * config without any alias was). */
+START_TEST(test_ytree_too_large_message)
+{
+    arena a;
+    arena_init(&a, 0);
+    yfile f;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    size_t items = YTREE_MAX_NODES + 1, len = 0;
+    char *flat = malloc(items * 2 + 8);
+    ck_assert_ptr_nonnull(flat);
+    flat[len++] = '[';
+    for (size_t i = 0; i < items; i++) {
+        flat[len++] = '0';
+        flat[len++] = ',';
+    }
+    flat[len - 1] = ']';
+    ck_assert_int_eq(ytree_load(&f, &a, "flat.yaml", flat, len, &err), SLOEVAL_ECONFIG);
+    ck_assert_msg(strstr(err.message, "document too large: more than 1000000 nodes") != NULL, "%s",
+                  err.message);
+    ck_assert_msg(strstr(err.message, "alias") == NULL, "%s", err.message);
+    free(flat);
+    arena_free(&a);
+
+    /* ten levels of ten aliases each: the expansion is too large */
+    arena_init(&a, 0);
+    char bomb[4096];
+    size_t n = (size_t)snprintf(bomb, sizeof(bomb), "l0: &l0 [0,0,0,0,0,0,0,0,0,0]\n");
+    for (int l = 1; l < 10; l++) {
+        n += (size_t)snprintf(bomb + n, sizeof(bomb) - n, "l%d: &l%d [", l, l);
+        for (int k = 0; k < 10; k++)
+            n += (size_t)snprintf(bomb + n, sizeof(bomb) - n, "*l%d%s", l - 1, k < 9 ? "," : "]\n");
+    }
+    sloeval_error_clear(&err);
+    ck_assert_int_eq(ytree_load(&f, &a, "bomb.yaml", bomb, n, &err), SLOEVAL_ECONFIG);
+    ck_assert_msg(strstr(err.message, "nodes once aliases are expanded") != NULL, "%s",
+                  err.message);
     arena_free(&a);
 }
 END_TEST
@@ -853,14 +896,15 @@ START_TEST(test_sloth_multi_document)
     sloeval_slo_location(sloeval_slo_set_slo(set, 1), &line, NULL);
     ck_assert_int_eq(line, 12);
     sloeval_slo_set_free(set);
-    /* forcing a kind: a rule file read as a Sloth spec fails on its keys */
+    /* forcing a kind: a rule file read as a Sloth spec fails (Sloth ignores
+     * the unknown key, and the spec has no version) */
     sloeval_slo_load_options o = SLOEVAL_SLO_LOAD_OPTIONS_INIT;
     o.kind = SLOEVAL_SLO_FILE_SLOTH;
     o.name = "r.yaml";
     const char *rules = "groups: []\n";
     ck_assert_int_eq(sloeval_slo_set_load_string(&set, rules, strlen(rules), &o, &err),
                      SLOEVAL_ECONFIG);
-    ck_assert_str_eq(err.message, "r.yaml:1:1: groups: unknown key");
+    ck_assert_str_eq(err.message, "r.yaml:1:1: missing required key 'version'");
 }
 END_TEST
 
@@ -922,7 +966,7 @@ START_TEST(test_objective_budgets)
         double budget;
     } cases[] = {
         {"99.9", 0.001},  {"99.95", 0.0005}, {"99", 0.01},      {"99.99", 0.0001},
-        {"99.999", 1e-5}, {"95", 0.05},      {"50", 0.5},       {"0.5", 0.995},
+        {"99.999", 1e-5}, {"95", 0.05},      {"50", 0.5},       {"1", 0.99},
         {"99.5", 0.005},  {"99.0", 0.01},    {"9.99e1", 0.001},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -1081,15 +1125,259 @@ START_TEST(test_queries_either_grammar)
 }
 END_TEST
 
+/* The loader keeps what evaluation runs: every SLI template rendered for
+ * every window (the policy's, then the period) and every alert's expr,
+ * parsed for each grammar the scopes' backends speak, so that `check`
+ * parses nothing. */
+START_TEST(test_queries_parsed_at_load)
+{
+    const char *text = "backends:\n"
+                       "  global: {url: 'http://g:9090'}\n"
+                       "  old: {url: 'http://o:9090', compat: v2}\n"
+                       "regions: {names: [old, other]}\n"
+                       "period: 28d\n"
+                       "slos:\n"
+                       "  - name: x\n"
+                       "    objective: 99.9\n"
+                       "    sli:\n"
+                       "      error_query: 'sum(rate({\"a.b\"}[{{window}}]))'\n"
+                       "      total_query: 'sum(rate(t[{{window}}]))'\n"
+                       "  - name: r\n"
+                       "    objective: 99\n"
+                       "    sli: {error_ratio_query: 'holt_winters(e[{{window}}], 0.5, 0.5)'}\n"
+                       "alerts: [{name: A, expr: 'up == 0'}]\n";
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    sloeval_slo_set *set = load_str(text, &err);
+    ck_assert_msg(set != NULL, "%s", err.message);
+    const slo_config *c = slo_set_config(set);
+    /* region `old` speaks v2, `other` and the global scope v3 */
+    ck_assert_uint_eq(c->grammars, (1u << SLO_GRAMMAR_V2) | (1u << SLO_GRAMMAR_V3));
+    ck_assert_uint_eq(c->nwindows, c->policy.nwindows + 1);
+    ck_assert_int_eq(c->windows[c->nwindows - 1], 28 * D_MS);
+    for (size_t w = 0; w < c->nwindows; w++) {
+        char win[64], want[96];
+        promql_duration_format(win, sizeof(win), c->windows[w]);
+        for (int k = 0; k < 2; k++) {
+            const slo_parsed *q = slo_def_query(&c->slos[0], w, k ? SLO_Q_TOTAL : SLO_Q_ERRORS);
+            snprintf(want, sizeof(want), "[%s]", win);
+            ck_assert_msg(strstr(q->text, want) != NULL, "%s lacks %s", q->text, want);
+            for (int v2 = 0; v2 < 2; v2++) {
+                const ast_node *ast = NULL;
+                const char *why = NULL;
+                sloeval_compat g = v2 ? SLOEVAL_COMPAT_V2 : SLOEVAL_COMPAT_V3;
+                ck_assert_int_eq(slo_parsed_ast(q, g, &ast, &why), 0);
+                strbuf sb = STRBUF_INIT;
+                ast_print(&sb, ast, SLOEVAL_COMPAT_V3);
+                ck_assert_msg(strstr(strbuf_cstr(&sb), want) != NULL, "%s", strbuf_cstr(&sb));
+                strbuf_free(&sb);
+            }
+        }
+        /* 2.x's holt_winters parses for the v3 scopes too (the other grammar) */
+        const ast_node *ast = NULL;
+        const char *why = NULL;
+        ck_assert_int_eq(slo_parsed_ast(slo_def_query(&c->slos[1], w, SLO_Q_ERRORS),
+                                        SLOEVAL_COMPAT_V3, &ast, &why),
+                         0);
+        ck_assert_int_eq(ast->kind, AST_CALL);
+    }
+    const ast_node *ast = NULL;
+    const char *why = NULL;
+    ck_assert_int_eq(slo_parsed_ast(&c->alerts[0].parsed, SLOEVAL_COMPAT_V2, &ast, &why), 0);
+    ck_assert_int_eq(ast->kind, AST_BINARY);
+    sloeval_slo_set_free(set);
+
+    /* a config whose backends all speak v3 is parsed in v3 only */
+    set = load_str("backends: {global: {url: 'http://g:9090'}}\n"
+                   "alerts: [{name: A, expr: 'up == 0'}]\n",
+                   &err);
+    ck_assert_msg(set != NULL, "%s", err.message);
+    c = slo_set_config(set);
+    ck_assert_uint_eq(c->grammars, 1u << SLO_GRAMMAR_V3);
+    ck_assert_int_eq(slo_parsed_ast(&c->alerts[0].parsed, SLOEVAL_COMPAT_V2, &ast, &why),
+                     SLOEVAL_EINVAL);
+    sloeval_slo_set_free(set);
+}
+END_TEST
+
+/* The one grammar fallback: the grammar asked for, else the other; the
+ * error shown is the first grammar's. */
+START_TEST(test_parse_fallback)
+{
+    arena a;
+    arena_init(&a, 0);
+    ast_node *root = NULL;
+    sloeval_compat used;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    parse_options v3 = {SLOEVAL_COMPAT_V3, false, 0}, v2 = {SLOEVAL_COMPAT_V2, false, 0};
+    const char *hw = "holt_winters(x[5m], 0.5, 0.5)", *quoted = "{\"a.b\"}";
+    ck_assert_int_eq(promql_parse_fallback(&root, &a, hw, strlen(hw), &v3, &used, &err), 0);
+    ck_assert_int_eq(used, SLOEVAL_COMPAT_V2);
+    ck_assert_int_eq(err.code, 0);
+    ck_assert_int_eq(promql_parse_fallback(&root, &a, hw, strlen(hw), &v2, &used, &err), 0);
+    ck_assert_int_eq(used, SLOEVAL_COMPAT_V2);
+    ck_assert_int_eq(promql_parse_fallback(&root, &a, quoted, strlen(quoted), &v2, &used, &err), 0);
+    ck_assert_int_eq(used, SLOEVAL_COMPAT_V3);
+    ck_assert_int_eq(promql_parse_fallback(&root, &a, quoted, strlen(quoted), NULL, &used, &err),
+                     0);
+    ck_assert_int_eq(used, SLOEVAL_COMPAT_V3);
+    /* neither: the first grammar's message */
+    const char *bad = "sum(x) by (";
+    sloeval_error e2 = SLOEVAL_ERROR_INIT, e3 = SLOEVAL_ERROR_INIT;
+    ck_assert_int_eq(promql_parse(&root, &a, bad, strlen(bad), &v2, &e2), SLOEVAL_EPARSE);
+    ck_assert_int_eq(promql_parse_fallback(&root, &a, bad, strlen(bad), &v2, &used, &e3),
+                     SLOEVAL_EPARSE);
+    ck_assert_ptr_null(root);
+    ck_assert_str_eq(e3.message, e2.message);
+    arena_free(&a);
+}
+END_TEST
+
+/* A UTF-8 byte order mark at the start of a file is accepted (it was a
+ * YAML syntax error), in files and strings, and columns on the first line
+ * count from after it. */
+START_TEST(test_byte_order_mark)
+{
+    const char *text = "\xEF\xBB\xBF"
+                       "backends: {global: {url: 'http://p:9090'}}\n"
+                       "alerts: [{name: A, expr: 'up == 0'}]\n";
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    sloeval_slo_set *set = load_str(text, &err);
+    ck_assert_msg(set != NULL, "%s", err.message);
+    sloeval_slo_set_free(set);
+    char path[] = "/tmp/sloeval-bom-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    set = NULL;
+    ck_assert_int_eq(sloeval_slo_set_load_file(&set, path, NULL, &err), 0);
+    sloeval_slo_set_free(set);
+    unlink(path);
+    ck_assert_str_eq(load_error_of("\xEF\xBB\xBF"
+                                   "backends: 5\n"),
+                     "test.yaml:1:11: backends: expected a mapping, got a scalar");
+}
+END_TEST
+
+/* Load what Sloth and Prometheus load: keys Sloth ignores (its own
+ * fixtures' pageAlert), UTF-8 label names, empty rule files and files of
+ * recording rules only, each with a warning; sloeval's config stays strict. */
+START_TEST(test_sloth_and_rules_lenient)
+{
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    sloeval_slo_set *set =
+        load_str("version: prometheus/v1\n"
+                 "service: svc\n"
+                 "labels: {app.kubernetes.io/name: svc, \"équipe\": a}\n"
+                 "owner: me\n"
+                 "slos:\n"
+                 "  - name: avail\n"
+                 "    objective: 99.9\n"
+                 "    sli: {raw: {error_ratio_query: 'sum(rate(e[{{.window}}]))'}}\n"
+                 "    alerting:\n"
+                 "      name: SvcAvail\n"
+                 "      pageAlert: {labels: {severity: critical}}\n"
+                 "      ticketAlert: {disable: true}\n"
+                 "      page_alert: {disabled: true}\n",
+                 &err);
+    ck_assert_msg(set != NULL, "%s", err.message);
+    const slo_config *c = slo_set_config(set);
+    ck_assert_uint_eq(c->nwarnings, 4);
+    ck_assert_str_eq(c->warnings[0],
+                     "test.yaml:4:1: owner: unknown key ignored, as Sloth ignores it");
+    ck_assert_str_eq(c->warnings[1],
+                     "test.yaml:11:7: slos[0].alerting.pageAlert: unknown key ignored, as Sloth "
+                     "ignores it (did you mean 'page_alert'?)");
+    ck_assert_str_eq(c->warnings[2],
+                     "test.yaml:12:7: slos[0].alerting.ticketAlert: unknown key ignored, as Sloth "
+                     "ignores it (did you mean 'ticket_alert'?)");
+    ck_assert_str_eq(c->warnings[3],
+                     "test.yaml:13:20: slos[0].alerting.page_alert.disabled: unknown key ignored, "
+                     "as Sloth ignores it (did you mean 'disable'?)");
+    /* ignored as Sloth ignores them: the page alert stays enabled */
+    ck_assert(!slo_def_severity_disabled(&c->slos[0], "page"));
+    ck_assert(!slo_def_severity_disabled(&c->slos[0], "ticket"));
+    ck_assert_str_eq(slo_kvs_get(&c->slos[0].labels, "app.kubernetes.io/name"), "svc");
+    sloeval_slo_set_free(set);
+    /* an empty name is still an error */
+    ck_assert_ptr_nonnull(strstr(load_error_of("version: prometheus/v1\nservice: svc\n"
+                                               "labels: {\"\": x}\nslos: []\n"),
+                                 "invalid label name (must be non-empty UTF-8)"));
+
+    /* rule files: empty, {} and recording rules only load, with a warning */
+    static const struct {
+        const char *text, *warning;
+    } rules[] = {
+        {"", "r.yaml:1:1: the file is empty: no rules to check"},
+        {"null\n", "r.yaml:1:1: the file is empty: no rules to check"},
+        {"{}\n", "r.yaml:1:1: no rule groups: no rules to check"},
+        {"groups: []\n", "r.yaml:1:9: groups: no rule groups: no rules to check"},
+        {"groups:\n  - name: g\n    rules:\n      - {record: 'a:b', expr: 'sum(up)'}\n",
+         "r.yaml:2:3: groups: only recording rules (1): no alerting rules to check"},
+    };
+    for (size_t i = 0; i < sizeof(rules) / sizeof(*rules); i++) {
+        sloeval_slo_load_options o = SLOEVAL_SLO_LOAD_OPTIONS_INIT;
+        o.kind = SLOEVAL_SLO_FILE_RULES;
+        o.name = "r.yaml";
+        set = NULL;
+        int rc = sloeval_slo_set_load_string(&set, rules[i].text, strlen(rules[i].text), &o, &err);
+        ck_assert_msg(rc == 0, "%zu: %s", i, err.message);
+        c = slo_set_config(set);
+        ck_assert_uint_eq(c->nwarnings, 1);
+        ck_assert_str_eq(c->warnings[0], rules[i].warning);
+        sloeval_slo_set_free(set);
+    }
+    /* included: an empty file and {} are empty rule files */
+    char dir[] = "/tmp/sloeval-rules-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof(path), "%s/empty.yaml", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/braces.yaml", dir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("{}\n", f);
+    fclose(f);
+    sloeval_slo_load_options o = SLOEVAL_SLO_LOAD_OPTIONS_INIT;
+    o.name = "main.yaml";
+    o.base_dir = dir;
+    const char *main_text = "backends: {global: {url: 'http://p:9090'}}\n"
+                            "alerts: [{name: A, expr: 'up == 0'}]\n"
+                            "include: [empty.yaml, braces.yaml]\n";
+    set = NULL;
+    ck_assert_msg(sloeval_slo_set_load_string(&set, main_text, strlen(main_text), &o, &err) == 0,
+                  "%s", err.message);
+    c = slo_set_config(set);
+    ck_assert_uint_eq(c->nwarnings, 2);
+    ck_assert_ptr_nonnull(strstr(c->warnings[0], "empty.yaml:1:1: the file is empty"));
+    ck_assert_ptr_nonnull(strstr(c->warnings[1], "braces.yaml:1:1: no rule groups"));
+    sloeval_slo_set_free(set);
+    snprintf(path, sizeof(path), "%s/empty.yaml", dir);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/braces.yaml", dir);
+    unlink(path);
+    rmdir(dir);
+    /* sloeval's own config stays strict */
+    ck_assert_str_eq(load_error_of("backends: {global: {url: 'http://p:9090'}}\n"
+                                   "alerts: [{name: A, expr: 'up == 0', pageAlert: x}]\n"),
+                     "test.yaml:2:37: alerts[0].pageAlert: unknown key");
+    ck_assert_str_eq(load_error_of(""), "test.yaml:1:1: the file is empty");
+}
+END_TEST
+
 static Suite *slo_config_suite(void)
 {
     Suite *s = suite_create("slo_config");
     TCase *tc = tcase_create("parts");
+    tcase_set_timeout(tc, 60); /* a document of a million nodes */
     tcase_add_test(tc, test_duration_parse);
     tcase_add_test(tc, test_duration_format);
     tcase_add_test(tc, test_template_render);
     tcase_add_test(tc, test_ytree_merge_anchor_positions);
     tcase_add_test(tc, test_ytree_documents_and_limits);
+    tcase_add_test(tc, test_ytree_too_large_message);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     tcase_set_timeout(tc, 60);
@@ -1109,6 +1397,10 @@ static Suite *slo_config_suite(void)
     tcase_add_test(tc, test_objective_budgets);
     tcase_add_test(tc, test_include_from_string);
     tcase_add_test(tc, test_queries_either_grammar);
+    tcase_add_test(tc, test_queries_parsed_at_load);
+    tcase_add_test(tc, test_parse_fallback);
+    tcase_add_test(tc, test_byte_order_mark);
+    tcase_add_test(tc, test_sloth_and_rules_lenient);
     suite_add_tcase(s, tc);
     return s;
 }

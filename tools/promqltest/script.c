@@ -1028,6 +1028,21 @@ static void free_patterns(sparser *p)
     promql_regex_free(p->pat_expect_range);
 }
 
+/* A top-level key of a `promtool test rules` file (YAML), where a
+ * command was expected: say what the file is instead of "invalid
+ * command". */
+static bool is_promtool_test_key(strv l)
+{
+    static const char *const keys[] = {
+        "rule_files:",       "tests:",         "evaluation_interval:",
+        "group_eval_order:", "fuzzy_compare:", NULL};
+    for (const char *const *k = keys; *k; k++) {
+        size_t n = strlen(*k);
+        if (l.len >= n && !memcmp(l.ptr, *k, n)) return true;
+    }
+    return false;
+}
+
 int script_parse(script **out, const char *text, size_t len, const char *name, sloeval_error *err)
 {
     *out = NULL;
@@ -1079,6 +1094,12 @@ int script_parse(script **out, const char *text, size_t len, const char *name, s
             rc = parse_load(&p, &i);
         } else if (w >= 4 && !strncmp(word, "eval", 4)) {
             rc = parse_eval(&p, &i);
+        } else if (is_promtool_test_key(l)) {
+            rc = sfail(&p, i,
+                       "this is a promtool unit test file (rule_files:, tests:; run it with "
+                       "`promtool test rules`): sloeval test runs PromQL test scripts of "
+                       "Prometheus's promqltest format (load, eval and clear commands, as in "
+                       "promql/promqltest/testdata/*.test)");
         } else {
             strbuf q = STRBUF_INIT;
             quote_go_string(&q, (strv){l.ptr, l.len > 80 ? 80 : l.len});

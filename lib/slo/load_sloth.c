@@ -1,7 +1,8 @@
 /*
- * Sloth specs (version: "prometheus/v1"), read as Sloth reads them: every
- * field of the spec is known, unknown keys are errors, and the checks
- * Sloth's own validation makes are made here too. Plugins (SLI plugins and
+ * Sloth specs (version: "prometheus/v1"), read as Sloth reads them: unknown
+ * keys are ignored (with a warning naming the key probably meant, such as
+ * page_alert for pageAlert), label names are UTF-8, and the checks Sloth's
+ * own validation makes are made here too. Plugins (SLI plugins and
  * SLO plugin chains) run Go code inside Sloth: they are refused with a
  * clear error instead of being ignored.
  */
@@ -17,14 +18,14 @@ static int load_alert_meta(loader *L, const ynode *n, const ypath *path, bool *d
 {
     static const char *const keys[] = {"disable", "labels", "annotations", NULL};
     if (!n || ynode_is_null(n)) return 0;
-    int rc = load_keys(L, n, path, keys);
+    int rc = load_keys_lenient(L, n, path, keys, "Sloth");
     if (rc) return rc;
     ypath p = YPATH_KEY(path, "disable");
     if ((rc = load_bool(L, ynode_get(n, "disable"), &p, disable))) return rc;
     p = YPATH_KEY(path, "labels");
-    if ((rc = load_kvs(L, ynode_get(n, "labels"), &p, KVS_LABELS, labels))) return rc;
+    if ((rc = load_kvs(L, ynode_get(n, "labels"), &p, KVS_UTF8_LABELS, labels))) return rc;
     p = YPATH_KEY(path, "annotations");
-    return load_kvs(L, ynode_get(n, "annotations"), &p, KVS_ANNOTATIONS, annotations);
+    return load_kvs(L, ynode_get(n, "annotations"), &p, KVS_UTF8_NAMES, annotations);
 }
 
 static int load_alerting(loader *L, const ynode *slo_node, const ypath *slo_path, slo_def *s)
@@ -38,14 +39,15 @@ static int load_alerting(loader *L, const ynode *slo_node, const ypath *slo_path
     bool page_off = false, ticket_off = false;
     slo_kvs page_labels = {0}, page_ann = {0}, ticket_labels = {0}, ticket_ann = {0};
     if (n && !ynode_is_null(n)) {
-        if ((rc = load_keys(L, n, path, keys))) return rc;
+        if ((rc = load_keys_lenient(L, n, path, keys, "Sloth"))) return rc;
         ypath p = YPATH_KEY(path, "name");
         const ynode *v = ynode_get(n, "name");
         if ((rc = load_nonempty_str(L, v, &p, &s->alert_name))) return rc;
         p = YPATH_KEY(path, "labels");
-        if ((rc = load_kvs(L, ynode_get(n, "labels"), &p, KVS_LABELS, &s->alert_labels))) return rc;
+        if ((rc = load_kvs(L, ynode_get(n, "labels"), &p, KVS_UTF8_LABELS, &s->alert_labels)))
+            return rc;
         p = YPATH_KEY(path, "annotations");
-        if ((rc = load_kvs(L, ynode_get(n, "annotations"), &p, KVS_ANNOTATIONS,
+        if ((rc = load_kvs(L, ynode_get(n, "annotations"), &p, KVS_UTF8_NAMES,
                            &s->alert_annotations)))
             return rc;
         p = YPATH_KEY(path, "page_alert");
@@ -83,7 +85,7 @@ static int load_alerting(loader *L, const ynode *slo_node, const ypath *slo_path
 static int load_sli(loader *L, const ynode *n, const ypath *path, slo_def *s)
 {
     static const char *const keys[] = {"events", "raw", "plugin", NULL};
-    int rc = load_keys(L, n, path, keys);
+    int rc = load_keys_lenient(L, n, path, keys, "Sloth");
     if (rc) return rc;
     const ypair *plugin = ynode_get_pair(n, "plugin");
     if (plugin) {
@@ -102,7 +104,7 @@ static int load_sli(loader *L, const ynode *n, const ypath *path, slo_def *s)
         static const char *const rkeys[] = {"error_ratio_query", NULL};
         ypath rp = YPATH_KEY(path, "raw"), p = YPATH_KEY(&rp, "error_ratio_query");
         const ynode *q;
-        if ((rc = load_keys(L, raw, &rp, rkeys)) ||
+        if ((rc = load_keys_lenient(L, raw, &rp, rkeys, "Sloth")) ||
             (rc = load_required(L, raw, &rp, "error_ratio_query", &q)) ||
             (rc = load_template(L, q, &p, TPL_SLOTH, true, &s->error_ratio_query)) ||
             (rc = load_check_expr(L, q, &p, &s->error_ratio_query, NULL)))
@@ -114,7 +116,7 @@ static int load_sli(loader *L, const ynode *n, const ypath *path, slo_def *s)
     static const char *const ekeys[] = {"error_query", "total_query", NULL};
     ypath ep = YPATH_KEY(path, "events"), p;
     const ynode *eq, *tq;
-    if ((rc = load_keys(L, ev, &ep, ekeys))) return rc;
+    if ((rc = load_keys_lenient(L, ev, &ep, ekeys, "Sloth"))) return rc;
     p = YPATH_KEY(&ep, "error_query");
     if ((rc = load_required(L, ev, &ep, "error_query", &eq)) ||
         (rc = load_template(L, eq, &p, TPL_SLOTH, true, &s->error_query)) ||
@@ -138,7 +140,7 @@ static int load_sloth_slo(loader *L, const ynode *n, const ypath *path, const ch
 {
     static const char *const keys[] = {"name", "description", "objective", "labels",
                                        "sli",  "alerting",    "plugins",   NULL};
-    int rc = load_keys(L, n, path, keys);
+    int rc = load_keys_lenient(L, n, path, keys, "Sloth");
     if (rc) return rc;
     const ypair *plugins = ynode_get_pair(n, "plugins");
     if (plugins) {
@@ -175,7 +177,7 @@ static int load_sloth_slo(loader *L, const ynode *n, const ypath *path, const ch
         return rc;
     slo_kvs own = {0};
     p = YPATH_KEY(path, "labels");
-    if ((rc = load_kvs(L, ynode_get(n, "labels"), &p, KVS_LABELS, &own)) ||
+    if ((rc = load_kvs(L, ynode_get(n, "labels"), &p, KVS_UTF8_LABELS, &own)) ||
         (rc = load_kvs_merge(L, service_labels, &own, &s->labels)))
         return rc;
     p = YPATH_KEY(path, "sli");
@@ -186,7 +188,7 @@ static int load_sloth_slo(loader *L, const ynode *n, const ypath *path, const ch
 int load_sloth_doc(loader *L, const ynode *doc)
 {
     static const char *const keys[] = {"version", "service", "labels", "slo_plugins", "slos", NULL};
-    int rc = load_keys(L, doc, NULL, keys);
+    int rc = load_keys_lenient(L, doc, NULL, keys, "Sloth");
     if (rc) return rc;
     const ynode *v;
     ypath p = YPATH_KEY(NULL, "version");
@@ -215,7 +217,7 @@ int load_sloth_doc(loader *L, const ynode *doc)
                           service);
     slo_kvs labels = {0};
     p = YPATH_KEY(NULL, "labels");
-    if ((rc = load_kvs(L, ynode_get(doc, "labels"), &p, KVS_LABELS, &labels))) return rc;
+    if ((rc = load_kvs(L, ynode_get(doc, "labels"), &p, KVS_UTF8_LABELS, &labels))) return rc;
     p = YPATH_KEY(NULL, "slos");
     if ((rc = load_required(L, doc, NULL, "slos", &v)) || (rc = load_want_seq(L, v, &p))) return rc;
     if (v->count == 0) return load_error(L, v, &p, "at least one SLO is required");

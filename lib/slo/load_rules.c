@@ -127,11 +127,20 @@ int load_rules_doc(loader *L, const ynode *doc)
     if (rc) return rc;
     ypath p = YPATH_KEY(NULL, "groups");
     const ynode *v = ynode_get(doc, "groups");
-    if (!v || ynode_is_null(v)) return 0;
+    if (!v || ynode_is_null(v) || (v->kind == YNODE_SEQ && v->count == 0))
+        return load_warn(L, v ? v : doc, v ? &p : NULL, "no rule groups: no rules to check");
     if ((rc = load_want_seq(L, v, &p))) return rc;
+    size_t alerts = L->cfg->nalerts, records = L->cfg->skipped_records;
     for (size_t i = 0; i < v->count; i++) {
         ypath ip = YPATH_INDEX(&p, i);
         if ((rc = load_group(L, v->items[i], &ip, v, i))) return rc;
     }
+    /* Prometheus loads it; sloeval checks alerting rules */
+    if (L->cfg->nalerts == alerts)
+        return load_warn(L, v, &p,
+                         records < L->cfg->skipped_records
+                             ? "only recording rules (%zu): no alerting rules to check"
+                             : "no rules: no alerting rules to check",
+                         L->cfg->skipped_records - records);
     return 0;
 }
