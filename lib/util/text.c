@@ -190,7 +190,7 @@ static void put_hex(strbuf *sb, char kind, uint32_t v, int width)
     strbuf_append(sb, b, (size_t)width + 2);
 }
 
-void text_append_quoted(strbuf *sb, const char *s, size_t n, char quote)
+static void append_quoted(strbuf *sb, const char *s, size_t n, char quote, bool escape_fffd)
 {
     const unsigned char *p = (const unsigned char *)s;
     strbuf_putc(sb, quote);
@@ -205,7 +205,7 @@ void text_append_quoted(strbuf *sb, const char *s, size_t n, char quote)
         size_t w = 1;
         if (c >= 0x80) {
             w = utf8_decode(p + i, n - i, &r);
-            if (w != 0 && text_rune_is_print(r)) {
+            if (w != 0 && text_rune_is_print(r) && !(escape_fffd && r == 0xFFFD)) {
                 i += w;
                 continue;
             }
@@ -240,6 +240,16 @@ void text_append_quoted(strbuf *sb, const char *s, size_t n, char quote)
     }
     strbuf_append(sb, s + run, n - run);
     strbuf_putc(sb, quote);
+}
+
+void text_append_quoted(strbuf *sb, const char *s, size_t n, char quote)
+{
+    append_quoted(sb, s, n, quote, false);
+}
+
+void text_append_quoted_promql(strbuf *sb, const char *s, size_t n)
+{
+    append_quoted(sb, s, n, '"', true);
 }
 
 size_t text_quote(char *buf, size_t size, const char *s, size_t n)

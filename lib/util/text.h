@@ -105,6 +105,13 @@ bool text_rune_is_print(uint32_t r);
  */
 void text_append_quoted(strbuf *sb, const char *s, size_t n, char quote);
 
+/*
+ * text_append_quoted with '"', except that a U+FFFD in s is written as
+ * \ufffd: Prometheus's lexer refuses the raw rune inside a string, so
+ * printed PromQL must escape it to read back.
+ */
+void text_append_quoted_promql(strbuf *sb, const char *s, size_t n);
+
 /* The same into a buffer (snprintf's contract; returns the full length). */
 size_t text_quote(char *buf, size_t size, const char *s, size_t n);
 
