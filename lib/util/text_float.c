@@ -501,8 +501,8 @@ int text_parse_float(double *out, const char *s, size_t n)
     }
     /* Decimal: digits [. digits] [e [+-] digits], at least one digit. */
     uint64_t m = 0;
-    int sig = 0;       /* significant digits seen (after leading zeros) */
-    long dp = 0;       /* decimal point position relative to digit 0 */
+    int sig = 0; /* significant digits seen (after leading zeros) */
+    long dp = 0; /* decimal point position relative to digit 0 */
     bool dot = false, any = false, big = false;
     size_t j = 0;
     for (; j < rn; j++) {
@@ -791,7 +791,7 @@ size_t text_format_float(char *buf, size_t size, double v, char fmt, int prec)
         }
         if (fmt == 'g' && prec == 0) prec = 1;
         if (!exact_form) {
-            prec = fmt == 'e' ? (a.nd > 1 ? a.nd - 1 : 0)
+            prec = fmt == 'e'   ? (a.nd > 1 ? a.nd - 1 : 0)
                    : fmt == 'f' ? (a.nd > a.dp ? a.nd - a.dp : 0)
                                 : a.nd;
         }
