@@ -6,7 +6,7 @@
  * durations, and compares each with what Prometheus gives. It fails (never
  * skips) when the locale cannot be switched to.
  *
- * usage: check_locale LOCALE-NAME
+ * usage: text_locale_program LOCALE-NAME (tests/text/locale.sh runs it)
  */
 #include <locale.h>
 #include <math.h>

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs check_locale (argument 1) in de_DE.UTF-8, a comma-decimal locale,
+# Runs the check_locale.c program (argument 1) in de_DE.UTF-8, a comma-decimal locale,
 # generated here with localedef into a private LOCPATH: no root needed, and
 # nothing is installed. localedef comes with libc-bin; the locale sources
 # (/usr/share/i18n) with Debian's `locales` package (scripts/install-deps.sh
