@@ -424,7 +424,7 @@ static bool read_exponent(const char *s, size_t n, size_t *i, long *out)
         if (s[j] == '_') continue;
         if (s[j] < '0' || s[j] > '9') break;
         any = true;
-        if (e < 100000) e = e * 10 + (s[j] - '0');
+        if (e < 10000) e = e * 10 + (s[j] - '0'); /* as Go caps it */
     }
     *i = j;
     *out = neg ? -e : e;
