@@ -222,12 +222,7 @@ static bool parse_number_token(parser *p, const token *t, double *out)
 {
     const char *s = p->text + t->start;
     size_t n = t->end - t->start;
-    int64_t iv;
-    if (text_parse_int(&iv, s, n) == TEXT_OK) {
-        *out = (double)iv;
-        return true;
-    }
-    int rc = text_parse_float(out, s, n);
+    int rc = text_parse_promql_number(out, s, n);
     if (rc == TEXT_OK) return true;
     fail_quoted(p, t->start,
                 rc == TEXT_RANGE

@@ -47,6 +47,12 @@ int text_parse_float(double *out, const char *s, size_t n);
 int text_parse_int(int64_t *out, const char *s, size_t n);
 
 /*
+ * A PromQL number literal as Prometheus's parser reads it (number()):
+ * ParseInt(s, 0, 64) (so "0x1f" and "017" are integers), else ParseFloat.
+ */
+int text_parse_promql_number(double *out, const char *s, size_t n);
+
+/*
  * Go's strconv.FormatFloat(v, fmt, prec, 64) for fmt 'e', 'f' or 'g':
  * prec -1 gives the shortest digits that read back as v (of those, the
  * closest to v); prec >= 0 rounds v exactly, half to even. NaN is "NaN",

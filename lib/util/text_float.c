@@ -615,6 +615,46 @@ int text_parse_int(int64_t *out, const char *s0, size_t n0)
     return TEXT_OK;
 }
 
+int text_parse_promql_number(double *out, const char *s, size_t n)
+{
+    /* The common literals, digits with at most one '.' ("300", "14.4",
+     * "0.001"), in one pass: what ParseInt, or ParseFloat's exact path
+     * (small_decimal), make of them. */
+    uint64_t v = 0;
+    size_t digits = 0, lead = 0, frac = 0;
+    bool dot = false, plain = n > 0;
+    for (size_t i = 0; i < n && plain; i++) {
+        char c = s[i];
+        if (c == '.' && !dot) {
+            dot = true;
+            continue;
+        }
+        if (c < '0' || c > '9' || ++digits > 18) {
+            plain = false;
+            break;
+        }
+        if (v == 0 && c == '0') lead++;
+        v = v * 10 + (uint64_t)(c - '0');
+        if (dot) frac++;
+    }
+    if (plain && digits > 0) {
+        if (!dot && !(s[0] == '0' && n > 1)) { /* a leading 0 means octal */
+            *out = (double)(int64_t)v;
+            return TEXT_OK;
+        }
+        if (dot && (v == 0 || (digits - lead <= 15 && frac <= 22))) {
+            *out = v == 0 ? 0 : (double)v / pow10_exact[frac];
+            return TEXT_OK;
+        }
+    }
+    int64_t iv;
+    if (text_parse_int(&iv, s, n) == TEXT_OK) {
+        *out = (double)iv;
+        return TEXT_OK;
+    }
+    return text_parse_float(out, s, n);
+}
+
 /* ---- writing ------------------------------------------------------------ */
 
 /* The exact decimal of |v| (finite, nonzero), and its binary parts. */

@@ -229,6 +229,26 @@ START_TEST(test_parse_go_syntax)
     ck_assert_int_eq(iv, 15);
     ck_assert_int_eq(text_parse_int(&iv, "09", 2), TEXT_SYNTAX);
     ck_assert_int_eq(text_parse_int(&iv, "9223372036854775808", 19), TEXT_RANGE);
+    /* PromQL literals: ParseInt(s, 0, 64), else ParseFloat */
+    const struct {
+        const char *in;
+        double want;
+    } lits[] = {{"0x1f", 31},
+                {"017", 15},
+                {"09", 9},
+                {"14.4", 14.4},
+                {"0.001", 0.001},
+                {"1e3", 1000},
+                {"1_000", 1000},
+                {"9223372036854775808", 9223372036854775808.0},
+                {"0.30000000000000004", 0.30000000000000004},
+                {"5.", 5}};
+    for (size_t i = 0; i < sizeof lits / sizeof lits[0]; i++) {
+        ck_assert_int_eq(text_parse_promql_number(&v, lits[i].in, strlen(lits[i].in)), TEXT_OK);
+        ck_assert_msg(v == lits[i].want, "%s -> %.17g", lits[i].in, v);
+    }
+    ck_assert_int_eq(text_parse_promql_number(&v, "1e999", 5), TEXT_RANGE);
+    ck_assert_int_eq(text_parse_promql_number(&v, "0x", 2), TEXT_SYNTAX);
 }
 END_TEST
 
