@@ -60,9 +60,9 @@ static void check_config(void)
         failures++;
         return;
     }
-    const sloeval_slo_info *slo = sloeval_slo_set_slo(set, 0);
-    expect_num("objective 99.95", slo->objective, 99.95);
-    expect_num("error budget", slo->error_budget, 0.0005);
+    const sloeval_slo *slo = sloeval_slo_set_slo(set, 0);
+    expect_num("objective 99.95", sloeval_slo_objective(slo), 99.95);
+    expect_num("error budget", sloeval_slo_error_budget(slo), 0.0005);
     expect_num("period 28d", (double)sloeval_slo_set_period_ms(set), 28 * 86400000.0);
     sloeval_slo_set_free(set);
 }
