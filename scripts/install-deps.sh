@@ -6,14 +6,16 @@
 #   --dev                    also what the tests use: Check, Prometheus 2.42
 #                            (server and promtool), clang (fuzzing), valgrind,
 #                            g++ and clang++ (header test), file, groff and
-#                            man-db (man page and Debian package tests)
+#                            man-db (man page and Debian package tests),
+#                            locales (the de_DE source tests/text/locale.sh
+#                            compiles with localedef)
 #   --demo                   what scripts/demo.sh needs: also Check, python3
 set -eu
 
 pkgs="build-essential cmake pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev libpcre2-dev
 prometheus"
 if [ "${1:-}" = "--dev" ]; then
-    pkgs="$pkgs check clang libclang-rt-dev valgrind python3 xmllint g++ file groff-base man-db"
+    pkgs="$pkgs check clang libclang-rt-dev valgrind python3 xmllint g++ file groff-base man-db locales"
 elif [ "${1:-}" = "--demo" ]; then
     # scripts/demo.sh: the data generator builds with the tests (Check);
     # examples/demo/run.sh picks ports and polls readiness with python3

@@ -19,6 +19,7 @@
 #include "promql/functions.h"
 #include "util/prefetch.h"
 #include "util/strbuf.h"
+#include "util/text.h"
 
 const char *call_name(const ast_node *n)
 {
@@ -1102,7 +1103,7 @@ static int v_histogram_quantile(evaluator *ev, const ast_node *n, const fn_impl 
             char a[64], b[64], c[64];
             format_float_mode(a, sizeof a, mn, 'g');
             format_float_mode(b, sizeof b, mx, 'g');
-            snprintf(c, sizeof c, "%.2g", md);
+            text_format_float(c, sizeof c, md, 'g', 2);
             if (ev_annotate(ev, false, n->u.call.args[vi],
                             "PromQL info: input to histogram_quantile needed to be fixed for "
                             "monotonicity (see https://prometheus.io/docs/prometheus/latest/"
@@ -1268,12 +1269,17 @@ static int eval_timestamp_selector(evaluator *ev, const ast_node *n, const ast_n
 
 static int check_holt_params(evaluator *ev, double sf, double tf)
 {
-    if (sf <= 0 || sf >= 1)
-        return ev_fail(ev, SLOEVAL_EEXEC, "invalid smoothing factor. Expected: 0 < sf < 1, got: %f",
-                       sf);
-    if (tf <= 0 || tf >= 1)
-        return ev_fail(ev, SLOEVAL_EEXEC, "invalid trend factor. Expected: 0 < tf < 1, got: %f",
-                       tf);
+    char got[330]; /* Go's %f of any double */
+    if (sf <= 0 || sf >= 1) {
+        text_format_float(got, sizeof got, sf, 'f', 6); /* Go's %f */
+        return ev_fail(ev, SLOEVAL_EEXEC, "invalid smoothing factor. Expected: 0 < sf < 1, got: %s",
+                       got);
+    }
+    if (tf <= 0 || tf >= 1) {
+        text_format_float(got, sizeof got, tf, 'f', 6);
+        return ev_fail(ev, SLOEVAL_EEXEC, "invalid trend factor. Expected: 0 < tf < 1, got: %s",
+                       got);
+    }
     return 0;
 }
 

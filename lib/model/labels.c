@@ -5,6 +5,7 @@
 
 #include "model/hash.h"
 #include "util/strbuf.h"
+#include "util/text.h"
 
 /* The hash of zero pairs is 0, here and in hash_pairs. */
 static const labels empty_labels = {0, 0};
@@ -300,83 +301,9 @@ bool label_name_is_legacy(strv s)
 
 /* ---- Go's strconv.Quote ------------------------------------------------ */
 
-/*
- * Go's unicode.IsPrint for code points above ASCII, approximated by the
- * ranges that matter in label values: C1 controls, the soft hyphen,
- * format and separator characters, surrogates, private use and
- * noncharacters print as escapes; everything else prints as itself.
- */
-static bool rune_printable(uint32_t r)
-{
-    if (r < 0xa0) return false;
-    if (r == 0xad) return false;
-    if (r >= 0x2000 && r <= 0x200f) return false; /* spaces, zero width, marks */
-    if (r >= 0x2028 && r <= 0x202f) return false;
-    if (r >= 0x205f && r <= 0x206f) return false;
-    if (r == 0x3000 || r == 0x1680 || r == 0x180e) return false;
-    if (r == 0xfeff) return false;
-    if (r >= 0xfff9 && r <= 0xfffb) return false;
-    if (r >= 0xe000 && r <= 0xf8ff) return false;
-    if ((r & 0xfffe) == 0xfffe) return false;
-    if (r >= 0xfdd0 && r <= 0xfdef) return false;
-    if (r >= 0xf0000) return false;
-    return true;
-}
-
 void quote_go_string(strbuf *sb, strv s)
 {
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)s.ptr;
-    size_t n = s.len;
-    strbuf_putc(sb, '"');
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = p[i];
-        if (c >= 0x20 && c < 0x7f) {
-            if (c == '"' || c == '\\') strbuf_putc(sb, '\\');
-            strbuf_putc(sb, (char)c);
-            i++;
-            continue;
-        }
-        if (c < 0x80) {
-            const char *esc = NULL;
-            switch (c) {
-            case '\a': esc = "\\a"; break;
-            case '\b': esc = "\\b"; break;
-            case '\f': esc = "\\f"; break;
-            case '\n': esc = "\\n"; break;
-            case '\r': esc = "\\r"; break;
-            case '\t': esc = "\\t"; break;
-            case '\v': esc = "\\v"; break;
-            default: break;
-            }
-            if (esc) {
-                strbuf_puts(sb, esc);
-            } else {
-                char b[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
-                strbuf_append(sb, b, 4);
-            }
-            i++;
-            continue;
-        }
-        uint32_t r;
-        size_t len = utf8_decode(p + i, n - i, &r);
-        if (len == 0) {
-            char b[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
-            strbuf_append(sb, b, 4);
-            i++;
-            continue;
-        }
-        if (rune_printable(r)) {
-            strbuf_append(sb, (const char *)p + i, len);
-        } else if (r < 0x10000) {
-            strbuf_printf(sb, "\\u%04x", (unsigned)r);
-        } else {
-            strbuf_printf(sb, "\\U%08x", (unsigned)r);
-        }
-        i += len;
-    }
-    strbuf_putc(sb, '"');
+    text_append_quoted(sb, s.ptr, s.len, '"');
 }
 
 void labels_append_string(strbuf *sb, const labels *ls)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "util/text.h"
 
 _Static_assert(sizeof(sloeval_sample) == sizeof(sample), "sample layouts differ");
 _Static_assert(offsetof(sloeval_sample, t_ms) == offsetof(sample, t), "sample layouts differ");
@@ -266,52 +267,7 @@ const char *sloeval_result_info(const sloeval_result *r, size_t i)
 
 void json_append_string(strbuf *sb, strv s)
 {
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)s.ptr;
-    strbuf_putc(sb, '"');
-    size_t start = 0, i = 0;
-    while (i < s.len) {
-        unsigned char b = p[i];
-        if (b < 0x80) {
-            if (b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&') {
-                i++;
-                continue;
-            }
-            strbuf_append(sb, s.ptr + start, i - start);
-            strbuf_putc(sb, '\\');
-            switch (b) {
-            case '\\':
-            case '"': strbuf_putc(sb, (char)b); break;
-            case '\n': strbuf_putc(sb, 'n'); break;
-            case '\r': strbuf_putc(sb, 'r'); break;
-            case '\t': strbuf_putc(sb, 't'); break;
-            default: {
-                char u[5] = {'u', '0', '0', hex[b >> 4], hex[b & 15]};
-                strbuf_append(sb, u, 5);
-            }
-            }
-            start = ++i;
-            continue;
-        }
-        uint32_t r;
-        size_t l = utf8_decode(p + i, s.len - i, &r);
-        if (l == 0) {
-            strbuf_append(sb, s.ptr + start, i - start);
-            strbuf_puts(sb, "\\ufffd");
-            start = ++i;
-            continue;
-        }
-        if (r == 0x2028 || r == 0x2029) {
-            strbuf_append(sb, s.ptr + start, i - start);
-            strbuf_puts(sb, r == 0x2028 ? "\\u2028" : "\\u2029");
-            i += l;
-            start = i;
-            continue;
-        }
-        i += l;
-    }
-    strbuf_append(sb, s.ptr + start, s.len - start);
-    strbuf_putc(sb, '"');
+    text_append_json_string(sb, s.ptr, s.len, TEXT_JSON_HTML);
 }
 
 static void json_labels(strbuf *sb, const labels *ls)

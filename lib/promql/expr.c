@@ -13,6 +13,7 @@
 #include "util/error.h"
 #include "util/options.h"
 #include "util/strbuf.h"
+#include "util/text.h"
 
 /* The arena's first chunk: room for the AST of a typical SLO expression,
  * so that a parse usually costs a single malloc. */
@@ -118,43 +119,11 @@ int sloeval_expr_print(char **out, const sloeval_expr *expr, sloeval_error *err)
 
 /* ---- JSON ---- */
 
+/* Bytes that are not UTF-8 become \ufffd, as in every JSON sloeval writes
+ * (this writer used to give them as \u00XX, a different character). */
 static void json_string(strbuf *sb, const char *s, size_t len)
 {
-    static const char hex[] = "0123456789abcdef";
-    strbuf_putc(sb, '"');
-    size_t run = 0;
-    for (size_t i = 0; i < len;) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t w = 1;
-        if (c >= 0x80) {
-            int r = rune_decode(s + i, len - i, &w);
-            if (!(r == 0xFFFD && w == 1)) {
-                i += w;
-                continue;
-            }
-        }
-        strbuf_append(sb, s + run, i - run);
-        switch (c) {
-        case '"': strbuf_puts(sb, "\\\""); break;
-        case '\\': strbuf_puts(sb, "\\\\"); break;
-        case '\n': strbuf_puts(sb, "\\n"); break;
-        case '\r': strbuf_puts(sb, "\\r"); break;
-        case '\t': strbuf_puts(sb, "\\t"); break;
-        default: {
-            char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
-            strbuf_puts(sb, esc);
-            break;
-        }
-        }
-        i += w;
-        run = i;
-    }
-    strbuf_append(sb, s + run, len - run);
-    strbuf_putc(sb, '"');
+    text_append_json_string(sb, s, len, 0);
 }
 
 static void json_labels(strbuf *sb, const ast_str *l, size_t n)

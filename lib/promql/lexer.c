@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/text.h"
 #include "util/utf8.h"
 
 enum {
@@ -48,23 +49,6 @@ int rune_decode(const char *str, size_t len, size_t *width)
 
 /* ---- Go-style quoting for messages ---- */
 
-/* An approximation of Go's unicode.IsPrint for non-ASCII runes. */
-static bool rune_printable(int r)
-{
-    if (r < 0x20 || r == 0x7F) return false;
-    if (r < 0x7F) return true;
-    if (r < 0xA1 || r == 0xAD) return false;
-    if ((r >= 0x2000 && r <= 0x200F) || (r >= 0x2028 && r <= 0x202F) ||
-        (r >= 0x205F && r <= 0x206F) || r == 0x3000 || r == 0xFEFF)
-        return false;
-    if (r >= 0xD800 && r < 0xE000) return false;
-    if (r >= 0xE000 && r <= 0xF8FF) return false; /* private use */
-    if (r >= 0xFFF9 && r <= 0xFFFB) return false;
-    if ((r & 0xFFFE) == 0xFFFE) return false;
-    if (r >= 0xF0000) return false;
-    return true;
-}
-
 typedef struct qbuf {
     char *buf;
     size_t size;
@@ -90,54 +74,20 @@ static void qputf(qbuf *q, const char *fmt, ...)
     if (n > 0) qput(q, tmp, (size_t)n);
 }
 
-static void quote_rune(qbuf *q, int r, int quote)
+/* One rune quoted with `quote` (strconv.QuoteRune's body). */
+static void quote_rune(qbuf *q, int r, char quote)
 {
-    char c;
-    if (r == quote || r == '\\') {
-        c = (char)r;
-        qput(q, "\\", 1);
-        qput(q, &c, 1);
-        return;
-    }
-    if (rune_printable(r)) {
-        char tmp[4];
-        qput(q, tmp, utf8_encode(tmp, (uint32_t)r));
-        return;
-    }
-    switch (r) {
-    case '\a': qput(q, "\\a", 2); return;
-    case '\b': qput(q, "\\b", 2); return;
-    case '\f': qput(q, "\\f", 2); return;
-    case '\n': qput(q, "\\n", 2); return;
-    case '\r': qput(q, "\\r", 2); return;
-    case '\t': qput(q, "\\t", 2); return;
-    case '\v': qput(q, "\\v", 2); return;
-    default: break;
-    }
-    if (r < ' ' || r == 0x7F)
-        qputf(q, "\\x%02x", r);
-    else if (r < 0x10000)
-        qputf(q, "\\u%04x", r);
-    else
-        qputf(q, "\\U%08x", r);
+    char enc[4];
+    size_t n = utf8_encode(enc, (uint32_t)r);
+    strbuf sb = STRBUF_INIT;
+    text_append_quoted(&sb, enc, n, quote);
+    if (!sb.failed && sb.len >= 2) qput(q, sb.data + 1, sb.len - 2);
+    strbuf_free(&sb);
 }
 
 size_t go_quote(char *buf, size_t size, const char *s, size_t len)
 {
-    qbuf q = {buf, size, 0};
-    if (size) buf[0] = '\0';
-    qput(&q, "\"", 1);
-    for (size_t i = 0; i < len;) {
-        size_t w;
-        int r = rune_decode(s + i, len - i, &w);
-        if (r == RUNE_ERROR && w == 1)
-            qputf(&q, "\\x%02x", (unsigned char)s[i]);
-        else
-            quote_rune(&q, r, '"');
-        i += w;
-    }
-    qput(&q, "\"", 1);
-    return q.len;
+    return text_quote(buf, size, s, len);
 }
 
 /* %q of a rune (Go's strconv.QuoteRune). */
@@ -159,7 +109,7 @@ static void go_unicode_rune(char *buf, size_t size, int r)
         return;
     }
     qputf(&q, "U+%04X", (unsigned)r);
-    if (rune_printable(r) && !(r >= 0xD800 && r < 0xE000) && r <= 0x10FFFF) {
+    if (text_rune_is_print((uint32_t)r) && !(r >= 0xD800 && r < 0xE000) && r <= 0x10FFFF) {
         /* %#U writes the character itself, without escaping. */
         char tmp[8];
         size_t w = utf8_encode(tmp, (uint32_t)r);

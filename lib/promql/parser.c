@@ -29,6 +29,7 @@
 #include "promql/lexer.h"
 #include "promql/matcher.h"
 #include "util/error.h"
+#include "util/text.h"
 #include "util/utf8.h"
 
 typedef struct parser {
@@ -216,302 +217,15 @@ static bool str_dup(parser *p, ast_str *out, const char *s, size_t len)
     return true;
 }
 
-/* ---- Go's strconv number parsing, for the shapes the lexer produces ---- */
-
-static char lower_c(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-/* Go's underscoreOK: '_' only between digits (or after a base prefix). */
-static bool underscore_ok(const char *s, size_t n)
-{
-    char saw = '^';
-    size_t i = 0;
-    if (n >= 1 && (s[0] == '-' || s[0] == '+')) {
-        s++;
-        n--;
-    }
-    bool hex = false;
-    if (n >= 2 && s[0] == '0' &&
-        (lower_c(s[1]) == 'b' || lower_c(s[1]) == 'o' || lower_c(s[1]) == 'x')) {
-        i = 2;
-        saw = '0';
-        hex = lower_c(s[1]) == 'x';
-    }
-    for (; i < n; i++) {
-        char c = s[i];
-        if ((c >= '0' && c <= '9') || (hex && lower_c(c) >= 'a' && lower_c(c) <= 'f')) {
-            saw = '0';
-            continue;
-        }
-        if (c == '_') {
-            if (saw != '0') return false;
-            saw = '_';
-            continue;
-        }
-        if (saw == '_') return false;
-        saw = '!';
-    }
-    return saw != '_';
-}
-
-enum { NUM_OK = 0, NUM_SYNTAX = -1, NUM_RANGE = -2 };
-
-/* strconv.ParseInt(s, 0, 64) for an unsigned literal. */
-static int go_parse_int(const char *s0, size_t n0, int64_t *out)
-{
-    const char *s = s0;
-    size_t n = n0;
-    if (n == 0) return NUM_SYNTAX;
-    unsigned base = 10;
-    if (s[0] == '0') {
-        if (n >= 3 && lower_c(s[1]) == 'b') {
-            base = 2;
-            s += 2;
-            n -= 2;
-        } else if (n >= 3 && lower_c(s[1]) == 'o') {
-            base = 8;
-            s += 2;
-            n -= 2;
-        } else if (n >= 3 && lower_c(s[1]) == 'x') {
-            base = 16;
-            s += 2;
-            n -= 2;
-        } else {
-            base = 8;
-            s += 1;
-            n -= 1;
-        }
-    }
-    uint64_t v = 0;
-    bool underscores = false;
-    bool overflow = false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        unsigned d;
-        if (c == '_') {
-            underscores = true;
-            continue;
-        } else if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if (lower_c(c) >= 'a' && lower_c(c) <= 'z')
-            d = (unsigned)(lower_c(c) - 'a' + 10);
-        else
-            return NUM_SYNTAX;
-        if (d >= base) return NUM_SYNTAX;
-        if (!overflow) {
-            if (v > (UINT64_MAX - d) / base)
-                overflow = true;
-            else
-                v = v * base + d;
-        }
-    }
-    if (underscores && !underscore_ok(s0, n0)) return NUM_SYNTAX;
-    if (overflow || v > (uint64_t)INT64_MAX) return NUM_RANGE;
-    *out = (int64_t)v;
-    return NUM_OK;
-}
-
-static bool ieq(const char *s, size_t n, const char *lit)
-{
-    size_t m = strlen(lit);
-    if (n != m) return false;
-    for (size_t i = 0; i < n; i++)
-        if (lower_c(s[i]) != lit[i]) return false;
-    return true;
-}
-
-/*
- * Clinger's fast path: a decimal with at most 15 significant digits and a
- * power of ten up to 22 is one exact integer times or divided by one exact
- * power of ten, a single correctly rounded operation (what strtod gives).
- */
-static bool fast_decimal(const char *s, size_t n, double *out)
-{
-    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    uint64_t m = 0;
-    int digits = 0, frac = 0, exp10 = 0;
-    size_t i = 0;
-    bool dot = false;
-    for (; i < n; i++) {
-        char c = s[i];
-        if (c == '.') {
-            dot = true;
-            continue;
-        }
-        if (c < '0' || c > '9') break;
-        if (m == 0 && c == '0') {
-            if (dot) frac++;
-            continue;
-        }
-        if (++digits > 15) return false;
-        m = m * 10 + (uint64_t)(c - '0');
-        if (dot) frac++;
-    }
-    if (i < n) {
-        if (lower_c(s[i]) != 'e') return false;
-        i++;
-        bool neg = false;
-        if (i < n && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
-        int e = 0;
-        for (; i < n; i++) {
-            if (s[i] < '0' || s[i] > '9' || e > 1000) return false;
-            e = e * 10 + (s[i] - '0');
-        }
-        exp10 = neg ? -e : e;
-    }
-    int e = exp10 - frac;
-    if (m == 0) {
-        *out = 0;
-        return true;
-    }
-    if (e < -22 || e > 22) return false;
-    *out = e >= 0 ? (double)m * pow10[e] : (double)m / pow10[-e];
-    return true;
-}
-
-/* strconv.ParseFloat(s, 64) for the literals the lexer produces. */
-static int go_parse_float(const char *s, size_t n, double *out)
-{
-    size_t i = 0;
-    bool neg = false;
-    if (n > 0 && (s[0] == '+' || s[0] == '-')) {
-        neg = s[0] == '-';
-        i = 1;
-    }
-    const char *r = s + i;
-    size_t rn = n - i;
-    if (ieq(r, rn, "inf") || ieq(r, rn, "infinity")) {
-        *out = neg ? -INFINITY : INFINITY;
-        return NUM_OK;
-    }
-    if (i == 0 && ieq(r, rn, "nan")) {
-        *out = NAN;
-        return NUM_OK;
-    }
-    /* Hexadecimal mantissas need a 'p' exponent, which the lexer never
-     * produces: every hex literal that ParseInt rejects is invalid. */
-    if (rn >= 2 && r[0] == '0' && lower_c(r[1]) == 'x') return NUM_SYNTAX;
-    bool digits = false, underscores = false;
-    size_t j = 0;
-    for (; j < rn; j++) {
-        char c = r[j];
-        if (c >= '0' && c <= '9')
-            digits = true;
-        else if (c == '_')
-            underscores = true;
-        else if (c == '.')
-            break;
-        else
-            break;
-    }
-    if (j < rn && r[j] == '.') {
-        for (j++; j < rn; j++) {
-            char c = r[j];
-            if (c >= '0' && c <= '9')
-                digits = true;
-            else if (c == '_')
-                underscores = true;
-            else
-                break;
-        }
-    }
-    if (!digits) return NUM_SYNTAX;
-    if (j < rn && lower_c(r[j]) == 'e') {
-        j++;
-        if (j < rn && (r[j] == '+' || r[j] == '-')) j++;
-        bool exp_digits = false;
-        for (; j < rn; j++) {
-            char c = r[j];
-            if (c >= '0' && c <= '9')
-                exp_digits = true;
-            else if (c == '_')
-                underscores = true;
-            else
-                break;
-        }
-        if (!exp_digits) return NUM_SYNTAX;
-    }
-    if (j != rn) return NUM_SYNTAX;
-    if (underscores && !underscore_ok(s, n)) return NUM_SYNTAX;
-    if (!underscores && fast_decimal(s, n, out)) return NUM_OK;
-    char small[128];
-    char *buf = n < sizeof(small) ? small : malloc(n + 1);
-    if (!buf) return NUM_SYNTAX;
-    size_t k = 0;
-    for (size_t m = 0; m < n; m++)
-        if (s[m] != '_') buf[k++] = s[m];
-    buf[k] = '\0';
-    errno = 0;
-    double v = strtod(buf, NULL);
-    int rc = NUM_OK;
-    if (errno == ERANGE && isinf(v)) rc = NUM_RANGE;
-    if (buf != small) free(buf);
-    *out = v;
-    return rc;
-}
-
-/*
- * The common literals, digits with at most one '.' ("300", "14.4",
- * "0.001"): what ParseInt / ParseFloat make of them, without their general
- * checks. False when the literal is not of this shape or needs more.
- */
-static bool plain_decimal(const char *s, size_t n, double *out)
-{
-    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    uint64_t v = 0;
-    size_t digits = 0, lead = 0, frac = 0;
-    bool dot = false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '.') {
-            if (dot) return false;
-            dot = true;
-            continue;
-        }
-        if (c < '0' || c > '9' || ++digits > 18) return false;
-        if (v == 0 && c == '0') lead++;
-        v = v * 10 + (uint64_t)(c - '0');
-        if (dot) frac++;
-    }
-    if (digits == 0) return false;
-    if (!dot) {
-        /* ParseInt(s, 0, 64): a leading 0 means octal */
-        if (s[0] == '0' && n > 1) return false;
-        *out = (double)(int64_t)v;
-        return true;
-    }
-    /* ParseInt fails on the '.'; ParseFloat's exact path (fast_decimal):
-     * at most 15 significant digits and a power of ten up to 22 */
-    if (v == 0) {
-        *out = 0;
-        return true;
-    }
-    if (digits - lead > 15 || frac > 22) return false;
-    *out = (double)v / pow10[frac];
-    return true;
-}
-
 /* Prometheus's parser.number(): ParseInt(s, 0, 64), else ParseFloat. */
 static bool parse_number_token(parser *p, const token *t, double *out)
 {
     const char *s = p->text + t->start;
     size_t n = t->end - t->start;
-    if (plain_decimal(s, n, out)) return true;
-    int64_t iv;
-    if (go_parse_int(s, n, &iv) == NUM_OK) {
-        *out = (double)iv;
-        return true;
-    }
-    int rc = go_parse_float(s, n, out);
-    if (rc == NUM_OK) return true;
+    int rc = text_parse_promql_number(out, s, n);
+    if (rc == TEXT_OK) return true;
     fail_quoted(p, t->start,
-                rc == NUM_RANGE
+                rc == TEXT_RANGE
                     ? "error parsing number: strconv.ParseFloat: parsing %s: value out of range"
                     : "error parsing number: strconv.ParseFloat: parsing %s: invalid syntax",
                 s, n);
@@ -527,143 +241,27 @@ static int64_t go_float_to_int64(double f)
 
 /* ---- durations ---- */
 
-#define MS_PER_SECOND 1000LL
-#define MS_PER_MINUTE (60 * MS_PER_SECOND)
-#define MS_PER_HOUR   (60 * MS_PER_MINUTE)
-#define MS_PER_DAY    (24 * MS_PER_HOUR)
-#define MS_PER_WEEK   (7 * MS_PER_DAY)
-#define MS_PER_YEAR   (365 * MS_PER_DAY)
-
-static const struct {
-    const char *unit;
-    int64_t ms;
-} duration_units[] = {
-    {"y", MS_PER_YEAR},   {"w", MS_PER_WEEK},   {"d", MS_PER_DAY}, {"h", MS_PER_HOUR},
-    {"m", MS_PER_MINUTE}, {"s", MS_PER_SECOND}, {"ms", 1},
-};
-
 int promql_duration_parse(int64_t *out, const char *s, size_t len, char *errbuf, size_t errsize)
 {
-    if (len == 1 && s[0] == '0') {
-        *out = 0;
-        return 0;
-    }
-    /* The usual shape, digits and one unit letter ("5m", "30d"): what the
-     * loop below computes, without its generality. */
-    if (len >= 2 && len <= 10) {
-        uint64_t v = 0;
-        size_t i = 0;
-        while (i < len - 1 && s[i] >= '0' && s[i] <= '9')
-            v = v * 10 + (uint64_t)(s[i++] - '0');
-        int unit = -1;
-        switch (s[len - 1]) {
-        case 'y': unit = 0; break;
-        case 'w': unit = 1; break;
-        case 'd': unit = 2; break;
-        case 'h': unit = 3; break;
-        case 'm': unit = 4; break;
-        case 's': unit = 5; break;
-        default: break;
-        }
-        if (i == len - 1 && unit >= 0 &&
-            v <= (uint64_t)INT64_MAX / ((uint64_t)duration_units[unit].ms * 1000000u)) {
-            *out = (int64_t)v * duration_units[unit].ms;
-            return 0;
-        }
-    }
-    if (len == 0) {
-        if (errbuf) snprintf(errbuf, errsize, "empty duration string");
-        return SLOEVAL_EPARSE;
-    }
-    /* As 2.42 does it: a syntax error (digits and units out of order) wins
-     * over a value out of range, wherever each occurs. */
-    const uint64_t max_ns = (uint64_t)INT64_MAX;
-    uint64_t total_ns = 0;
-    bool overflow = false;
-    size_t i = 0;
-    int last_unit = -1;
-    while (i < len) {
-        if (s[i] < '0' || s[i] > '9') goto invalid;
-        uint64_t v = 0;
-        while (i < len && s[i] >= '0' && s[i] <= '9') {
-            unsigned d = (unsigned)(s[i] - '0');
-            if (v > (UINT64_MAX - d) / 10)
-                overflow = true;
-            else
-                v = v * 10 + d;
-            i++;
-        }
-        int unit = -1;
-        size_t ulen = 0;
-        if (i < len) {
-            switch (s[i]) {
-            case 'y': unit = 0; break;
-            case 'w': unit = 1; break;
-            case 'd': unit = 2; break;
-            case 'h': unit = 3; break;
-            case 'm': unit = 4; break;
-            case 's': unit = 5; break;
-            default: break;
-            }
-            ulen = 1;
-            if (unit == 4 && i + 1 < len && s[i + 1] == 's') {
-                unit = 6;
-                ulen = 2;
-            }
-            /* A unit is everything up to the next digit. */
-            if (i + ulen < len && !(s[i + ulen] >= '0' && s[i + ulen] <= '9')) unit = -1;
-        }
-        if (unit < 0 || unit <= last_unit) goto invalid;
-        last_unit = unit;
-        i += ulen;
-        uint64_t mult_ns = (uint64_t)duration_units[unit].ms * 1000000u;
-        if (overflow || v > max_ns / mult_ns) {
-            overflow = true;
-            continue;
-        }
-        total_ns += v * mult_ns;
-        if (total_ns > max_ns) overflow = true;
-    }
-    if (overflow) goto range;
-    *out = (int64_t)(total_ns / 1000000u);
-    return 0;
-invalid:
+    int rc = text_parse_duration(out, s, len, NULL);
+    if (rc == TEXT_OK) return 0;
     if (errbuf) {
-        char q[96];
-        go_quote(q, sizeof(q), s, len);
-        snprintf(errbuf, errsize, "not a valid duration string: %s", q);
+        if (len == 0) {
+            snprintf(errbuf, errsize, "empty duration string");
+        } else if (rc == TEXT_RANGE) {
+            snprintf(errbuf, errsize, "duration out of range");
+        } else {
+            char q[96];
+            go_quote(q, sizeof(q), s, len);
+            snprintf(errbuf, errsize, "not a valid duration string: %s", q);
+        }
     }
-    return SLOEVAL_EPARSE;
-range:
-    if (errbuf) snprintf(errbuf, errsize, "duration out of range");
     return SLOEVAL_EPARSE;
 }
 
 size_t promql_duration_format(char *buf, size_t size, int64_t ms)
 {
-    char tmp[96];
-    size_t n = 0;
-    uint64_t v;
-    if (ms == 0) return (size_t)snprintf(buf, size, "0s");
-    if (ms < 0) {
-        tmp[n++] = '-';
-        v = (uint64_t)0 - (uint64_t)ms;
-    } else {
-        v = (uint64_t)ms;
-    }
-    for (size_t k = 0; k < sizeof(duration_units) / sizeof(duration_units[0]); k++) {
-        uint64_t mult = (uint64_t)duration_units[k].ms;
-        /* Years and weeks only when they divide the rest exactly: 90d reads
-         * better than 12w6d. */
-        if (k < 2 && v % mult != 0) continue;
-        uint64_t q = v / mult;
-        if (q > 0) {
-            n += (size_t)snprintf(tmp + n, sizeof(tmp) - n, "%llu%s", (unsigned long long)q,
-                                  duration_units[k].unit);
-            v -= q * mult;
-        }
-    }
-    return (size_t)snprintf(buf, size, "%s", tmp);
+    return text_format_duration(buf, size, ms);
 }
 
 /* A DURATION token as 2.x reads it: milliseconds, > 0. */
@@ -716,7 +314,7 @@ static bool duration_literal_out_of_range(double v)
 static int hexval(char c)
 {
     if (c >= '0' && c <= '9') return c - '0';
-    c = lower_c(c);
+    if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     return -1;
 }
@@ -1761,7 +1359,7 @@ static void format_go_f(char *buf, size_t size, double v)
     else if (isinf(v))
         snprintf(buf, size, v > 0 ? "+Inf" : "-Inf");
     else
-        snprintf(buf, size, "%f", v);
+        text_format_float(buf, size, v, 'f', 6);
 }
 
 NOINLINE static ast_node *parse_at(parser *p, ast_node *e)

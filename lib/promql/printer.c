@@ -10,115 +10,16 @@
 #include "promql/functions.h"
 #include "promql/lexer.h"
 #include "promql/parser.h"
+#include "util/text.h"
 
 size_t format_go_float(char *buf, size_t size, double v)
 {
-    if (isnan(v)) return (size_t)snprintf(buf, size, "NaN");
-    if (isinf(v)) return (size_t)snprintf(buf, size, v > 0 ? "+Inf" : "-Inf");
-    if (v == 0) return (size_t)snprintf(buf, size, signbit(v) ? "-0" : "0");
-    /* Shortest digits that read back to v. */
-    char e[40];
-    int prec;
-    for (prec = 1; prec <= 17; prec++) {
-        snprintf(e, sizeof(e), "%.*e", prec - 1, v);
-        if (strtod(e, NULL) == v) break;
-    }
-    /* e is "[-]d.ddddde[+-]XX": split into digits and exponent. */
-    bool neg = e[0] == '-';
-    const char *m = e + (neg ? 1 : 0);
-    char digits[20];
-    int nd = 0;
-    const char *q = m;
-    for (; *q && *q != 'e'; q++)
-        if (*q >= '0' && *q <= '9') digits[nd++] = *q;
-    int exp10 = atoi(q + 1);
-    while (nd > 1 && digits[nd - 1] == '0')
-        nd--;
-    digits[nd] = '\0';
-    char out[64];
-    size_t n = 0;
-    if (neg) out[n++] = '-';
-    if (exp10 < -4 || exp10 >= 6) {
-        out[n++] = digits[0];
-        if (nd > 1) {
-            out[n++] = '.';
-            memcpy(out + n, digits + 1, (size_t)nd - 1);
-            n += (size_t)nd - 1;
-        }
-        n += (size_t)snprintf(out + n, sizeof(out) - n, "e%c%02d", exp10 < 0 ? '-' : '+',
-                              exp10 < 0 ? -exp10 : exp10);
-    } else if (exp10 < 0) {
-        out[n++] = '0';
-        out[n++] = '.';
-        for (int i = 0; i < -exp10 - 1; i++)
-            out[n++] = '0';
-        memcpy(out + n, digits, (size_t)nd);
-        n += (size_t)nd;
-    } else {
-        int dp = exp10 + 1; /* digits before the point */
-        for (int i = 0; i < dp; i++)
-            out[n++] = i < nd ? digits[i] : '0';
-        if (nd > dp) {
-            out[n++] = '.';
-            memcpy(out + n, digits + dp, (size_t)(nd - dp));
-            n += (size_t)(nd - dp);
-        }
-    }
-    out[n] = '\0';
-    return (size_t)snprintf(buf, size, "%s", out);
+    return text_format_float(buf, size, v, 'g', -1);
 }
 
 void quote_promql_string(strbuf *sb, const char *s, size_t len)
 {
-    static const char hex[] = "0123456789abcdef";
-    strbuf_reserve(sb, len + 2);
-    strbuf_putc(sb, '"');
-    size_t run = 0; /* start of the pending run of plain bytes */
-    for (size_t i = 0; i < len;) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
-            i++;
-            continue;
-        }
-        size_t w = 1;
-        int r = c < 0x80 ? (int)c : rune_decode(s + i, len - i, &w);
-        /* Printable non-ASCII runes stay as they are, except U+FFFD, which
-         * Prometheus's lexer refuses inside strings. */
-        if (c >= 0x80 && !(r == 0xFFFD) && r >= 0xA0 && !(r >= 0x2028 && r <= 0x2029) &&
-            r != 0xFEFF) {
-            i += w;
-            continue;
-        }
-        strbuf_append(sb, s + run, i - run);
-        char esc[12];
-        switch (c) {
-        case '"': strbuf_puts(sb, "\\\""); break;
-        case '\\': strbuf_puts(sb, "\\\\"); break;
-        case '\a': strbuf_puts(sb, "\\a"); break;
-        case '\b': strbuf_puts(sb, "\\b"); break;
-        case '\f': strbuf_puts(sb, "\\f"); break;
-        case '\n': strbuf_puts(sb, "\\n"); break;
-        case '\r': strbuf_puts(sb, "\\r"); break;
-        case '\t': strbuf_puts(sb, "\\t"); break;
-        case '\v': strbuf_puts(sb, "\\v"); break;
-        default:
-            if (c < 0x80 || (r == 0xFFFD && w == 1)) {
-                esc[0] = '\\';
-                esc[1] = 'x';
-                esc[2] = hex[c >> 4];
-                esc[3] = hex[c & 15];
-                strbuf_append(sb, esc, 4);
-            } else {
-                snprintf(esc, sizeof(esc), r < 0x10000 ? "\\u%04x" : "\\U%08x", (unsigned)r);
-                strbuf_puts(sb, esc);
-            }
-            break;
-        }
-        i += w;
-        run = i;
-    }
-    strbuf_append(sb, s + run, len - run);
-    strbuf_putc(sb, '"');
+    text_append_quoted_promql(sb, s, len);
 }
 
 static void print_label_name(strbuf *sb, ast_str s)
@@ -186,7 +87,8 @@ static void print_at_ms(strbuf *sb, int64_t ms)
     uint64_t a = ms < 0 ? (uint64_t)0 - (uint64_t)ms : (uint64_t)ms;
     snprintf(buf, sizeof(buf), "%s%llu.%03llu", ms < 0 ? "-" : "", (unsigned long long)(a / 1000),
              (unsigned long long)(a % 1000));
-    double d = strtod(buf, NULL);
+    double d;
+    text_parse_float(&d, buf, strlen(buf));
     double r = round(d * 1000.0);
     bool ok = !(r >= 9223372036854775808.0 || r < -9223372036854775808.0) && (int64_t)r == ms;
     if (!ok && r < -9223372036854775807.0 && ms == INT64_MIN) ok = true;
@@ -199,7 +101,7 @@ static void print_at_ms(strbuf *sb, int64_t ms)
             double rr = round(c * 1000.0);
             if (!(rr >= 9223372036854775808.0 || rr < -9223372036854775808.0) &&
                 (int64_t)rr == ms) {
-                snprintf(buf, sizeof(buf), "%.17g", c);
+                text_format_float(buf, sizeof(buf), c, 'g', 17);
                 ok = true;
             }
         }

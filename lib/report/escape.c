@@ -6,6 +6,7 @@
 
 #include "model/model.h"
 #include "report/report.h"
+#include "util/text.h"
 
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
 
@@ -47,27 +48,10 @@ void report_utf8(strbuf *sb, const char *s)
     each_cp(sb, s ? s : "", emit_plain);
 }
 
-static void emit_json(strbuf *sb, uint32_t cp, const char *bytes, size_t len)
-{
-    switch (cp) {
-    case '"': strbuf_puts(sb, "\\\""); return;
-    case '\\': strbuf_puts(sb, "\\\\"); return;
-    case '\n': strbuf_puts(sb, "\\n"); return;
-    case '\r': strbuf_puts(sb, "\\r"); return;
-    case '\t': strbuf_puts(sb, "\\t"); return;
-    default: break;
-    }
-    if (cp < 0x20 || cp == 0x7f || cp == 0x2028 || cp == 0x2029)
-        strbuf_printf(sb, "\\u%04x", (unsigned)cp);
-    else
-        strbuf_append(sb, bytes, len);
-}
-
 void report_json_string(strbuf *sb, const char *s)
 {
-    strbuf_putc(sb, '"');
-    each_cp(sb, s ? s : "", emit_json);
-    strbuf_putc(sb, '"');
+    if (!s) s = "";
+    text_append_json_string(sb, s, strlen(s), 0);
 }
 
 void report_json_number(strbuf *sb, double v)
@@ -136,13 +120,7 @@ void report_prom_label_value(strbuf *sb, const char *s)
 void report_prom_number(strbuf *sb, double v)
 {
     char buf[64];
-    size_t n;
-    if (isnan(v))
-        n = (size_t)snprintf(buf, sizeof(buf), "NaN");
-    else if (isinf(v))
-        n = (size_t)snprintf(buf, sizeof(buf), "%s", v > 0 ? "+Inf" : "-Inf");
-    else
-        n = format_float(buf, sizeof(buf), v);
+    size_t n = format_float(buf, sizeof(buf), v);
     strbuf_append(sb, buf, n);
 }
 

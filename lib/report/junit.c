@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "report/report.h"
+#include "util/text.h"
 
 static void attr(strbuf *sb, const char *name, const char *value)
 {
@@ -21,7 +22,7 @@ static void num(char *buf, size_t size, double v)
     if (isnan(v))
         snprintf(buf, size, "-");
     else
-        snprintf(buf, size, "%.4g", v);
+        text_format_float(buf, size, v, 'g', 4);
 }
 
 /* `<testcase name="<what> [<scope>]" classname="<kind>.<what>" time="0"`,
@@ -69,12 +70,13 @@ static void slo_case(strbuf *sb, const sloeval_check_slo_result *s)
         for (size_t k = 0; k < s->nrules; k++) {
             const sloeval_check_rule *r = &s->rules[k];
             if (r->state != SLOEVAL_CHECK_RULE_FIRING) continue;
-            char bl[64], bs[64];
+            char bl[64], bs[64], f[64];
             num(bl, sizeof(bl), r->burn_long);
             num(bs, sizeof(bs), r->burn_short);
-            strbuf_printf(&msg, "%s%s: burn %s over %s and %s over %s, above %g",
+            text_format_float(f, sizeof(f), r->factor, 'g', 6);
+            strbuf_printf(&msg, "%s%s: burn %s over %s and %s over %s, above %s",
                           msg.len ? "; " : "", r->severity, bl, r->long_window, bs, r->short_window,
-                          r->factor);
+                          f);
         }
     } else {
         strbuf_puts(&msg, s->reason ? s->reason : "inconclusive");
@@ -145,22 +147,23 @@ void report_junit(strbuf *sb, const sloeval_check_report *r)
     report_rfc3339(&ts, sloeval_check_report_time_ms(r));
     if (ts.failed) sb->failed = 1;
     if (ts.len > 19) ts.data[19] = '\0';
-    double secs = sloeval_check_report_duration_seconds(r);
+    char secs[TEXT_FLOAT_BUF];
+    text_format_float(secs, sizeof(secs), sloeval_check_report_duration_seconds(r), 'f', 3);
     strbuf_puts(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     strbuf_printf(sb,
                   "<testsuites name=\"sloeval check\" tests=\"%zu\" failures=\"%zu\" "
-                  "errors=\"%zu\" time=\"%.3f\">\n",
+                  "errors=\"%zu\" time=\"%s\">\n",
                   ns + na, sf + af, se + ae, secs);
     strbuf_printf(sb,
                   "  <testsuite name=\"slo\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-                  "skipped=\"0\" time=\"%.3f\" timestamp=\"%s\">\n",
+                  "skipped=\"0\" time=\"%s\" timestamp=\"%s\">\n",
                   ns, sf, se, secs, strbuf_cstr(&ts));
     for (size_t i = 0; i < ns; i++)
         slo_case(sb, sloeval_check_report_slo(r, i));
     strbuf_puts(sb, "  </testsuite>\n");
     strbuf_printf(sb,
                   "  <testsuite name=\"alert\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-                  "skipped=\"0\" time=\"%.3f\" timestamp=\"%s\">\n",
+                  "skipped=\"0\" time=\"%s\" timestamp=\"%s\">\n",
                   na, af, ae, secs, strbuf_cstr(&ts));
     for (size_t i = 0; i < na; i++)
         alert_case(sb, sloeval_check_report_alert(r, i));

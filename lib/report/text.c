@@ -10,6 +10,7 @@
 
 #include "model/model.h"
 #include "report/report.h"
+#include "util/text.h"
 
 #define RED    "\033[1;31m"
 #define YELLOW "\033[33m"
@@ -100,10 +101,8 @@ static void fmt_burn(char *buf, double v)
 {
     if (isnan(v))
         snprintf(buf, CELL, "-");
-    else if (fabs(v) >= 1000)
-        snprintf(buf, CELL, "%.0f", v);
     else
-        snprintf(buf, CELL, "%.2f", v);
+        text_format_float(buf, CELL, v, 'f', fabs(v) >= 1000 ? 0 : 2);
 }
 
 static void fmt_percent(char *buf, double ratio)
@@ -116,19 +115,23 @@ static void fmt_percent(char *buf, double ratio)
     /* as many decimals as the objective needs: 99.9%, 99.95%, 99% */
     char tmp[CELL];
     for (int d = 0; d <= 4; d++) {
-        snprintf(tmp, sizeof(tmp), "%.*f", d, p);
+        size_t n = text_format_float(tmp, sizeof(tmp), p, 'f', d);
         double back;
-        if (sscanf(tmp, "%lf", &back) == 1 && fabs(back - p) < 1e-9 * (fabs(p) + 1)) break;
+        if (text_parse_float(&back, tmp, n) == TEXT_OK && fabs(back - p) < 1e-9 * (fabs(p) + 1))
+            break;
     }
     snprintf(buf, CELL, "%.40s%%", tmp);
 }
 
 static void fmt_budget(char *buf, double v)
 {
-    if (isnan(v))
+    if (isnan(v)) {
         snprintf(buf, CELL, "-");
-    else
-        snprintf(buf, CELL, "%.1f%%", v * 100);
+        return;
+    }
+    char tmp[CELL];
+    text_format_float(tmp, sizeof(tmp), v * 100, 'f', 1);
+    snprintf(buf, CELL, "%.40s%%", tmp);
 }
 
 static const char *status_color(sloeval_check_status s)
@@ -284,7 +287,7 @@ static void slo_details(strbuf *sb, const sloeval_check_report *r, bool color)
                 if (ru->state != SLOEVAL_CHECK_RULE_FIRING) continue;
                 put_colored(sb, color, RED, "FIRING");
                 char f[CELL], bl[CELL], bs[CELL];
-                snprintf(f, sizeof(f), "%g", ru->factor);
+                text_format_float(f, sizeof(f), ru->factor, 'g', 6);
                 fmt_burn(bl, ru->burn_long);
                 fmt_burn(bs, ru->burn_short);
                 strbuf_printf(sb, " %s %s: %s: burn %s over %s and %s over %s, both above %s\n",

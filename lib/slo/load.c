@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "slo/duration.h"
+#include "util/text.h"
 #include "util/utf8.h"
 #include "slo/policy.h"
 
@@ -298,7 +299,7 @@ static int parse_number(const char *s, double *out)
             p++;
     }
     if (*p) return -1;
-    *out = strtod(s, NULL);
+    text_parse_float(out, s, (size_t)(p - s));
     return isfinite(*out) ? 0 : 1;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "util/text.h"
 
 #define HOUR_MS     (3600LL * 1000)
 #define MIN_MS      (60LL * 1000)
@@ -45,8 +46,9 @@ static bool decimal_of(double v, int64_t *mantissa, int *scale)
 {
     if (!(v >= 0) || !isfinite(v)) return false;
     char buf[64];
-    snprintf(buf, sizeof(buf), "%.15g", v);
-    if (strchr(buf, 'e') || strtod(buf, NULL) != v) return false;
+    size_t n = text_format_float(buf, sizeof(buf), v, 'g', 15);
+    double back;
+    if (strchr(buf, 'e') || text_parse_float(&back, buf, n) != TEXT_OK || back != v) return false;
     return slo_decimal_parse(buf, mantissa, scale) == 0;
 }
 

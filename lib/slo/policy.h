@@ -66,7 +66,7 @@ double slo_policy_budget_percent(double factor, int64_t period_ms, int64_t long_
 /*
  * Parse a plain decimal ("99.9", "14.4", "2", "0.5") as mantissa x 10^-scale
  * with at most 15 significant digits. Returns -1 for anything else
- * (exponents, signs, too many digits): callers then use strtod's value.
+ * (exponents, signs, too many digits): callers then use text_parse_float's value.
  */
 int slo_decimal_parse(const char *s, int64_t *mantissa, int *scale);
 
