@@ -12,6 +12,12 @@
  * share of them as range queries. Same label sets, values within 1e-9
  * relative (NaN equal to NaN), the same timestamps; when the server
  * refuses an expression, sloeval must refuse it too.
+ *
+ * Built twice (tests.cmake): against Debian's Prometheus 2.42 with 2.x
+ * semantics, and with DIFF_V3 against the Prometheus 3.x that
+ * scripts/build-backends.sh builds (SLOEVAL_PROMETHEUS3, SLOEVAL_PROMTOOL3;
+ * its own promtool backfills) with 3.x semantics; that variant exits 77
+ * (skipped, with the reason printed) when the 3.x binaries are not built.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <check.h>
@@ -32,6 +38,14 @@
 #include "sloeval/source.h"
 #include "source/prometheus.h"
 #include "valcmp.h"
+
+#ifdef DIFF_V3
+#define DIFF_COMPAT     SLOEVAL_COMPAT_V3
+#define DIFF_COMPAT_ARG "v3"
+#else
+#define DIFF_COMPAT     SLOEVAL_COMPAT_V2
+#define DIFF_COMPAT_ARG "v2"
+#endif
 
 #define NEXPR       320
 #define NTIMES      3
@@ -81,6 +95,27 @@ static bool reference(json_t *j, value *out, const char *expr)
     return ok;
 }
 
+/* The server's binaries: Debian's 2.42, or the 3.x build (environment). */
+static const char *server_binary(const char *env)
+{
+#ifdef DIFF_V3
+    const char *p = getenv(env);
+    return p && *p ? p : NULL;
+#else
+    (void)env;
+    return NULL;
+#endif
+}
+
+static promserver *start_server(const char *om_path, char *err, size_t errlen)
+{
+    promserver_options o = {0};
+    o.openmetrics_path = om_path;
+    o.prometheus_path = server_binary("SLOEVAL_PROMETHEUS3");
+    o.promtool_path = server_binary("SLOEVAL_PROMTOOL3");
+    return promserver_start_opts(&o, err, errlen);
+}
+
 static void setup(void)
 {
     char err[512];
@@ -101,14 +136,14 @@ static void setup(void)
         snprintf(fixture_error, sizeof fixture_error, "generate: %s", err);
         return;
     }
-    whole = promserver_start(path, err, sizeof err);
+    whole = start_server(path, err, sizeof err);
     if (!whole) {
         snprintf(fixture_error, sizeof fixture_error, "start: %s", err);
         return;
     }
     for (int i = 0; i < 3; i++) {
         snprintf(path, sizeof path, "%s/%s.om", tmpdir, regions[i]);
-        split[i] = promserver_start(path, err, sizeof err);
+        split[i] = start_server(path, err, sizeof err);
         if (!split[i]) {
             snprintf(fixture_error, sizeof fixture_error, "start %s: %s", regions[i], err);
             return;
@@ -130,7 +165,7 @@ static void setup(void)
         ref *r = &refs[e];
         shardgen_next(&g, r->text, sizeof r->text);
         sloeval_parse_options po = SLOEVAL_PARSE_OPTIONS_INIT;
-        po.compat = SLOEVAL_COMPAT_V2;
+        po.compat = DIFF_COMPAT;
         sloeval_error perr = SLOEVAL_ERROR_INIT;
         if (sloeval_expr_parse(&r->expr, r->text, strlen(r->text), &po, &perr)) {
             snprintf(fixture_error, sizeof fixture_error, "generated %s: %s", r->text,
@@ -180,7 +215,7 @@ static sloeval_source *source_for(promserver *s)
 {
     sloeval_prometheus_options o = SLOEVAL_PROMETHEUS_OPTIONS_INIT;
     o.url = promserver_url(s);
-    o.compat = SLOEVAL_COMPAT_V2;
+    o.compat = DIFF_COMPAT;
     o.disable_compression = 1;
     sloeval_source *src = NULL;
     sloeval_error err = SLOEVAL_ERROR_INIT;
@@ -226,7 +261,7 @@ static void check_one(tally *ty, const char *what, const char *text, bool ref_fa
 static void run_mode(const char *name, sloeval_source **shards, size_t nshards, plan_mode mode)
 {
     plan_target target = {shards, nshards, NULL, 0};
-    plan_options opts = {mode, SLOEVAL_COMPAT_V2, 0, false};
+    plan_options opts = {mode, DIFF_COMPAT, 0, false};
     plan_batch *b = NULL;
     sloeval_error err = SLOEVAL_ERROR_INIT;
     ck_assert_int_eq(plan_batch_new(&b, &opts, &err), 0);
@@ -316,7 +351,7 @@ START_TEST(test_cli_three_shards)
                               "--url",
                               promserver_url(split[2]),
                               "--compat",
-                              "v2",
+                              DIFF_COMPAT_ARG,
                               "--output",
                               "json",
                               "--time",
@@ -356,6 +391,16 @@ END_TEST
 
 int main(void)
 {
+#ifdef DIFF_V3
+    const char *prom = server_binary("SLOEVAL_PROMETHEUS3");
+    const char *tool = server_binary("SLOEVAL_PROMTOOL3");
+    if (!prom || !tool || !promserver_available_at(prom, tool)) {
+        printf("SKIPPED: Prometheus 3.x not built (%s, %s): run scripts/build-backends.sh "
+               "prometheus\n",
+               prom ? prom : "SLOEVAL_PROMETHEUS3 unset", tool ? tool : "SLOEVAL_PROMTOOL3 unset");
+        return 77;
+    }
+#endif
     sloeval_global_init();
     Suite *s = suite_create("differential_shards");
     TCase *tc = tcase_create("shards");

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -38,6 +39,8 @@ struct promserver {
     long request_timeout_ms;
     double backfill_ms;
     double startup_ms;
+    char *prometheus; /* the binaries (copies) */
+    char *promtool;
 };
 
 static double now_ms(void)
@@ -69,9 +72,15 @@ static void set_err(char *errbuf, size_t errlen, const char *fmt, ...)
         if (*p == '\n' || *p == '\r') *p = ' ';
 }
 
+bool promserver_available_at(const char *prometheus, const char *promtool)
+{
+    return access(prometheus ? prometheus : PROMSERVER_PROMETHEUS, X_OK) == 0 &&
+           access(promtool ? promtool : PROMSERVER_PROMTOOL, X_OK) == 0;
+}
+
 bool promserver_available(void)
 {
-    return access(PROMSERVER_PROMETHEUS, X_OK) == 0 && access(PROMSERVER_PROMTOOL, X_OK) == 0;
+    return promserver_available_at(NULL, NULL);
 }
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -166,6 +175,15 @@ static int write_file(const char *path, const char *text)
 
 /* The last non-empty line of a file (at most the last 64 KiB are read),
  * or "" when there is none. Preferably the last one containing `want`. */
+/* strstr ignoring ASCII case: 2.x logs level=error, 3.x level=ERROR. */
+static bool contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0) return true;
+    return false;
+}
+
 static void last_line(const char *path, const char *want, char *out, size_t outlen)
 {
     out[0] = '\0';
@@ -188,7 +206,7 @@ static void last_line(const char *path, const char *want, char *out, size_t outl
             line[--n] = '\0';
         if (n == 0) continue;
         memcpy(any, line, n + 1);
-        if (want != NULL && strstr(line, want) != NULL) memcpy(wanted, line, n + 1);
+        if (want != NULL && contains_nocase(line, want)) memcpy(wanted, line, n + 1);
     }
     fclose(f);
     snprintf(out, outlen, "%s", wanted[0] ? wanted : any);
@@ -376,13 +394,8 @@ static int backfill(promserver *s, const char *om_path, char *errbuf, size_t err
         set_err(errbuf, errlen, "promserver: cannot read %s: %s", om_path, strerror(errno));
         return -1;
     }
-    char *argv[] = {PROMSERVER_PROMTOOL,
-                    "tsdb",
-                    "create-blocks-from",
-                    "openmetrics",
-                    (char *)om_path,
-                    data,
-                    NULL};
+    char *argv[] = {s->promtool, "tsdb", "create-blocks-from", "openmetrics", (char *)om_path,
+                    data,        NULL};
     double t0 = now_ms();
     pid_t pid = spawn(argv, s->dir, log, true);
     if (pid < 0) {
@@ -432,7 +445,7 @@ static int launch(promserver *s, const promserver_options *o, char *errbuf, size
         return LAUNCH_FAILED;
     }
     size_t i = 0;
-    argv[i++] = PROMSERVER_PROMETHEUS;
+    argv[i++] = s->prometheus;
     argv[i++] = config;
     argv[i++] = data;
     argv[i++] = "--storage.tsdb.retention.time=100y";
@@ -499,6 +512,8 @@ static void destroy(promserver *s)
         free(s->dir);
     }
     if (s->curl != NULL) curl_easy_cleanup(s->curl);
+    free(s->prometheus);
+    free(s->promtool);
     free(s);
 }
 
@@ -514,11 +529,18 @@ promserver *promserver_start_opts(const promserver_options *opts, char *errbuf, 
     promserver_options o = {0};
     if (opts != NULL) o = *opts;
     if (errbuf != NULL && errlen > 0) errbuf[0] = '\0';
-    if (!promserver_available()) {
-        set_err(errbuf, errlen,
-                "promserver: %s or %s missing (install the prometheus package: "
-                "scripts/install-deps.sh --dev)",
-                PROMSERVER_PROMETHEUS, PROMSERVER_PROMTOOL);
+    const char *prometheus = o.prometheus_path ? o.prometheus_path : PROMSERVER_PROMETHEUS;
+    const char *promtool = o.promtool_path ? o.promtool_path : PROMSERVER_PROMTOOL;
+    if (!promserver_available_at(prometheus, promtool)) {
+        if (o.prometheus_path || o.promtool_path)
+            set_err(errbuf, errlen,
+                    "promserver: %s or %s missing (scripts/build-backends.sh builds them)",
+                    prometheus, promtool);
+        else
+            set_err(errbuf, errlen,
+                    "promserver: %s or %s missing (install the prometheus package: "
+                    "scripts/install-deps.sh --dev)",
+                    prometheus, promtool);
         return NULL;
     }
     pthread_once(&curl_once, curl_init_once);
@@ -531,18 +553,22 @@ promserver *promserver_start_opts(const promserver_options *opts, char *errbuf, 
     }
     s->pid = -1;
     s->owner = getpid();
+    s->prometheus = strdup(prometheus);
+    s->promtool = strdup(promtool);
     s->request_timeout_ms = o.request_timeout_ms > 0 ? o.request_timeout_ms : 60000;
     s->curl = curl_easy_init();
     s->curl_pid = getpid();
     s->dir = make_dir(errbuf, errlen);
-    if (s->curl == NULL || s->dir == NULL) {
+    if (s->curl == NULL || s->dir == NULL || s->prometheus == NULL || s->promtool == NULL) {
         if (s->curl == NULL) set_err(errbuf, errlen, "promserver: curl_easy_init failed");
         destroy(s);
         return NULL;
     }
     char path[4200];
     snprintf(path, sizeof path, "%s/prometheus.yml", s->dir);
-    if (write_file(path, "global:\n  scrape_interval: 15s\nscrape_configs: []\n") != 0) {
+    if (write_file(path, o.config_yaml
+                             ? o.config_yaml
+                             : "global:\n  scrape_interval: 15s\nscrape_configs: []\n") != 0) {
         set_err(errbuf, errlen, "promserver: cannot write %s: %s", path, strerror(errno));
         destroy(s);
         return NULL;

@@ -30,7 +30,7 @@
 
 typedef struct promserver promserver;
 
-/* Paths of the binaries the harness runs. */
+/* Paths of the binaries the harness runs by default (Debian's 2.42). */
 #define PROMSERVER_PROMETHEUS "/usr/bin/prometheus"
 #define PROMSERVER_PROMTOOL   "/usr/bin/promtool"
 
@@ -38,6 +38,9 @@ typedef struct promserver promserver;
  * need a server should FAIL (not skip) when this is false: the binaries come
  * with the `prometheus` package that scripts/install-deps.sh installs. */
 bool promserver_available(void);
+/* The same for another pair of binaries (e.g. a Prometheus 3.x built by
+ * scripts/build-backends.sh); NULL means the default path. */
+bool promserver_available_at(const char *prometheus, const char *promtool);
 
 typedef struct promserver_options {
     /* OpenMetrics file to backfill; NULL starts with an empty TSDB. */
@@ -50,6 +53,14 @@ typedef struct promserver_options {
     int ready_timeout_ms;
     /* Time limit of each HTTP request the harness makes, in ms; 0 means 60000. */
     int request_timeout_ms;
+    /* The binaries to run; NULL means PROMSERVER_PROMETHEUS and
+     * PROMSERVER_PROMTOOL. The backfill uses this promtool, so the blocks
+     * are written by the server's own version. */
+    const char *prometheus_path; /* copied */
+    const char *promtool_path;
+    /* prometheus.yml's contents; NULL means no scrape targets. A Thanos
+     * sidecar needs external_labels here, for example. */
+    const char *config_yaml;
 } promserver_options;
 
 /*
