@@ -5,7 +5,8 @@
 #   ${SLOEVAL_BACKENDS_CACHE:-$HOME/.cache/sloeval-backends}/<name>-<version>/
 # A backend whose folder is complete is not built again; a new version gets a
 # new folder. Only the HTTP APIs are needed: Prometheus is built without the
-# `builtinassets` tag, so no web UI (npm) build is involved.
+# `builtinassets` tag, so no web UI (npm) build is involved, and with
+# `remove_all_sd` (no cloud service discovery: the tests scrape nothing).
 #
 # Usage: scripts/build-backends.sh [--check] [prometheus] [thanos] [mimir]
 #   (no name)  every backend
@@ -41,21 +42,32 @@ describe() {
     prometheus)
         module=$PROMETHEUS_MODULE version=$PROMETHEUS_VERSION
         cmds="cmd/prometheus:prometheus cmd/promtool:promtool"
+        # Module v0.3XX.Y is release 3.XX.Y: what its buildinfo reports.
+        release=$(echo "$version" | sed -E 's/^v0\.3([0-9][0-9])\.([0-9]+)$/3.\1.\2/; s/^3\.0([0-9])/3.\1/')
+        # No service discovery but static and file (its plugins/ build tags):
+        # the tests scrape nothing, and the cloud SDKs are most of the build.
+        tags=remove_all_sd
         ;;
     thanos)
         module=$THANOS_MODULE version=$THANOS_VERSION
         cmds="cmd/thanos:thanos"
+        release=${version#v} tags=
         ;;
     mimir)
         module=$MIMIR_MODULE version=$MIMIR_VERSION
         cmds="cmd/mimir:mimir"
+        release=$version tags=
         ;;
     esac
     dir=$cache/$1-$version
 }
 
+# The first line of .complete: bumped when the way of building changes, so
+# that older builds are redone.
+stamp="sloeval-build-backends 2"
+
 built() {
-    [ -f "$dir/.complete" ] || return 1
+    [ -f "$dir/.complete" ] && [ "$(head -n 1 "$dir/.complete")" = "$stamp" ] || return 1
     for c in $cmds; do
         [ -x "$dir/${c#*:}" ] || return 1
     done
@@ -109,13 +121,19 @@ for n in $names; do
     for c in $cmds; do pkgs="$pkgs $module/${c%%:*}"; done
     mkdir -p "$cache"
     tmp=$(mktemp -d "$cache/.$n-$version.XXXXXX")
+    chmod 755 "$tmp"
     echo "build-backends: building $n $version ($pkgs ) into $dir"
     t0=$(date +%s)
+    # The version their /api/v1/status/buildinfo reports, set as their own
+    # release builds set it (sloeval's --compat auto reads it).
+    v=github.com/prometheus/common/version
+    ldflags="-X $v.Version=$release -X $v.Revision=$module@$version -X $v.Branch=module"
+    ldflags="$ldflags -X $v.BuildUser=sloeval-build-backends"
     # shellcheck disable=SC2086
-    if (cd "$moddir" && nice -n 19 "$GO" build -p "$jobs" -trimpath -o "$tmp/" $pkgs); then
+    if (cd "$moddir" && nice -n 19 "$GO" build -p "$jobs" -trimpath -tags "$tags" -ldflags "$ldflags" -o "$tmp/" $pkgs); then
         t1=$(date +%s)
-        printf '%s %s built by %s in %ss\n' "$module" "$version" "$("$GO" env GOVERSION)" \
-            "$((t1 - t0))" >"$tmp/.complete"
+        printf '%s\n%s %s (%s) built by %s in %ss\n' "$stamp" "$module" "$version" "$release" \
+            "$("$GO" env GOVERSION)" "$((t1 - t0))" >"$tmp/.complete"
         rm -rf "$dir"
         mv "$tmp" "$dir"
         echo "build-backends: $n $version built in $((t1 - t0)) s"

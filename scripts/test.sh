@@ -13,7 +13,9 @@ cd "$BUILD"
 status=0
 ctest --output-on-failure -V "$@" >ctest.log 2>&1 || status=$?
 # Keep the suites' own result lines and ctest's verdicts, not every line.
-grep -E '^[0-9]+: (Running suite|[0-9]+%: Checks|.*[0-9]+ passed, [0-9]+ failed)|Test +#[0-9]+:|tests passed|tests failed|\*\*\*' ctest.log \
+# A skipped suite prints its reason as "SKIPPED: ..." (e.g. the backend tests
+# without scripts/build-backends.sh, the conformance suites without ../shared).
+grep -E '^[0-9]+: (Running suite|[0-9]+%: Checks|.*[0-9]+ passed, [0-9]+ failed|SKIPPED:)|Test +#[0-9]+:|tests passed|tests failed|\*\*\*' ctest.log \
     | sed -E 's/^[0-9]+: //' || true
 passed=$(grep -cE 'Test +#[0-9]+: .* Passed' ctest.log || true)
 skipped=$(grep -cE 'Test +#[0-9]+: .*Skipped' ctest.log || true)

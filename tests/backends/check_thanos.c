@@ -1,0 +1,694 @@
+/*
+ * sloeval against a real Thanos (built by scripts/build-backends.sh), on
+ * 127.0.0.1, on generated data (tests/support/datagen.h):
+ *   - a Prometheus 3.x "whole" server holding both regions: the reference;
+ *   - a Prometheus 3.x per region with a Thanos sidecar: us-east-1 (external
+ *     label replica="a"), and eu-west-1 twice (replica "a" and "b", the same
+ *     data), all behind one Thanos Query (--query.replica-label=replica).
+ * Checked:
+ *   1. generated expressions (shardgen.h) at three times and a share as
+ *      range queries, modes pushdown, auto and local through Thanos Query,
+ *      equal the whole server's own answers; a sample through
+ *      `sloeval query --url THANOS`;
+ *   2. dedup: with dedup=false the eu-west-1 series come twice (with their
+ *      replica label); with dedup=true and replicaLabels[]=replica once;
+ *   3. `--compat auto` against Thanos's buildinfo: the answer is right and
+ *      the warning says what the server is;
+ *   4. `sloeval check` through Thanos Query reports what it reports on the
+ *      whole server;
+ *   5. with a sidecar stopped: partial_response=false (the default) makes
+ *      `sloeval query` and `sloeval check` inconclusive (exit 3), and
+ *      partial_response=true gives SLOEVAL_EPARTIAL for Thanos's warnings.
+ * Exits 77 (skipped, reason printed) when Prometheus 3.x or Thanos is not
+ * built.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <check.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backendproc.h"
+#include "datagen.h"
+#include "plan/plan.h"
+#include "promql/expr.h"
+#include "promserver.h"
+#include "runcli.h"
+#include "shardgen.h"
+#include "sloeval/expr.h"
+#include "sloeval/http.h"
+#include "sloeval/source.h"
+#include "source/prometheus.h"
+#include "valcmp.h"
+
+#define NEXPR       80
+#define NTIMES      3
+#define RANGE_EVERY 8
+#define SEED        1515
+#define MAX_REPORTS 25
+#define NSIDE       3 /* us-east-1/a, eu-west-1/a, eu-west-1/b */
+
+static const char *prom3, *promtool3, *thanos;
+static datagen_config cfg;
+static char tmpdir[] = "/tmp/sloeval-thanos-XXXXXX";
+static promserver *whole;
+static promserver *side_prom[NSIDE];
+static backendproc sidecar[NSIDE];
+static backendproc query;
+static char query_url[64];
+static char fixture_error[2048];
+static const char *const side_region[NSIDE] = {"us-east-1", "eu-west-1", "eu-west-1"};
+static const char *const side_replica[NSIDE] = {"a", "a", "b"};
+
+typedef struct ref {
+    char text[600];
+    sloeval_expr *expr;
+    bool failed[NTIMES];
+    value val[NTIMES];
+    bool range_failed;
+    value range_val;
+} ref;
+
+static ref *refs;
+static arena ref_arena;
+static int64_t times[NTIMES];
+static int64_t range_start, range_end, range_step;
+
+static bool reference(json_t *j, value *out, const char *expr)
+{
+    if (!j) {
+        snprintf(fixture_error, sizeof fixture_error, "no JSON answer for %s", expr);
+        return false;
+    }
+    const char *status = json_string_value(json_object_get(j, "status"));
+    bool ok = status && !strcmp(status, "success");
+    if (ok && valcmp_from_json(out, &ref_arena, json_object_get(j, "data")))
+        snprintf(fixture_error, sizeof fixture_error, "unreadable answer for %s", expr);
+    json_decref(j);
+    return ok;
+}
+
+static promserver *start_prom(const char *om, const char *replica, char *err, size_t errlen)
+{
+    char yaml[256];
+    promserver_options o = {0};
+    o.openmetrics_path = om;
+    o.prometheus_path = prom3;
+    o.promtool_path = promtool3;
+    if (replica) {
+        snprintf(yaml, sizeof yaml,
+                 "global:\n  scrape_interval: 15s\n  external_labels:\n    replica: %s\n"
+                 "scrape_configs: []\n",
+                 replica);
+        o.config_yaml = yaml;
+    }
+    return promserver_start_opts(&o, err, errlen);
+}
+
+/* Thanos Query lists a store once it has its info: wait until all are up. */
+static int wait_stores(int want, int timeout_ms)
+{
+    char url[128];
+    snprintf(url, sizeof url, "%s/api/v1/stores", query_url);
+    for (int waited = 0; waited < timeout_ms; waited += 200) {
+        long status;
+        char *body;
+        int up = 0;
+        if (backendproc_http(url, NULL, 0, NULL, NULL, &status, &body) == 0) {
+            json_t *j = json_loads(body, 0, NULL);
+            json_t *data = json_object_get(j, "data");
+            const char *k;
+            json_t *arr;
+            json_object_foreach(data, k, arr)
+            {
+                size_t i;
+                json_t *st;
+                json_array_foreach(arr, i, st)
+                {
+                    json_t *e = json_object_get(st, "lastError");
+                    if (!e || json_is_null(e)) up++;
+                }
+            }
+            json_decref(j);
+            free(body);
+        }
+        if (up >= want) return 0;
+        struct timespec ts = {0, 200000000L};
+        nanosleep(&ts, NULL);
+    }
+    return -1;
+}
+
+static void setup(void)
+{
+    char err[1024], path[400];
+    datagen_config_init(&cfg);
+    cfg.duration_ms = 3 * 3600 * 1000;
+    cfg.seed = 15;
+    cfg.instances = 2;
+    if (datagen_set_regions(&cfg, "us-east-1,eu-west-1", err, sizeof err) ||
+        datagen_add_incident(&cfg, "eu-west-1:40m-100m:0.05:0.2", err, sizeof err) ||
+        mkdtemp(tmpdir) == NULL) {
+        snprintf(fixture_error, sizeof fixture_error, "config: %s", err);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/all.om", tmpdir);
+    if (datagen_write_file(&cfg, path, NULL, err, sizeof err) ||
+        datagen_write_split(&cfg, tmpdir, err, sizeof err)) {
+        snprintf(fixture_error, sizeof fixture_error, "generate: %s", err);
+        return;
+    }
+    whole = start_prom(path, NULL, err, sizeof err);
+    if (!whole) {
+        snprintf(fixture_error, sizeof fixture_error, "start whole: %s", err);
+        return;
+    }
+    char endpoints[NSIDE][64];
+    for (int i = 0; i < NSIDE; i++) {
+        snprintf(path, sizeof path, "%s/%s.om", tmpdir, side_region[i]);
+        side_prom[i] = start_prom(path, side_replica[i], err, sizeof err);
+        if (!side_prom[i]) {
+            snprintf(fixture_error, sizeof fixture_error, "start %s/%s: %s", side_region[i],
+                     side_replica[i], err);
+            return;
+        }
+        int grpc = backendproc_free_port(), http = backendproc_free_port();
+        char a_tsdb[600], a_prom[128], a_grpc[64], a_http[64], log[600], ready[128], name[64];
+        snprintf(a_tsdb, sizeof a_tsdb, "--tsdb.path=%s/data", promserver_dir(side_prom[i]));
+        snprintf(a_prom, sizeof a_prom, "--prometheus.url=%s", promserver_url(side_prom[i]));
+        snprintf(a_grpc, sizeof a_grpc, "--grpc-address=127.0.0.1:%d", grpc);
+        snprintf(a_http, sizeof a_http, "--http-address=127.0.0.1:%d", http);
+        snprintf(log, sizeof log, "%s/sidecar-%d.log", tmpdir, i);
+        snprintf(endpoints[i], sizeof endpoints[i], "--endpoint=127.0.0.1:%d", grpc);
+        snprintf(ready, sizeof ready, "http://127.0.0.1:%d/-/ready", http);
+        snprintf(name, sizeof name, "thanos sidecar %s/%s", side_region[i], side_replica[i]);
+        char *argv[] = {(char *)thanos, "sidecar", a_tsdb, a_prom, a_grpc, a_http, NULL};
+        if (backendproc_start(&sidecar[i], name, argv, log, err, sizeof err) ||
+            backendproc_wait_http(&sidecar[i], ready, 60000, err, sizeof err)) {
+            snprintf(fixture_error, sizeof fixture_error, "%s", err);
+            return;
+        }
+    }
+    int qhttp = backendproc_free_port(), qgrpc = backendproc_free_port();
+    char a_http[64], a_grpc[64], log[600], ready[128];
+    snprintf(a_http, sizeof a_http, "--http-address=127.0.0.1:%d", qhttp);
+    snprintf(a_grpc, sizeof a_grpc, "--grpc-address=127.0.0.1:%d", qgrpc);
+    snprintf(log, sizeof log, "%s/query.log", tmpdir);
+    snprintf(query_url, sizeof query_url, "http://127.0.0.1:%d", qhttp);
+    snprintf(ready, sizeof ready, "%s/-/ready", query_url);
+    char *argv[] = {
+        (char *)thanos, "query",      a_http,       a_grpc, "--query.replica-label=replica",
+        endpoints[0],   endpoints[1], endpoints[2], NULL};
+    if (backendproc_start(&query, "thanos query", argv, log, err, sizeof err) ||
+        backendproc_wait_http(&query, ready, 60000, err, sizeof err)) {
+        snprintf(fixture_error, sizeof fixture_error, "%s", err);
+        return;
+    }
+    if (wait_stores(NSIDE, 60000)) {
+        snprintf(fixture_error, sizeof fixture_error,
+                 "thanos query does not list the %d sidecars after 60 s", NSIDE);
+        return;
+    }
+
+    times[0] = cfg.start_ms + 47 * 60000 + 123;
+    times[1] = cfg.start_ms + 95 * 60000;
+    times[2] = cfg.start_ms + 178 * 60000 + 7;
+    range_start = cfg.start_ms + 30 * 60000 + 250;
+    range_end = cfg.start_ms + 175 * 60000;
+    range_step = 5 * 60000;
+
+    arena_init(&ref_arena, 1 << 20);
+    refs = calloc(NEXPR, sizeof(*refs));
+    shardgen g;
+    shardgen_init(&g, SEED);
+    for (size_t e = 0; e < NEXPR && !fixture_error[0]; e++) {
+        ref *r = &refs[e];
+        shardgen_next(&g, r->text, sizeof r->text);
+        sloeval_parse_options po = SLOEVAL_PARSE_OPTIONS_INIT;
+        po.compat = SLOEVAL_COMPAT_V3;
+        sloeval_error perr = SLOEVAL_ERROR_INIT;
+        if (sloeval_expr_parse(&r->expr, r->text, strlen(r->text), &po, &perr)) {
+            snprintf(fixture_error, sizeof fixture_error, "generated %s: %s", r->text,
+                     perr.message);
+            return;
+        }
+        for (int t = 0; t < NTIMES; t++) {
+            char ts[48];
+            prom_format_time(ts, sizeof ts, times[t]);
+            r->failed[t] =
+                !reference(promserver_query(whole, r->text, ts, NULL), &r->val[t], r->text);
+        }
+        if (e % RANGE_EVERY == 0) {
+            char s0[48], s1[48], st[32];
+            prom_format_time(s0, sizeof s0, range_start);
+            prom_format_time(s1, sizeof s1, range_end);
+            snprintf(st, sizeof st, "%lld", (long long)(range_step / 1000));
+            r->range_failed = !reference(promserver_query_range(whole, r->text, s0, s1, st, NULL),
+                                         &r->range_val, r->text);
+        }
+    }
+}
+
+static void stop_thanos(void)
+{
+    backendproc_stop(&query);
+    for (int i = 0; i < NSIDE; i++)
+        backendproc_stop(&sidecar[i]);
+}
+
+static void teardown(void)
+{
+    stop_thanos();
+    promserver_stop(whole);
+    for (int i = 0; i < NSIDE; i++)
+        promserver_stop(side_prom[i]);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", tmpdir);
+    if (refs)
+        for (size_t e = 0; e < NEXPR; e++)
+            sloeval_expr_free(refs[e].expr);
+    free(refs);
+    arena_free(&ref_arena);
+}
+
+#define REQUIRE_FIXTURE() ck_assert_msg(fixture_error[0] == '\0', "%s", fixture_error)
+
+/* A source on Thanos Query; dedup -1 leaves Thanos's default. */
+static sloeval_source *thanos_source(int partial, int dedup, bool replica_label)
+{
+    static const char *const rl[] = {"replica"};
+    sloeval_prometheus_options o = SLOEVAL_PROMETHEUS_OPTIONS_INIT;
+    o.url = query_url;
+    o.compat = SLOEVAL_COMPAT_V3;
+    o.disable_compression = 1;
+    o.partial_response = partial;
+    o.dedup = dedup;
+    o.max_retries = 0;
+    if (replica_label) {
+        o.replica_labels = rl;
+        o.nreplica_labels = 1;
+    }
+    sloeval_source *src = NULL;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_msg(sloeval_source_new_prometheus(&src, &o, &err) == 0, "%s", err.message);
+    return src;
+}
+
+typedef struct tally {
+    size_t compared, agreed, both_failed, nonempty, mismatched;
+} tally;
+
+static void check_one(tally *ty, const char *what, const char *text, bool ref_failed,
+                      const value *ref_val, plan_batch *b, size_t id)
+{
+    const value *v = NULL;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    int rc = plan_batch_result(b, id, &v, NULL, &err);
+    ty->compared++;
+    char why[600] = "";
+    bool ok;
+    if (ref_failed) {
+        ok = rc != 0;
+        if (!ok) snprintf(why, sizeof why, "the server refused it, sloeval answered");
+    } else if (rc) {
+        ok = false;
+        snprintf(why, sizeof why, "sloeval failed: %s", err.message);
+    } else {
+        ok = valcmp_equal(ref_val, v, why, sizeof why);
+    }
+    if (ok) {
+        ty->agreed++;
+        if (ref_failed) ty->both_failed++;
+        if (!ref_failed && ((ref_val->kind == VALUE_VECTOR && ref_val->u.vector.count) ||
+                            (ref_val->kind == VALUE_MATRIX && ref_val->u.matrix.count) ||
+                            ref_val->kind == VALUE_SCALAR))
+            ty->nonempty++;
+        return;
+    }
+    if (ty->mismatched++ < MAX_REPORTS) printf("MISMATCH %s: %s\n    %s\n", what, text, why);
+}
+
+static void run_mode(const char *name, sloeval_source *src, plan_mode mode)
+{
+    plan_target target = {&src, 1, NULL, 0};
+    plan_options opts = {mode, SLOEVAL_COMPAT_V3, 0, false};
+    plan_batch *b = NULL;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_int_eq(plan_batch_new(&b, &opts, &err), 0);
+    size_t(*ids)[NTIMES + 1] = calloc(NEXPR, sizeof(*ids));
+    for (size_t e = 0; e < NEXPR; e++) {
+        const ast_node *root = sloeval_expr_ast(refs[e].expr);
+        for (int t = 0; t < NTIMES; t++) {
+            ck_assert_int_eq(plan_batch_add_instant(b, &ids[e][t], &target, root, times[t], &err),
+                             0);
+            plan_batch_set_text(b, ids[e][t], refs[e].text, strlen(refs[e].text), NULL);
+        }
+        if (e % RANGE_EVERY == 0)
+            ck_assert_int_eq(plan_batch_add_range(b, &ids[e][NTIMES], &target, root, range_start,
+                                                  range_end, range_step, &err),
+                             0);
+    }
+    ck_assert_msg(plan_batch_run(b, &err) == 0, "%s", err.message);
+    tally inst = {0}, rng = {0};
+    for (size_t e = 0; e < NEXPR; e++) {
+        for (int t = 0; t < NTIMES; t++) {
+            char what[96];
+            snprintf(what, sizeof what, "%s at t%d", name, t);
+            check_one(&inst, what, refs[e].text, refs[e].failed[t], &refs[e].val[t], b, ids[e][t]);
+        }
+        if (e % RANGE_EVERY == 0) {
+            char what[96];
+            snprintf(what, sizeof what, "%s, range", name);
+            check_one(&rng, what, refs[e].text, refs[e].range_failed, &refs[e].range_val, b,
+                      ids[e][NTIMES]);
+        }
+    }
+    printf("%-28s instant: %zu expressions x %d times = %zu compared, %zu agree (%zu "
+           "non-empty, %zu refused by both); range: %zu compared, %zu agree\n",
+           name, (size_t)NEXPR, NTIMES, inst.compared, inst.agreed, inst.nonempty, inst.both_failed,
+           rng.compared, rng.agreed);
+    fflush(stdout);
+    plan_batch_free(b);
+    free(ids);
+    ck_assert_msg(inst.mismatched == 0 && rng.mismatched == 0, "%s: %zu + %zu disagreements", name,
+                  inst.mismatched, rng.mismatched);
+    ck_assert_uint_ge(inst.nonempty * 10, inst.compared * 5);
+}
+
+START_TEST(test_modes_equal_whole_server)
+{
+    REQUIRE_FIXTURE();
+    sloeval_source *src = thanos_source(0, -1, false);
+    run_mode("thanos query, pushdown", src, PLAN_PUSHDOWN);
+    run_mode("thanos query, auto", src, PLAN_AUTO);
+    run_mode("thanos query, local", src, PLAN_LOCAL);
+    sloeval_source_free(src);
+}
+END_TEST
+
+/* One instant query through a source: the value, or -1 with err. */
+static int eval_one(sloeval_source *src, const char *text, int64_t t, arena *a, value *out,
+                    sloeval_error *err)
+{
+    sloeval_parse_options po = SLOEVAL_PARSE_OPTIONS_INIT;
+    po.compat = SLOEVAL_COMPAT_V3;
+    sloeval_expr *ex = NULL;
+    ck_assert_int_eq(sloeval_expr_parse(&ex, text, strlen(text), &po, err), 0);
+    plan_target target = {&src, 1, NULL, 0};
+    plan_options opts = {PLAN_PUSHDOWN, SLOEVAL_COMPAT_V3, 0, false};
+    plan_batch *b = NULL;
+    ck_assert_int_eq(plan_batch_new(&b, &opts, err), 0);
+    size_t id;
+    ck_assert_int_eq(plan_batch_add_instant(b, &id, &target, sloeval_expr_ast(ex), t, err), 0);
+    int rc = plan_batch_run(b, err);
+    const value *v = NULL;
+    if (rc == 0) rc = plan_batch_result(b, id, &v, NULL, err);
+    if (rc == 0) {
+        /* Copy out of the batch: the number of series is what we need. */
+        out->kind = v->kind;
+        if (v->kind == VALUE_VECTOR) {
+            memset(&out->u.vector, 0, sizeof out->u.vector);
+            for (size_t i = 0; i < v->u.vector.count; i++)
+                vector_push(a, &out->u.vector, v->u.vector.items[i].labels, v->u.vector.items[i].t,
+                            v->u.vector.items[i].v);
+        }
+    }
+    plan_batch_free(b);
+    sloeval_expr_free(ex);
+    return rc;
+}
+
+static size_t count_with_label(const value *v, const char *name)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < v->u.vector.count; i++)
+        if (labels_get(v->u.vector.items[i].labels, strv_from_cstr(name)).len) n++;
+    return n;
+}
+
+START_TEST(test_dedup_and_replica_labels)
+{
+    REQUIRE_FIXTURE();
+    const char *sel = "http_requests_total{region=\"eu-west-1\"}";
+    arena a;
+    arena_init(&a, 1 << 16);
+    char ts[48];
+    prom_format_time(ts, sizeof ts, times[1]);
+    value want;
+    json_t *j = promserver_query(whole, sel, ts, NULL);
+    ck_assert_int_eq(valcmp_from_json(&want, &a, json_object_get(j, "data")), 0);
+    json_decref(j);
+    size_t n = want.u.vector.count;
+    ck_assert_uint_gt(n, 0);
+
+    value v;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    sloeval_source *nodedup = thanos_source(0, 0, false);
+    ck_assert_msg(eval_one(nodedup, sel, times[1], &a, &v, &err) == 0, "%s", err.message);
+    ck_assert_uint_eq(v.u.vector.count, 2 * n);
+    ck_assert_uint_eq(count_with_label(&v, "replica"), 2 * n);
+    sloeval_source_free(nodedup);
+
+    sloeval_source *dedup = thanos_source(0, 1, true);
+    ck_assert_msg(eval_one(dedup, sel, times[1], &a, &v, &err) == 0, "%s", err.message);
+    char why[600];
+    ck_assert_msg(valcmp_equal(&want, &v, why, sizeof why), "dedup=true: %s", why);
+    ck_assert_uint_eq(count_with_label(&v, "replica"), 0);
+    sloeval_source_free(dedup);
+    printf("%-28s %zu eu-west-1 series: %zu without dedup (replica label kept), %zu with "
+           "dedup=true and replicaLabels[]=replica\n",
+           "thanos query, dedup", n, 2 * n, n);
+    arena_free(&a);
+}
+END_TEST
+
+static runcli_result cli_query(const char *compat, const char *mode, const char *expr, int64_t t)
+{
+    char ts[48];
+    prom_format_time(ts, sizeof ts, t);
+    const char *argv[] = {SLOEVAL_CLI_PATH, "query", "--url",    query_url, "--compat", compat,
+                          "--mode",         mode,    "--output", "json",    "--time",   ts,
+                          "--retries",      "0",     "--",       expr,      NULL};
+    runcli_result r;
+    ck_assert_int_eq(runcli(&r, argv, NULL, NULL, 120), 0);
+    return r;
+}
+
+START_TEST(test_cli_query)
+{
+    REQUIRE_FIXTURE();
+    size_t compared = 0;
+    for (size_t e = 0; e < NEXPR; e += 8) {
+        int t = (int)(e / 8) % NTIMES;
+        runcli_result r = cli_query("v3", "auto", refs[e].text, times[t]);
+        compared++;
+        if (refs[e].failed[t]) {
+            ck_assert_msg(r.status == 2 && runcli_lines(r.err) == 1,
+                          "%s: the server refused it; the CLI exited %d: %s", refs[e].text,
+                          r.status, r.err);
+            runcli_free(&r);
+            continue;
+        }
+        ck_assert_msg(r.status == 0, "%s: exit %d: %s", refs[e].text, r.status, r.err);
+        json_t *j = json_loads(r.out, 0, NULL);
+        ck_assert_msg(j != NULL, "%s: not JSON: %s", refs[e].text, r.out);
+        value v;
+        ck_assert_int_eq(valcmp_from_json(&v, &ref_arena, j), 0);
+        json_decref(j);
+        char why[600];
+        ck_assert_msg(valcmp_equal(&refs[e].val[t], &v, why, sizeof why), "%s: %s", refs[e].text,
+                      why);
+        runcli_free(&r);
+    }
+    printf("%-28s %zu expressions through `sloeval query --url THANOS`, all agree\n",
+           "thanos query, CLI", compared);
+}
+END_TEST
+
+START_TEST(test_compat_auto)
+{
+    REQUIRE_FIXTURE();
+    /* What Thanos's buildinfo says, as sloeval reads it. */
+    long status;
+    char *body, url[128];
+    snprintf(url, sizeof url, "%s/api/v1/status/buildinfo", query_url);
+    ck_assert_int_eq(backendproc_http(url, NULL, 0, NULL, NULL, &status, &body), 0);
+    printf("%-28s buildinfo (HTTP %ld): %.300s\n", "thanos query, compat auto", status, body);
+    free(body);
+    runcli_result r = cli_query("auto", "pushdown", refs[0].text, times[1]);
+    printf("%-28s exit %d, stderr: %s", "", r.status, r.err[0] ? r.err : "(empty)\n");
+    if (refs[0].failed[1]) {
+        ck_assert_int_eq(r.status, 2);
+    } else {
+        ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+        json_t *j = json_loads(r.out, 0, NULL);
+        value v;
+        ck_assert_int_eq(valcmp_from_json(&v, &ref_arena, j), 0);
+        json_decref(j);
+        char why[600];
+        ck_assert_msg(valcmp_equal(&refs[0].val[1], &v, why, sizeof why), "%s", why);
+    }
+    runcli_free(&r);
+}
+END_TEST
+
+/* A check config with one SLO on a global backend at `url`. */
+static void write_check_config(const char *path, const char *url, bool thanos_opts)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f,
+            "backends:\n  global:\n    url: \"%s\"\n    compression: false\n    retries: 0\n%s"
+            "regions: {label: region, names: [us-east-1, eu-west-1]}\n"
+            "period: 1d\n"
+            "slos:\n"
+            "  - name: availability\n"
+            "    objective: 99.9\n"
+            "    sli:\n"
+            "      error_query: sum(rate(http_requests_total{job=\"checkout\",status=~\"5..\"}"
+            "[{{window}}]))\n"
+            "      total_query: sum(rate(http_requests_total{job=\"checkout\"}[{{window}}]))\n"
+            "    scopes: [region, global]\n",
+            url,
+            thanos_opts ? "    thanos: {partial_response: false, dedup: true, replica_labels: "
+                          "[replica]}\n"
+                        : "");
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static runcli_result cli_check(const char *config, int64_t t)
+{
+    char ts[48];
+    prom_format_time(ts, sizeof ts, t);
+    const char *argv[] = {SLOEVAL_CLI_PATH, "check", "--config", config, "--time", ts,
+                          "--output",       "json",  NULL};
+    runcli_result r;
+    ck_assert_int_eq(runcli(&r, argv, NULL, NULL, 120), 0);
+    return r;
+}
+
+/* Replace every occurrence of `from` by `to` (same program, two URLs). */
+static char *replace_all(const char *s, const char *from, const char *to)
+{
+    size_t n = 0, lf = strlen(from), lt = strlen(to);
+    for (const char *p = strstr(s, from); p; p = strstr(p + lf, from))
+        n++;
+    char *out = malloc(strlen(s) + n * (lt > lf ? lt - lf : 0) + 1), *o = out;
+    for (const char *p = s;;) {
+        const char *q = strstr(p, from);
+        if (!q) {
+            strcpy(o, p);
+            break;
+        }
+        memcpy(o, p, (size_t)(q - p));
+        o += q - p;
+        memcpy(o, to, lt);
+        o += lt;
+        p = q + lf;
+    }
+    return out;
+}
+
+START_TEST(test_check_equals_whole_server)
+{
+    REQUIRE_FIXTURE();
+    char cw[400], ct[400];
+    snprintf(cw, sizeof cw, "%s/check-whole.yaml", tmpdir);
+    snprintf(ct, sizeof ct, "%s/check-thanos.yaml", tmpdir);
+    write_check_config(cw, promserver_url(whole), false);
+    write_check_config(ct, query_url, true);
+    for (int t = 0; t < NTIMES; t++) {
+        runcli_result a = cli_check(cw, times[t]), b = cli_check(ct, times[t]);
+        ck_assert_msg(a.status == 0 || a.status == 1, "whole: exit %d: %s", a.status, a.err);
+        ck_assert_msg(a.status == b.status, "t%d: whole exit %d, thanos exit %d: %s", t, a.status,
+                      b.status, b.err);
+        char *bo = replace_all(b.out, query_url, promserver_url(whole));
+        json_t *ja = json_loads(a.out, 0, NULL), *jb = json_loads(bo, 0, NULL);
+        ck_assert_msg(ja && jb, "check output is not JSON");
+        ck_assert_msg(json_equal(ja, jb),
+                      "t%d: the reports differ:\nwhole:  %.800s\nthanos: %.800s", t, a.out, bo);
+        printf("%-28s t%d: exit %d, the same JSON report as on the whole server (%zu bytes)\n",
+               "thanos query, check", t, a.status, strlen(a.out));
+        json_decref(ja);
+        json_decref(jb);
+        free(bo);
+        runcli_free(&a);
+        runcli_free(&b);
+    }
+}
+END_TEST
+
+/* Last (the fixture is shared): stop us-east-1's sidecar. */
+START_TEST(test_stopped_sidecar)
+{
+    REQUIRE_FIXTURE();
+    backendproc_stop(&sidecar[0]);
+    const char *expr = "sum by (region) (rate(http_requests_total[5m]))";
+    runcli_result r = cli_query("v3", "pushdown", expr, times[1]);
+    printf("%-28s partial_response=false: exit %d: %s", "thanos query, sidecar down", r.status,
+           r.err);
+    ck_assert_msg(r.status == 3 && runcli_lines(r.err) == 1,
+                  "a stopped sidecar must be inconclusive (exit 3), got %d: %s%s", r.status, r.err,
+                  r.out);
+    runcli_free(&r);
+
+    char ct[400];
+    snprintf(ct, sizeof ct, "%s/check-thanos.yaml", tmpdir);
+    write_check_config(ct, query_url, true);
+    r = cli_check(ct, times[1]);
+    printf("%-28s sloeval check: exit %d\n", "", r.status);
+    ck_assert_msg(r.status == 3, "sloeval check with a sidecar down: exit %d: %s", r.status, r.err);
+    runcli_free(&r);
+
+    /* partial_response=true: Thanos answers with warnings; sloeval says partial. */
+    arena a;
+    arena_init(&a, 1 << 16);
+    sloeval_source *src = thanos_source(1, -1, false);
+    value v;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    int rc = eval_one(src, expr, times[1], &a, &v, &err);
+    printf("%-28s partial_response=true: code %d: %s\n", "", err.code, err.message);
+    ck_assert_msg(rc != 0 && err.code == SLOEVAL_EPARTIAL,
+                  "partial_response=true with a store down must be SLOEVAL_EPARTIAL, got %d (%s)",
+                  err.code, err.message);
+    sloeval_source_free(src);
+    arena_free(&a);
+}
+END_TEST
+
+int main(void)
+{
+    prom3 = backendproc_binary("SLOEVAL_PROMETHEUS3");
+    promtool3 = backendproc_binary("SLOEVAL_PROMTOOL3");
+    thanos = backendproc_binary("SLOEVAL_THANOS");
+    if (!prom3 || !promtool3 || !thanos) {
+        printf("SKIPPED: %s not built (SLOEVAL_PROMETHEUS3, SLOEVAL_PROMTOOL3, SLOEVAL_THANOS): "
+               "run scripts/build-backends.sh prometheus thanos\n",
+               !thanos ? "Thanos" : "Prometheus 3.x");
+        return 77;
+    }
+    sloeval_global_init();
+    Suite *s = suite_create("thanos");
+    TCase *tc = tcase_create("thanos");
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_modes_equal_whole_server);
+    tcase_add_test(tc, test_dedup_and_replica_labels);
+    tcase_add_test(tc, test_cli_query);
+    tcase_add_test(tc, test_compat_auto);
+    tcase_add_test(tc, test_check_equals_whole_server);
+    tcase_add_test(tc, test_stopped_sidecar);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    sloeval_global_cleanup();
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
