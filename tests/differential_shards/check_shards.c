@@ -42,9 +42,11 @@
 #ifdef DIFF_V3
 #define DIFF_COMPAT     SLOEVAL_COMPAT_V3
 #define DIFF_COMPAT_ARG "v3"
+#define DIFF_SEMANTICS  "3.x semantics"
 #else
 #define DIFF_COMPAT     SLOEVAL_COMPAT_V2
 #define DIFF_COMPAT_ARG "v2"
+#define DIFF_SEMANTICS  "2.x semantics"
 #endif
 
 #define NEXPR       320
@@ -387,6 +389,25 @@ START_TEST(test_cli_three_shards)
            "three shards, CLI", compared, agreed);
 }
 END_TEST
+
+/* --compat auto reads the server's buildinfo: 2.42 means 2.x semantics,
+ * the 3.x build (its release version stamped) 3.x semantics. */
+START_TEST(test_cli_compat_auto)
+{
+    REQUIRE_FIXTURE();
+    const char *argv[] = {SLOEVAL_CLI_PATH, "query",     "--url", promserver_url(whole), "--compat",
+                          "auto",           "--explain", "--",    "vector(1)",           NULL};
+    runcli_result r;
+    ck_assert_int_eq(runcli(&r, argv, NULL, NULL, 60), 0);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_msg(strstr(r.err, DIFF_SEMANTICS) != NULL, "--compat auto: expected %s in: %s",
+                  DIFF_SEMANTICS, r.err);
+    /* No warning about the version (an unstamped build reports ""). */
+    ck_assert_msg(strstr(r.err, "version") == NULL, "--compat auto warned: %s", r.err);
+    printf("%-24s --compat auto against the whole server: %s\n", "compat auto", DIFF_SEMANTICS);
+    runcli_free(&r);
+}
+END_TEST
 #endif
 
 int main(void)
@@ -410,6 +431,7 @@ int main(void)
     tcase_add_test(tc, test_three_shards);
 #ifdef SLOEVAL_CLI_PATH
     tcase_add_test(tc, test_cli_three_shards);
+    tcase_add_test(tc, test_cli_compat_auto);
 #endif
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
