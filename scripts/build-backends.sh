@@ -51,7 +51,10 @@ describe() {
     thanos)
         module=$THANOS_MODULE version=$THANOS_VERSION
         cmds="cmd/thanos:thanos"
-        release=${version#v} tags=
+        # Thanos's own builds (.promu.yml) use slicelabels: its protobuf code
+        # casts labels.Labels to its own label slices, and with the default
+        # stringlabels the sidecar panics on its first Info call.
+        release=${version#v} tags=slicelabels
         ;;
     mimir)
         module=$MIMIR_MODULE version=$MIMIR_VERSION
@@ -63,10 +66,11 @@ describe() {
 }
 
 # The first line of .complete: bumped when the way of building changes, so
-# that older builds are redone.
-stamp="sloeval-build-backends 2"
+# that older builds are redone; the build tags are part of it.
+stamp_base="sloeval-build-backends 2"
 
 built() {
+    stamp="$stamp_base tags=$tags"
     [ -f "$dir/.complete" ] && [ "$(head -n 1 "$dir/.complete")" = "$stamp" ] || return 1
     for c in $cmds; do
         [ -x "$dir/${c#*:}" ] || return 1

@@ -214,8 +214,11 @@ static void setup(void)
         return;
     }
     if (wait_stores(NSIDE, 60000)) {
+        char line[1024];
+        backendproc_last_log_line(&query, line, sizeof line);
         snprintf(fixture_error, sizeof fixture_error,
-                 "thanos query does not list the %d sidecars after 60 s", NSIDE);
+                 "thanos query does not list the %d sidecars after 60 s; its last log line: %s",
+                 NSIDE, line);
         return;
     }
 
