@@ -502,9 +502,13 @@ static int eval_one(sloeval_source *src, const char *text, int64_t t, arena *a, 
         out->kind = v->kind;
         if (v->kind == VALUE_VECTOR) {
             memset(&out->u.vector, 0, sizeof out->u.vector);
-            for (size_t i = 0; i < v->u.vector.count; i++)
-                vector_push(a, &out->u.vector, v->u.vector.items[i].labels, v->u.vector.items[i].t,
-                            v->u.vector.items[i].v);
+            for (size_t i = 0; i < v->u.vector.count; i++) {
+                /* The labels live in the batch's arena: copy them to ours. */
+                const labels *ls = v->u.vector.items[i].labels;
+                bool dup;
+                vector_push(a, &out->u.vector, labels_make(a, ls->pairs, ls->count, false, &dup),
+                            v->u.vector.items[i].t, v->u.vector.items[i].v);
+            }
         }
     }
     plan_batch_free(b);
