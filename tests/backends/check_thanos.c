@@ -31,6 +31,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <check.h>
+#include <dirent.h>
+#include <errno.h>
 #include <curl/curl.h>
 #include <math.h>
 #include <signal.h>
@@ -62,7 +64,7 @@
 
 static const char *prom3, *promtool3, *thanos;
 static datagen_config cfg;
-static char tmpdir[] = "/tmp/sloeval-thanos-XXXXXX";
+static char tmpdir[64];
 static promserver *whole;
 static promserver *side_prom[NSIDE];
 static backendproc sidecar[NSIDE];
@@ -181,9 +183,29 @@ static int wait_stores(const char *base, int want, int timeout_ms)
     return -1;
 }
 
+/* Remove the folders of earlier runs that crashed (their process is gone):
+ * /tmp/sloeval-thanos-<pid>-XXXXXX. */
+static void sweep_stale(void)
+{
+    DIR *d = opendir("/tmp");
+    if (!d) return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        long pid;
+        if (sscanf(de->d_name, "sloeval-thanos-%ld-", &pid) != 1 || pid <= 0) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        char cmd[400];
+        snprintf(cmd, sizeof cmd, "rm -rf '/tmp/%s'", de->d_name);
+        if (system(cmd) != 0) fprintf(stderr, "cannot remove /tmp/%s\n", de->d_name);
+    }
+    closedir(d);
+}
+
 static void setup(void)
 {
     char err[1024], path[400];
+    sweep_stale();
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/sloeval-thanos-%ld-XXXXXX", (long)getpid());
     datagen_config_init(&cfg);
     cfg.duration_ms = 3 * 3600 * 1000;
     cfg.seed = 15;
