@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "check/check.h"
+#include "check/probe.h"
 #include "http/http.h"
 #include "plan/plan.h"
 #include "promql/printer.h"
@@ -77,6 +78,7 @@ typedef struct run {
     bool explain_on;
     const int64_t *windows; /* policy windows, then the period (the config's) */
     size_t nwindows;
+    check_probes *probes; /* what the data says of the config (probe.h) */
 } run;
 
 static int64_t wall_ms(void)
@@ -177,9 +179,33 @@ static int scope_init(run *R, run_scope *s, const char *region, sloeval_check_mo
     return 0;
 }
 
+/* Add the probes of probe.h for every scope to hb. */
+static int add_probes(run *R, http_batch *hb, int64_t t, sloeval_error *err)
+{
+    check_probe_scope *ps = ARENA_NEW_ARRAY(&R->a, check_probe_scope, R->nscopes + 1);
+    if (!ps) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+    for (size_t i = 0; i < R->nscopes; i++) {
+        const run_scope *s = &R->scopes[i];
+        ps[i] = (check_probe_scope){
+            .name = s->name,
+            .region = s->region,
+            .bit = s->region ? SLO_SCOPE_REGION : SLO_SCOPE_GLOBAL,
+            .backends = s->route.backends,
+            .sources = s->target.shards,
+            .nbackends = s->route.nbackends,
+            .inject = s->target.inject,
+            .ninject = s->target.ninject,
+            .own_backend = s->region && !s->route.has_inject,
+            .grammar = s->grammar,
+        };
+    }
+    return check_probes_add(&R->probes, &R->a, hb, R->cfg, ps, R->nscopes, t, err);
+}
+
 /* Ask every backend whose answers may be evaluated locally for its
- * version: one buildinfo request each, all of them one parallel batch. */
-static int detect_versions(run *R, sloeval_check_report *rep, sloeval_error *err)
+ * version: one buildinfo request each; with them, in the same parallel
+ * batch, the probes of probe.h. */
+static int detect_versions(run *R, sloeval_check_report *rep, int64_t t, sloeval_error *err)
 {
     size_t n = R->cfg->nbackends, nasked = 0;
     prom_call **calls = ARENA_NEW_ARRAY(&R->a, prom_call *, n + 1);
@@ -188,11 +214,10 @@ static int detect_versions(run *R, sloeval_check_report *rep, sloeval_error *err
         run_backend *b = &R->backends[i];
         if (b->src && b->needs_compat && b->def->http.compat == SLOEVAL_COMPAT_AUTO) nasked++;
     }
-    if (nasked) {
+    {
         http_batch *hb = NULL;
-        if (http_batch_new(&hb, nasked > 64 ? 64 : (int)nasked))
-            return error_set(err, SLOEVAL_ENOMEM, "out of memory");
-        int rc = 0;
+        if (http_batch_new(&hb, 16)) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+        int rc = add_probes(R, hb, t, err);
         for (size_t i = 0; i < n && !rc; i++) {
             run_backend *b = &R->backends[i];
             if (!b->src || !b->needs_compat || b->def->http.compat != SLOEVAL_COMPAT_AUTO) continue;
@@ -200,7 +225,9 @@ static int detect_versions(run *R, sloeval_check_report *rep, sloeval_error *err
         }
         /* the executor failing fails each request it did not finish */
         sloeval_error berr = SLOEVAL_ERROR_INIT;
-        int brc = rc ? 0 : http_batch_run(hb, &berr);
+        int brc = rc || (nasked == 0 && check_probes_count(R->probes) == 0)
+                      ? 0
+                      : http_batch_run(hb, &berr);
         for (size_t i = 0; i < n && !rc; i++) {
             run_backend *b = &R->backends[i];
             if (!calls[i]) continue;
@@ -357,6 +384,29 @@ static int grow_alerts(sloeval_check_report *r)
                       sizeof(*r->alerts));
 }
 
+/* What the probes found makes the SLO inconclusive in that scope: its
+ * answers cannot mean what they seem to. */
+static int apply_probes(run *R, sloeval_check_slo_result *res, const run_slo *rs, arena *a,
+                        sloeval_error *err)
+{
+    bool oom;
+    const char *why =
+        check_probes_reason(R->probes, rs->slo_index, (size_t)(rs->scope - R->scopes), a, &oom);
+    if (oom) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+    if (!why) return 0;
+    res->status = SLOEVAL_CHECK_INCONCLUSIVE;
+    res->severity = NULL;
+    if (res->reason) {
+        size_t len = strlen(why) + strlen(res->reason) + 3;
+        char *both = arena_alloc(a, len);
+        if (!both) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+        snprintf(both, len, "%s; %s", why, res->reason);
+        why = both;
+    }
+    res->reason = why;
+    return 0;
+}
+
 static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_options *o,
                      sloeval_error *err)
 {
@@ -393,7 +443,7 @@ static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_opti
         if ((rc = scope_init(R, global_scope, NULL, (sloeval_check_mode)o->mode, err))) return rc;
         R->nscopes++;
     }
-    if ((rc = detect_versions(R, rep, err))) return rc;
+    if ((rc = detect_versions(R, rep, t, err))) return rc;
 
     /* the windows: the policy's, then the period */
     R->nwindows = cfg->nwindows;
@@ -472,6 +522,7 @@ static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_opti
         res->region = rs->scope->region ? res->scope : NULL;
         res->slo_index = rs->slo_index;
         if (!res->slo || !res->scope) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+        if ((rc = apply_probes(R, res, rs, &rep->arena, err))) return rc;
         rep->nslos++;
     }
     for (size_t i = 0; i < nalert_runs; i++) {

@@ -164,3 +164,46 @@ done:
     json_decref(root);
     return rc;
 }
+
+int prom_decode_strings(const char ***out, size_t *n, source_notes *notes, const char *body,
+                        size_t len, long http_status, const char *content_type, const char *url,
+                        arena *a, sloeval_error *err)
+{
+    dctx d = {http_status, url, err};
+    *out = NULL;
+    *n = 0;
+    (void)notes;
+    json_t *root;
+    int rc = prom_dom_load(&root, body, len, http_status, content_type, url, err);
+    if (rc) return rc;
+    rc = prom_dom_status(root, http_status, url, err);
+    if (rc) goto done;
+    json_t *data = json_object_get(root, "data");
+    if (!json_is_array(data)) {
+        rc = fail(&d, SLOEVAL_EDECODE, "no \"data\" array in the answer");
+        goto done;
+    }
+    size_t count = json_array_size(data);
+    const char **v = ARENA_NEW_ARRAY(a, const char *, count + 1);
+    if (!v) {
+        rc = error_set(err, SLOEVAL_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < count; i++) {
+        json_t *e = json_array_get(data, i);
+        if (!json_is_string(e)) {
+            rc = fail(&d, SLOEVAL_EDECODE, "\"data\"[%zu] is not a string", i);
+            goto done;
+        }
+        v[i] = arena_strndup(a, json_string_value(e), json_string_length(e));
+        if (!v[i]) {
+            rc = error_set(err, SLOEVAL_ENOMEM, "out of memory");
+            goto done;
+        }
+    }
+    *out = v;
+    *n = count;
+done:
+    json_decref(root);
+    return rc;
+}

@@ -33,6 +33,7 @@ typedef enum call_kind {
     CALL_QUERY_RANGE,
     CALL_SELECT,
     CALL_BUILDINFO,
+    CALL_LABELS, /* /api/v1/labels or /api/v1/label/<name>/values */
 } call_kind;
 
 struct prom_call {
@@ -47,6 +48,8 @@ struct prom_call {
     sloeval_compat compat; /* CALL_BUILDINFO */
     char warning[SLOEVAL_ERROR_MESSAGE_SIZE];
     prom_call_stats stats;
+    const char **strs; /* CALL_LABELS */
+    size_t nstrs;
 };
 
 static const source_vtable prom_vtable;
@@ -180,6 +183,9 @@ static void on_call_done(http_request *r, void *userdata)
                                    http_request_status(r), http_request_content_type(r),
                                    http_request_url(r), &c->err);
         http_client_redact(s->client, c->warning, sizeof(c->warning));
+    } else if (c->kind == CALL_LABELS) {
+        rc = prom_decode_strings(&c->strs, &c->nstrs, &c->notes, body, len, http_request_status(r),
+                                 http_request_content_type(r), http_request_url(r), c->a, &c->err);
     } else {
         rc = prom_decode_response_stats(&c->val, &c->notes,
                                         s->query_stats ? &c->stats.server_seconds : NULL, body, len,
@@ -331,6 +337,51 @@ int prom_add_select(prom_call **out, sloeval_source *src, http_batch *b,
         (*out)->maxt = maxt;
     }
     return rc;
+}
+
+int prom_add_labels(prom_call **out, sloeval_source *src, http_batch *b, const char *lname,
+                    const label_matcher *matchers, size_t nmatchers, int64_t start, int64_t end,
+                    arena *a, sloeval_error *err)
+{
+    *out = NULL;
+    if (!prom_is_source(src)) return error_set(err, SLOEVAL_EINVAL, "not a Prometheus source");
+    prom_source *s = (prom_source *)src;
+    if (nmatchers == 0 || end < start)
+        return error_set(err, SLOEVAL_EINVAL, "a label request needs matchers and start <= end");
+    if (lname && !label_name_is_legacy(strv_from_cstr(lname)))
+        return error_set(err, SLOEVAL_EINVAL, "label name '%s' cannot be put in a path", lname);
+    strbuf sel = STRBUF_INIT, path = STRBUF_INIT, form = STRBUF_INIT;
+    prom_format_selector(&sel, matchers, nmatchers);
+    char buf[48];
+    http_form_add(&form, "match[]", sel.failed ? "" : strbuf_cstr(&sel));
+    prom_format_time(buf, sizeof(buf), start);
+    http_form_add(&form, "start", buf);
+    prom_format_time(buf, sizeof(buf), end);
+    http_form_add(&form, "end", buf);
+    if (lname)
+        strbuf_printf(&path, "/api/v1/label/%s/values?%s", lname, strbuf_cstr(&form));
+    else
+        strbuf_printf(&path, "/api/v1/labels?%s", strbuf_cstr(&form));
+    int rc = sel.failed || form.failed || path.failed
+                 ? error_set(err, SLOEVAL_ENOMEM, "out of memory")
+                 : add_call(out, s, b, CALL_LABELS, strbuf_cstr(&path), NULL, a, err);
+    strbuf_free(&sel);
+    strbuf_free(&path);
+    strbuf_free(&form);
+    return rc;
+}
+
+int prom_call_strings(const prom_call *c, const char *const **out, size_t *n, sloeval_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (c->code) {
+        if (err) *err = c->err;
+        return c->code;
+    }
+    *out = c->strs;
+    *n = c->nstrs;
+    return 0;
 }
 
 static int add_notes(source_notes *dst, const source_notes *src, arena *a)

@@ -69,6 +69,24 @@ int prom_call_detected(const prom_call *c, sloeval_source *src, sloeval_compat *
                        size_t size, sloeval_error *err);
 
 /*
+ * A label request as a request of a batch: the label names (lname NULL,
+ * /api/v1/labels) or the values of `lname` (/api/v1/label/<lname>/values)
+ * of the series that match the selector `matchers` over [start, end] (ms).
+ * After http_batch_run, prom_call_strings gives the strings (arena
+ * strings, in the server's order) or the call's error.
+ */
+int prom_add_labels(prom_call **out, sloeval_source *src, http_batch *b, const char *lname,
+                    const label_matcher *matchers, size_t nmatchers, int64_t start, int64_t end,
+                    arena *a, sloeval_error *err);
+int prom_call_strings(const prom_call *c, const char *const **out, size_t *n, sloeval_error *err);
+
+/* Decode a {"status":"success","data":[strings]} body (labels, label
+ * values) into arena strings; warnings and infos appended to *notes. */
+int prom_decode_strings(const char ***out, size_t *n, source_notes *notes, const char *body,
+                        size_t len, long http_status, const char *content_type, const char *url,
+                        arena *a, sloeval_error *err);
+
+/*
  * After http_batch_run: the call's value and notes (warnings and infos,
  * appended to *notes, arena strings), or its error. A partial answer
  * (partial_response allowed and warnings present) gives SLOEVAL_EPARTIAL
