@@ -407,6 +407,30 @@ static int apply_probes(run *R, sloeval_check_slo_result *res, const run_slo *rs
     return 0;
 }
 
+/* A server warning not listed as acceptable makes the SLO inconclusive in
+ * that scope: the answer may be incomplete. */
+static int apply_warnings(sloeval_check_slo_result *res, const run_slo *rs,
+                          const check_slo_answers *ca, arena *a, sloeval_error *err)
+{
+    const char *why = NULL;
+    int rc = check_warnings_reason(&why, a, rs->scope->route.backends, rs->scope->route.nbackends,
+                                   ca, err);
+    if (rc || !why) return rc;
+    if (res->status == SLOEVAL_CHECK_INCONCLUSIVE && res->reason && strstr(res->reason, why))
+        return 0;
+    res->status = SLOEVAL_CHECK_INCONCLUSIVE;
+    res->severity = NULL;
+    if (res->reason) {
+        size_t len = strlen(why) + strlen(res->reason) + 3;
+        char *both = arena_alloc(a, len);
+        if (!both) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+        snprintf(both, len, "%s; %s", res->reason, why);
+        why = both;
+    }
+    res->reason = why;
+    return 0;
+}
+
 static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_options *o,
                      sloeval_error *err)
 {
@@ -523,6 +547,7 @@ static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_opti
         res->slo_index = rs->slo_index;
         if (!res->slo || !res->scope) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
         if ((rc = apply_probes(R, res, rs, &rep->arena, err))) return rc;
+        if ((rc = apply_warnings(res, rs, &ca, &rep->arena, err))) return rc;
         rep->nslos++;
     }
     for (size_t i = 0; i < nalert_runs; i++) {

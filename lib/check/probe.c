@@ -8,6 +8,7 @@
 #include "check/probe.h"
 #include "promql/ast.h"
 #include "promql/matcher.h"
+#include "regex/regex.h"
 #include "slo/model.h"
 #include "source/prometheus.h"
 #include "util/error.h"
@@ -335,4 +336,88 @@ const char *check_probes_reason(const check_probes *p, size_t slo_index, size_t 
     }
     strbuf_free(&sb);
     return r;
+}
+
+/* ---- warnings ----------------------------------------------------------------- */
+
+static int first_warning(const check_answer *ans, check_sli_query q, int64_t window,
+                         promql_regex *const *accept, size_t naccept, const char *backend,
+                         const char **out, arena *a, sloeval_error *err)
+{
+    if (*out || !ans || ans->code || !ans->notes) return 0;
+    for (size_t i = 0; i < ans->notes->nwarnings; i++) {
+        strv w = ans->notes->warnings[i];
+        bool ok = false;
+        for (size_t k = 0; k < naccept && !ok; k++) {
+            int m = promql_regex_test(accept[k], w);
+            if (m == SLOEVAL_ENOMEM) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+            ok = m == 1;
+        }
+        if (ok) continue;
+        const char *wname = check_duration_name(a, window);
+        strbuf sb = STRBUF_INIT;
+        strbuf_printf(&sb,
+                      "%s over %s: warning from %s%s: %.*s (list it in the backend's "
+                      "acceptable_warnings if the answer is complete anyway)",
+                      check_sli_query_name(q), wname ? wname : "?",
+                      backend ? "backend " : "the server", backend ? backend : "", (int)w.len,
+                      w.ptr);
+        *out = sb.failed ? NULL : arena_strdup(a, strbuf_cstr(&sb));
+        strbuf_free(&sb);
+        if (!*out) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+        return 0;
+    }
+    return 0;
+}
+
+int check_warnings_reason(const char **out, arena *a, const slo_backend *const *backends,
+                          size_t nbackends, const check_slo_answers *ans, sloeval_error *err)
+{
+    *out = NULL;
+    bool any = false;
+    for (size_t w = 0; w < ans->nwindows; w++) {
+        const check_answer *list[3] = {ans->err ? &ans->err[w] : NULL,
+                                       ans->tot ? &ans->tot[w] : NULL,
+                                       ans->ratio ? &ans->ratio[w] : NULL};
+        for (size_t k = 0; k < 3; k++)
+            if (list[k] && !list[k]->code && list[k]->notes && list[k]->notes->nwarnings)
+                any = true;
+    }
+    if (!any) return 0;
+    size_t n = 0;
+    for (size_t b = 0; b < nbackends; b++)
+        n += backends[b]->nacceptable_warnings;
+    promql_regex **accept = calloc(n + 1, sizeof(*accept));
+    if (!accept) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+    size_t na = 0;
+    int rc = 0;
+    for (size_t b = 0; b < nbackends && !rc; b++)
+        for (size_t i = 0; i < backends[b]->nacceptable_warnings && !rc; i++) {
+            char ebuf[128];
+            rc = slo_warning_regex_compile(&accept[na], backends[b]->acceptable_warnings[i], ebuf,
+                                           sizeof(ebuf));
+            if (rc == SLOEVAL_ENOMEM)
+                error_set(err, rc, "out of memory");
+            else if (rc)
+                rc = error_set(err, rc, "acceptable_warnings of backend %s: %s", backends[b]->name,
+                               ebuf);
+            else
+                na++;
+        }
+    const char *backend = nbackends == 1 ? backends[0]->name : NULL;
+    for (size_t w = 0; w < ans->nwindows && !rc; w++) {
+        if (ans->ratio)
+            rc = first_warning(&ans->ratio[w], CHECK_Q_RATIO, ans->windows[w], accept, na, backend,
+                               out, a, err);
+        if (!rc && ans->err)
+            rc = first_warning(&ans->err[w], CHECK_Q_ERRORS, ans->windows[w], accept, na, backend,
+                               out, a, err);
+        if (!rc && ans->tot)
+            rc = first_warning(&ans->tot[w], CHECK_Q_TOTAL, ans->windows[w], accept, na, backend,
+                               out, a, err);
+    }
+    for (size_t i = 0; i < na; i++)
+        promql_regex_free(accept[i]);
+    free(accept);
+    return rc;
 }

@@ -17,6 +17,7 @@
 #ifndef SLOEVAL_CHECK_PROBE_H
 #define SLOEVAL_CHECK_PROBE_H
 
+#include "check/check.h"
 #include "http/http.h"
 #include "slo/config.h"
 #include "sloeval/source.h"
@@ -58,5 +59,15 @@ size_t check_probes_count(const check_probes *p);
  */
 const char *check_probes_reason(const check_probes *p, size_t slo_index, size_t scope_index,
                                 arena *a, bool *oom);
+
+/*
+ * Server warnings in the answers of one SLO in one scope: the first warning
+ * of a successful answer that no acceptable_warnings regex of the scope's
+ * backends matches, as a reason ("error_query over 1h: warning from
+ * backend global: ..."), or *out NULL. Infos never count. The reason
+ * lives in `a`. Returns 0 or SLOEVAL_ENOMEM.
+ */
+int check_warnings_reason(const char **out, arena *a, const slo_backend *const *backends,
+                          size_t nbackends, const check_slo_answers *ans, sloeval_error *err);
 
 #endif

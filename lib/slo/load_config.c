@@ -5,11 +5,13 @@
  * after this document.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "promql/parser.h"
+#include "regex/regex.h"
 #include "slo/duration.h"
 #include "slo/load.h"
 #include "slo/route.h"
@@ -172,6 +174,7 @@ static int load_backend(loader *L, const ynode *key, const ynode *n, const ypath
                                        "compression",
                                        "compat",
                                        "thanos",
+                                       "acceptable_warnings",
                                        NULL};
     int rc;
     if ((rc = load_want_map(L, n, path))) return rc;
@@ -338,6 +341,22 @@ static int load_backend(loader *L, const ynode *key, const ynode *n, const ypath
             o->compat = SLOEVAL_COMPAT_V3;
         else
             return load_error(L, v, &p, "expected auto, v2 or v3, got '%s'", compat);
+    }
+
+    p = YPATH_KEY(path, "acceptable_warnings");
+    v = ynode_get(n, "acceptable_warnings");
+    if ((rc = load_str_list(L, v, &p, &b->acceptable_warnings, &b->nacceptable_warnings)))
+        return rc;
+    for (size_t i = 0; i < b->nacceptable_warnings; i++) {
+        promql_regex *re = NULL;
+        char ebuf[256];
+        rc = slo_warning_regex_compile(&re, b->acceptable_warnings[i], ebuf, sizeof(ebuf));
+        promql_regex_free(re);
+        if (rc == SLOEVAL_ENOMEM) return load_oom(L);
+        if (rc) {
+            ypath ip = YPATH_INDEX(&p, i);
+            return load_error(L, v->items[i], &ip, "%s", ebuf);
+        }
     }
 
     v = ynode_get(n, "thanos");
@@ -759,4 +778,20 @@ int load_config_doc(loader *L, const ynode *doc)
 
     if ((rc = load_list(L, doc, "slos", load_slo))) return rc;
     return load_list(L, doc, "alerts", load_alert);
+}
+
+int slo_warning_regex_compile(promql_regex **out, const char *pattern, char *errbuf, size_t size)
+{
+    *out = NULL;
+    /* matched anywhere in the text; '.' matches a newline (3.x) */
+    size_t len = strlen(pattern) + 16;
+    char *wrapped = malloc(len);
+    if (!wrapped) return SLOEVAL_ENOMEM;
+    snprintf(wrapped, len, ".*(?:%s).*", pattern);
+    /* the pattern's own errors, not the wrapper's */
+    int rc = promql_regex_check(strv_from_cstr(pattern), SLOEVAL_COMPAT_V3, errbuf, size);
+    if (!rc)
+        rc = promql_regex_compile(out, strv_from_cstr(wrapped), SLOEVAL_COMPAT_V3, errbuf, size);
+    free(wrapped);
+    return rc;
 }

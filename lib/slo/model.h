@@ -58,8 +58,19 @@ typedef struct slo_backend {
     const char *name;
     sloeval_prometheus_options http;
     bool thanos; /* a `thanos` block was given: the backend is Thanos Query */
+    /* acceptable_warnings: regexes; a server warning one of them matches
+     * (anywhere in its text) does not make an answer inconclusive */
+    const char **acceptable_warnings;
+    size_t nacceptable_warnings;
     slo_loc loc;
 } slo_backend;
+
+/* Compile an acceptable_warnings pattern (RE2 syntax, as in PromQL) to
+ * match anywhere in a text. 0, SLOEVAL_EPARSE (message in errbuf) or
+ * SLOEVAL_ENOMEM; free with promql_regex_free. */
+struct promql_regex;
+int slo_warning_regex_compile(struct promql_regex **out, const char *pattern, char *errbuf,
+                              size_t size);
 
 /* The name of the backend that answers every region (and the global scope). */
 #define SLO_GLOBAL_BACKEND "global"
