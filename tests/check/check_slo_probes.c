@@ -63,6 +63,12 @@ static const char *slos_yaml =
     "      error_query: sum(rate(http_requests_total{job=\"checkout\",status=~\"5..\"}"
     "[{{window}}]))\n"
     "      total_query: sum(rate(http_requests_total{job=\"checkout\"}[{{window}}]))\n"
+    "    scopes: [region]\n"
+    "  - name: no-error-metric\n"
+    "    objective: 99.9\n"
+    "    sli:\n"
+    "      error_query: sum(rate(http_errors_total{code=~\"5..\"}[{{window}}]))\n"
+    "      total_query: sum(rate(http_requests_total{job=\"checkout\"}[{{window}}]))\n"
     "    scopes: [region]\n";
 
 static void write_configs(void)
@@ -206,6 +212,12 @@ START_TEST(test_selector_that_cannot_match)
         ck_assert_msg(sloeval_check_slo_status(s) == SLOEVAL_CHECK_OK, "no-such-errors in %s: %s",
                       scopes[i], reason_of(s));
     }
+    /* an error metric without any series: the labels cannot tell a
+     * counter never incremented from a wrong name, so the answers decide
+     * as before: 0 errors, with a note saying so (empty_errors) */
+    const sloeval_check_slo_result *nm = slo_result(rep, "no-error-metric", "us-east-1");
+    ck_assert_msg(sloeval_check_slo_status(nm) == SLOEVAL_CHECK_OK, "%s", reason_of(nm));
+    ck_assert_uint_gt(sloeval_check_slo_note_count(nm), 0);
     /* the right configuration decides as before */
     ck_assert_int_eq(sloeval_check_slo_status(slo_result(rep, "availability", "us-east-1")),
                      SLOEVAL_CHECK_OK);
