@@ -390,8 +390,8 @@ static int apply_probes(run *R, sloeval_check_slo_result *res, const run_slo *rs
                         sloeval_error *err)
 {
     bool oom;
-    const char *why =
-        check_probes_reason(R->probes, rs->slo_index, (size_t)(rs->scope - R->scopes), a, &oom);
+    const char *why = check_probes_reason(R->probes, false, rs->slo_index,
+                                          (size_t)(rs->scope - R->scopes), a, &oom);
     if (oom) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
     if (!why) return 0;
     res->status = SLOEVAL_CHECK_INCONCLUSIVE;
@@ -564,6 +564,18 @@ static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_opti
         res->scope = arena_strdup(&rep->arena, ra->scope->name);
         res->region = ra->scope->region ? res->scope : NULL;
         res->alert_index = ra->alert_index;
+        bool oom;
+        const char *why = check_probes_reason(R->probes, true, ra->alert_index,
+                                              (size_t)(ra->scope - R->scopes), &rep->arena, &oom);
+        if (oom) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+        if (why) {
+            /* its series may be another region's: not firing here */
+            res->status = SLOEVAL_CHECK_INCONCLUSIVE;
+            res->firing = false;
+            res->nseries = 0;
+            res->npending = 0;
+            res->reason = why;
+        }
         res->group = ra->alert->group ? arena_strdup(&rep->arena, ra->alert->group) : NULL;
         if (!res->name || !res->scope || (ra->alert->group && !res->group))
             return error_set(err, SLOEVAL_ENOMEM, "out of memory");

@@ -38,7 +38,9 @@ typedef struct probe_sel {
 } probe_sel;
 
 typedef struct probe_entry {
-    size_t slo_index, scope_index;
+    bool alert;       /* an alert's expression: only the region check */
+    size_t slo_index; /* or the alert's index */
+    size_t scope_index;
     const check_probe_scope *scope;
     probe_sel *sels;
     size_t nsels, capsels;
@@ -130,7 +132,8 @@ static int add_selector(check_probes *p, probe_entry *e, const ast_node *vs)
     const char **names = ARENA_NEW_ARRAY(p->a, const char *, n + 1);
     if (!req || !names) return -1;
     size_t nreq = 0;
-    for (size_t i = 0; i < n; i++)
+    /* an alert on a missing label may be the point (absent()) */
+    for (size_t i = 0; i < n && !e->alert; i++)
         if (needs_label(&ms[i], s->grammar)) {
             req[nreq] = ms[i];
             names[nreq++] = arena_strndup(p->a, ms[i].name.ptr, ms[i].name.len);
@@ -208,6 +211,26 @@ int check_probes_add(check_probes **out, arena *a, http_batch *hb, const slo_con
                 if (!parsed || slo_parsed_ast(parsed, s->grammar, &root, &why)) continue;
                 if (walk(p, e, root)) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
             }
+        }
+    }
+    for (size_t i = 0; i < cfg->nalerts; i++) {
+        const slo_alert *al = &cfg->alerts[i];
+        for (size_t k = 0; k < nscopes; k++) {
+            const check_probe_scope *s = &scopes[k];
+            if (!(al->scopes & s->bit) || s->failed || !s->own_backend) continue;
+            if (arena_grow(a, (void **)&p->entries, &p->capentries, p->nentries + 1,
+                           sizeof(*p->entries)))
+                return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+            probe_entry *e = &p->entries[p->nentries++];
+            memset(e, 0, sizeof(*e));
+            e->alert = true;
+            e->slo_index = i;
+            e->scope_index = k;
+            e->scope = s;
+            const ast_node *root = NULL;
+            const char *why = NULL;
+            if (slo_parsed_ast(&al->parsed, s->grammar, &root, &why)) continue;
+            if (walk(p, e, root)) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
         }
     }
     return 0;
@@ -311,14 +334,16 @@ static void foreign_region(const check_probes *p, const probe_entry *e, const pr
     }
 }
 
-const char *check_probes_reason(const check_probes *p, size_t slo_index, size_t scope_index,
+const char *check_probes_reason(const check_probes *p, bool alert, size_t index, size_t scope_index,
                                 arena *a, bool *oom)
 {
+    size_t slo_index = index;
     *oom = false;
     if (!p) return NULL;
     const probe_entry *e = NULL;
     for (size_t i = 0; i < p->nentries && !e; i++)
-        if (p->entries[i].slo_index == slo_index && p->entries[i].scope_index == scope_index)
+        if (p->entries[i].alert == alert && p->entries[i].slo_index == slo_index &&
+            p->entries[i].scope_index == scope_index)
             e = &p->entries[i];
     if (!e) return NULL;
     strbuf sb = STRBUF_INIT;

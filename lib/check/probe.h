@@ -41,7 +41,7 @@ typedef struct check_probe_scope {
 typedef struct check_probes check_probes;
 
 /*
- * Plan the probes of every SLO of cfg in every scope that judges it, over
+ * Plan the probes of every SLO (and alert) of cfg in every scope that judges it, over
  * the period ending at t, and add their requests to hb. *out lives in `a`.
  * Returns 0 or SLOEVAL_ENOMEM.
  */
@@ -53,11 +53,13 @@ int check_probes_add(check_probes **out, arena *a, http_batch *hb, const slo_con
 size_t check_probes_count(const check_probes *p);
 
 /*
- * After the batch has run: why SLO slo_index cannot be judged in scope
- * scope_index ("; "-joined when there are several reasons), or NULL.
- * The text lives in `a`; NULL too when out of memory (*oom set).
+ * After the batch has run: why SLO `index` (alert `index` when alert)
+ * cannot be judged in scope scope_index ("; "-joined when there are
+ * several reasons), or NULL. Alerts get the region check only: an alert on
+ * a label no series has may be meant (absent()). The text lives in `a`;
+ * NULL too when out of memory (*oom set).
  */
-const char *check_probes_reason(const check_probes *p, size_t slo_index, size_t scope_index,
+const char *check_probes_reason(const check_probes *p, bool alert, size_t index, size_t scope_index,
                                 arena *a, bool *oom);
 
 /*

@@ -71,19 +71,29 @@ static const char *slos_yaml =
     "      total_query: sum(rate(http_requests_total{job=\"checkout\"}[{{window}}]))\n"
     "    scopes: [region]\n";
 
+static const char *alerts_yaml =
+    "alerts:\n"
+    "  - name: HighErrorRate\n"
+    "    expr: sum(rate(http_requests_total{job=\"checkout\",status=~\"5..\"}[5m])) / "
+    "sum(rate(http_requests_total{job=\"checkout\"}[5m])) > 0.01\n"
+    "    scopes: [region]\n"
+    "  - name: NoCodeLabel\n"
+    "    expr: absent(http_requests_total{code=\"500\"})\n"
+    "    scopes: [region]\n";
+
 static void write_configs(void)
 {
     char buf[4096];
     snprintf(buf, sizeof(buf),
              "backends:\n  us-east-1: {url: \"%s\"}\n  eu-west-1: {url: \"%s\"}\n"
-             "regions: {label: region, names: [us-east-1, eu-west-1]}\n%s",
-             promserver_url(us), promserver_url(eu), slos_yaml);
+             "regions: {label: region, names: [us-east-1, eu-west-1]}\n%s%s",
+             promserver_url(us), promserver_url(eu), slos_yaml, alerts_yaml);
     write_file("right.yaml", buf);
     /* the two URLs swapped */
     snprintf(buf, sizeof(buf),
              "backends:\n  us-east-1: {url: \"%s\"}\n  eu-west-1: {url: \"%s\"}\n"
-             "regions: {label: region, names: [us-east-1, eu-west-1]}\n%s",
-             promserver_url(eu), promserver_url(us), slos_yaml);
+             "regions: {label: region, names: [us-east-1, eu-west-1]}\n%s%s",
+             promserver_url(eu), promserver_url(us), slos_yaml, alerts_yaml);
     write_file("swapped.yaml", buf);
 }
 
@@ -156,6 +166,19 @@ static const sloeval_check_slo_result *slo_result(const sloeval_check_report *r,
     return NULL;
 }
 
+static const sloeval_check_alert_result *alert_result(const sloeval_check_report *r,
+                                                      const char *name, const char *scope)
+{
+    for (size_t i = 0; i < sloeval_check_report_alert_count(r); i++) {
+        const sloeval_check_alert_result *a = sloeval_check_report_alert(r, i);
+        if (!strcmp(sloeval_check_alert_name(a), name) &&
+            !strcmp(sloeval_check_alert_scope(a), scope))
+            return a;
+    }
+    ck_abort_msg("no result for alert %s in %s", name, scope);
+    return NULL;
+}
+
 static const char *reason_of(const sloeval_check_slo_result *s)
 {
     const char *r = sloeval_check_slo_reason(s);
@@ -218,6 +241,12 @@ START_TEST(test_selector_that_cannot_match)
     const sloeval_check_slo_result *nm = slo_result(rep, "no-error-metric", "us-east-1");
     ck_assert_msg(sloeval_check_slo_status(nm) == SLOEVAL_CHECK_OK, "%s", reason_of(nm));
     ck_assert_uint_gt(sloeval_check_slo_note_count(nm), 0);
+    /* alerts: the incident fires in its own region; an alert on a label no
+     * series has (absent()) is not second-guessed */
+    ck_assert_int_eq(sloeval_check_alert_status(alert_result(rep, "HighErrorRate", "eu-west-1")),
+                     SLOEVAL_CHECK_FIRING);
+    ck_assert_int_eq(sloeval_check_alert_status(alert_result(rep, "NoCodeLabel", "us-east-1")),
+                     SLOEVAL_CHECK_FIRING);
     /* the right configuration decides as before */
     ck_assert_int_eq(sloeval_check_slo_status(slo_result(rep, "availability", "us-east-1")),
                      SLOEVAL_CHECK_OK);
@@ -245,6 +274,13 @@ START_TEST(test_swapped_region_backends)
         ck_assert_msg(strstr(reason_of(s), want) != NULL, "%s: %s", scopes[i], reason_of(s));
         ck_assert_ptr_null(sloeval_check_slo_severity(s));
     }
+    /* the alert of eu-west-1's incident is not raised for us-east-1 */
+    const sloeval_check_alert_result *a = alert_result(rep, "HighErrorRate", "us-east-1");
+    ck_assert_int_eq(sloeval_check_alert_status(a), SLOEVAL_CHECK_INCONCLUSIVE);
+    ck_assert(!sloeval_check_alert_firing(a));
+    ck_assert_ptr_nonnull(sloeval_check_alert_reason(a));
+    ck_assert_msg(strstr(sloeval_check_alert_reason(a), "labelled region=\"eu-west-1\"") != NULL,
+                  "%s", sloeval_check_alert_reason(a));
     /* the global scope fans out over both: the same data either way */
     ck_assert_int_eq(sloeval_check_slo_status(slo_result(rep, "no-such-errors", "global")),
                      SLOEVAL_CHECK_OK);
