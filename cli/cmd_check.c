@@ -159,9 +159,17 @@ int cmd_check(int argc, char **argv)
     for (size_t i = 0; i < o_output->nvalues; i++)
         if (!outs[i].path && outs[i].format == SLOEVAL_CHECK_FORMAT_TEXT) text_on_stdout = true;
     if (!text_on_stdout)
-        for (size_t i = 0; i < sloeval_check_report_warning_count(report); i++)
-            fprintf(stderr, "sloeval check: warning: %s\n",
-                    sloeval_check_report_warning(report, i));
+        for (size_t i = 0; i < sloeval_check_report_warning_count(report); i++) {
+            /* escaped as the text report does: a server chose some of it */
+            char *w = NULL;
+            sloeval_error werr = SLOEVAL_ERROR_INIT;
+            if (sloeval_check_report_warning_escaped(&w, report, i, &werr)) {
+                fprintf(stderr, "sloeval check: %s\n", werr.message);
+                continue;
+            }
+            fprintf(stderr, "sloeval check: warning: %s\n", w);
+            free(w);
+        }
 
     status = sloeval_check_status_exit_code(sloeval_check_report_status(report));
     for (size_t i = 0; i < nouts; i++) {

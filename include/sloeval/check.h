@@ -260,6 +260,19 @@ SLOEVAL_EXPORT const sloeval_label *sloeval_check_series_label(const sloeval_che
 SLOEVAL_EXPORT size_t sloeval_check_report_warning_count(const sloeval_check_report *report);
 SLOEVAL_EXPORT const char *sloeval_check_report_warning(const sloeval_check_report *report,
                                                         size_t i);
+/**
+ * The i-th warning as the text report prints it, safe on one line of a
+ * terminal: invalid UTF-8 as U+FFFD, C0 and C1 control characters and DEL
+ * (which a server could use to retitle or clear the terminal) as escapes
+ * such as \x1b and \u009b. For a program that prints the warnings itself
+ * (sloeval check puts them on stderr when the text report is not on
+ * stdout). *out is a malloc'd NUL-terminated string (free() it), NULL on
+ * error. Errors: SLOEVAL_EINVAL (out or report NULL, i out of range),
+ * SLOEVAL_ENOMEM.
+ */
+SLOEVAL_EXPORT int sloeval_check_report_warning_escaped(char **out,
+                                                        const sloeval_check_report *report,
+                                                        size_t i, sloeval_error *err);
 
 /**
  * The plan with opts.explain: every query, the backend it went to and the

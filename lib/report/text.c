@@ -10,6 +10,7 @@
 
 #include "model/model.h"
 #include "report/report.h"
+#include "util/error.h"
 #include "util/text.h"
 
 #define RED    "\033[1;31m"
@@ -402,4 +403,29 @@ void report_text(strbuf *sb, const sloeval_check_report *r, bool color)
                   "%zu ok, %zu firing, %zu inconclusive\n",
                   ns, ns == 1 ? "" : "s", cs[0], cs[1], cs[2], na, na == 1 ? "" : "s", ca[0], ca[1],
                   ca[2]);
+}
+
+int sloeval_check_report_warning_escaped(char **out, const sloeval_check_report *report, size_t i,
+                                         sloeval_error *err)
+{
+    sloeval_error_clear(err);
+    if (!out)
+        return error_set(err, SLOEVAL_EINVAL, "sloeval_check_report_warning_escaped: out is NULL");
+    *out = NULL;
+    if (!report)
+        return error_set(err, SLOEVAL_EINVAL,
+                         "sloeval_check_report_warning_escaped: report is NULL");
+    if (i >= sloeval_check_report_warning_count(report))
+        return error_set(err, SLOEVAL_EINVAL,
+                         "sloeval_check_report_warning_escaped: warning %zu of %zu", i,
+                         sloeval_check_report_warning_count(report));
+    strbuf sb = STRBUF_INIT;
+    put_term(&sb, sloeval_check_report_warning(report, i));
+    strbuf_append(&sb, "", 0);
+    if (sb.failed || !sb.data) {
+        strbuf_free(&sb);
+        return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+    }
+    *out = strbuf_detach(&sb);
+    return 0;
 }

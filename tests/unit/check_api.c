@@ -296,6 +296,10 @@ START_TEST(test_error_reset_at_every_entry_point)
     assert_fresh("sloeval_check_report_render", rc, &err);
     ck_assert_int_eq(rc, SLOEVAL_EINVAL);
     dirty(&err);
+    rc = sloeval_check_report_warning_escaped(&out, report, 1000, &err);
+    assert_fresh("sloeval_check_report_warning_escaped", rc, &err);
+    ck_assert_int_eq(rc, SLOEVAL_EINVAL);
+    dirty(&err);
     rc = sloeval_check_report_write_file("/nonexistent/dir/report.prom", report, NULL, &err);
     assert_fresh("sloeval_check_report_write_file", rc, &err);
     ck_assert_int_ne(rc, 0);

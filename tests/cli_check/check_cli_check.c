@@ -1,0 +1,277 @@
+/*
+ * `sloeval check` (and `sloeval test`) on the command line, against a
+ * loopback server that records every request (tests/support/faultserver):
+ *   - warnings printed on stderr (when the text report is not on stdout)
+ *     are escaped as the text report escapes them: a server's C0 and C1
+ *     control characters never reach the terminal raw;
+ *   - --time accepts every documented form, in check and in query, and
+ *     the instant sent is the one meant;
+ *   - `sloeval test` on a promtool unit test file says what it is.
+ */
+#define _DEFAULT_SOURCE /* timegm, mkdtemp */
+#include <check.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "faultserver.h"
+#include "runcli.h"
+
+static faultserver *fs;
+static char dir[] = "/tmp/sloeval-cli-check-XXXXXX";
+static char config_path[128];
+
+static const char *const clean_env[] = {"SLOEVAL_URL",
+                                        "SLOEVAL_BEARER_TOKEN_FILE",
+                                        "SLOEVAL_BEARER_TOKEN",
+                                        "SLOEVAL_BASIC_AUTH_USER",
+                                        "SLOEVAL_BASIC_AUTH_PASSWORD_FILE",
+                                        "SLOEVAL_BASIC_AUTH_PASSWORD",
+                                        NULL};
+
+static const char *VECTOR_1 =
+    "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},"
+    "\"value\":[1704067200,\"1\"]}]}}";
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A config whose one (global) backend is the fault server; compat as given. */
+static void write_config(const char *compat)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             "backends:\n"
+             "  global: {url: \"%s\", retries: 0, compat: %s}\n"
+             "slos:\n"
+             "  - name: avail\n"
+             "    objective: 99.9\n"
+             "    sli:\n"
+             "      error_query: sum(rate(e[{{window}}]))\n"
+             "      total_query: sum(rate(t[{{window}}]))\n",
+             faultserver_url(fs), compat);
+    snprintf(config_path, sizeof config_path, "%s/config.yaml", dir);
+    write_file(config_path, text);
+}
+
+static void setup(void)
+{
+    char err[256];
+    fs = faultserver_start(err, sizeof err);
+    ck_assert_msg(fs != NULL, "faultserver: %s", err);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+    faultserver_stop(fs);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd)) {
+    }
+    strcpy(dir, "/tmp/sloeval-cli-check-XXXXXX");
+}
+
+static void run(runcli_result *r, const char *const *argv)
+{
+    ck_assert_int_eq(runcli(r, argv, NULL, clean_env, 60), 0);
+    ck_assert_msg(!r->timed_out, "the command did not finish");
+}
+
+/* A server version holding ESC, BEL and C1 CSI (U+009B): the warning about
+ * it goes to stderr with --output json, and must be escaped there as the
+ * text report escapes it. */
+START_TEST(test_stderr_warnings_escaped)
+{
+    write_config("auto");
+    faultserver_response script[2] = {
+        {.body = "{\"status\":\"success\",\"data\":{\"version\":\"9\\u001b]0;x\\u0007"
+                 "\\u009b2J\"}}"},
+        {.body = VECTOR_1},
+    };
+    faultserver_script(fs, script, 2);
+    const char *argv[] = {SLOEVAL_CLI_PATH, "check",      "--config", config_path,
+                          "--time",         "1704067200", "--output", "json",
+                          "--mode",         "local",      NULL};
+    runcli_result r;
+    run(&r, argv);
+    ck_assert_msg(strstr(r.err, "warning: ") != NULL, "no warning on stderr: %s", r.err);
+    ck_assert_msg(!strchr(r.err, '\033') && !strchr(r.err, '\007'),
+                  "a control character reached stderr raw: %s", r.err);
+    ck_assert_msg(!strstr(r.err, "\xc2\x9b"), "C1 CSI reached stderr raw: %s", r.err);
+    ck_assert_msg(strstr(r.err, "\\u009b2J") != NULL, "C1 CSI not shown as an escape: %s", r.err);
+    runcli_free(&r);
+}
+END_TEST
+
+/* ---- --time in every form ------------------------------------------------------ */
+
+typedef struct time_form {
+    const char *arg;
+    double want;   /* the unix time sent; 0: now (within the run) */
+    double offset; /* for relative forms: want = now + offset */
+} time_form;
+
+static const time_form time_forms[] = {
+    {"1704067200", 1704067200, 0},
+    {"1704067200.5", 1704067200.5, 0},
+    {"2024-01-01T00:00:00Z", 1704067200, 0},
+    {"2024-01-01T01:30:00+01:30", 1704067200, 0},
+    {"2024-01-01T00:00:00.250Z", 1704067200.25, 0},
+    {"2024-01-01", 1704067200, 0},
+    {"now", 0, 0},
+    {"now-1h30m", 0, -5400},
+    {"now-90s", 0, -90},
+};
+
+/* A time as sent: unix seconds, or RFC 3339 in UTC with optional fraction. */
+static double parse_sent(const char *v)
+{
+    if (!strchr(v, 'T')) return strtod(v, NULL);
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    double sec = 0;
+    if (sscanf(v, "%d-%d-%dT%d:%d:%lf", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &sec) != 6)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (double)timegm(&tm) + sec;
+}
+
+/* The instant of the last query request the server recorded (the `time`
+ * parameter, in the query string or the form body), or -1. */
+static double sent_time(void)
+{
+    double t = -1;
+    for (size_t i = 0; i < faultserver_request_count(fs); i++) {
+        const faultserver_request *q = faultserver_get_request(fs, i);
+        if (!strstr(q->path, "/api/v1/query")) continue;
+        char *v = faultserver_form_value(q->query, "time");
+        if (!v && q->body) v = faultserver_form_value(q->body, "time");
+        if (v) t = parse_sent(v);
+        free(v);
+    }
+    return t;
+}
+
+static void assert_time(const time_form *f, double t, double before, double after, const char *cmd)
+{
+    ck_assert_msg(t >= 0, "%s --time %s: no query with a time was sent", cmd, f->arg);
+    if (f->want)
+        ck_assert_msg(t == f->want, "%s --time %s: sent %.3f, expected %.3f", cmd, f->arg, t,
+                      f->want);
+    else
+        ck_assert_msg(t >= before + f->offset - 1 && t <= after + f->offset + 1,
+                      "%s --time %s: sent %.3f, expected about %.3f", cmd, f->arg, t,
+                      before + f->offset);
+}
+
+START_TEST(test_time_forms)
+{
+    const time_form *f = &time_forms[_i];
+    write_config("v2");
+    faultserver_respond(fs, 200, NULL, VECTOR_1);
+    runcli_result r;
+
+    faultserver_clear_requests(fs);
+    double before = (double)time(NULL);
+    const char *check_argv[] = {SLOEVAL_CLI_PATH, "check",    "--config", config_path, "--time",
+                                f->arg,           "--output", "json",     NULL};
+    run(&r, check_argv);
+    double after = (double)time(NULL);
+    /* errors / total = 1: a decision (firing), not a usage error nor inconclusive */
+    ck_assert_msg(r.status == 1, "check --time %s: exit %d: %s", f->arg, r.status, r.err);
+    assert_time(f, sent_time(), before, after, "check");
+    runcli_free(&r);
+
+    faultserver_clear_requests(fs);
+    before = (double)time(NULL);
+    const char *query_argv[] = {SLOEVAL_CLI_PATH,
+                                "query",
+                                "--url",
+                                faultserver_url(fs),
+                                "--compat",
+                                "v2",
+                                "--time",
+                                f->arg,
+                                "--",
+                                "x",
+                                NULL};
+    run(&r, query_argv);
+    after = (double)time(NULL);
+    ck_assert_msg(r.status == 0, "query --time %s: exit %d: %s", f->arg, r.status, r.err);
+    assert_time(f, sent_time(), before, after, "query");
+    runcli_free(&r);
+}
+END_TEST
+
+/* Forms that are not times: a one-line usage error naming --time, exit 2,
+ * no request. */
+START_TEST(test_time_errors)
+{
+    static const char *const bad[] = {"yesterday", "2024-13-01", "now-", "now-1x", "1e400", ""};
+    write_config("v2");
+    runcli_result r;
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        faultserver_clear_requests(fs);
+        const char *argv[] = {SLOEVAL_CLI_PATH, "check", "--config", config_path,
+                              "--time",         bad[i],  NULL};
+        run(&r, argv);
+        ck_assert_msg(r.status == 2, "check --time '%s': exit %d", bad[i], r.status);
+        ck_assert_msg(strstr(r.err, "--time") != NULL, "check --time '%s': %s", bad[i], r.err);
+        ck_assert_uint_eq(faultserver_request_count(fs), 0);
+        runcli_free(&r);
+        const char *qargv[] = {SLOEVAL_CLI_PATH, "query", "--url", faultserver_url(fs),
+                               "--time",         bad[i],  "x",     NULL};
+        run(&r, qargv);
+        ck_assert_msg(r.status == 2, "query --time '%s': exit %d", bad[i], r.status);
+        ck_assert_msg(strstr(r.err, "--time") != NULL, "query --time '%s': %s", bad[i], r.err);
+        ck_assert_uint_eq(faultserver_request_count(fs), 0);
+        runcli_free(&r);
+    }
+}
+END_TEST
+
+/* `sloeval test` on a promtool unit test file names it as one. */
+START_TEST(test_promtool_file)
+{
+    char path[160];
+    snprintf(path, sizeof path, "%s/rules_test.yaml", dir);
+    write_file(path, "rule_files:\n  - rules.yaml\nevaluation_interval: 1m\ntests:\n"
+                     "  - interval: 1m\n    input_series: []\n");
+    const char *argv[] = {SLOEVAL_CLI_PATH, "test", path, NULL};
+    runcli_result r;
+    run(&r, argv);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "promtool unit test file") != NULL, "%s", r.err);
+    ck_assert_msg(strstr(r.err, "promtool test rules") != NULL, "%s", r.err);
+    runcli_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("cli_check");
+    TCase *tc = tcase_create("cli");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_stderr_warnings_escaped);
+    tcase_add_loop_test(tc, test_time_forms, 0, (int)(sizeof time_forms / sizeof *time_forms));
+    tcase_add_test(tc, test_time_errors);
+    tcase_add_test(tc, test_promtool_file);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
