@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "check_url.h"
 #include "cli.h"
 #include "sloeval.h"
 
@@ -73,6 +74,21 @@ int cmd_check(int argc, char **argv)
         {"color", CLI_OPT_VALUE, "auto|always|never",
          "colours in the text report (default auto: on a terminal)", color_choices, 0, NULL, NULL,
          0},
+        /* --url and the connection flags shared with query (check_url.c) */
+        {"url", CLI_OPT_LIST, "URL",
+         "the global backend of a Sloth spec or rule file (default $SLOEVAL_URL)", NULL, 0, NULL,
+         NULL, 0},
+        {"timeout", CLI_OPT_VALUE, "D",
+         "the whole run within D (every request and retry); past it, inconclusive (exit 3)", NULL,
+         0, NULL, NULL, 0},
+        {"header", CLI_OPT_LIST, "HEADER", "with --url: an extra request header, NAME:VALUE", NULL,
+         0, NULL, NULL, 0},
+        {"tenant", CLI_OPT_VALUE, "ID", "with --url: Mimir/Cortex tenant (X-Scope-OrgID)", NULL, 0,
+         NULL, NULL, 0},
+        {"bearer-token-file", CLI_OPT_VALUE, "FILE",
+         "with --url: a file holding the bearer token (or $SLOEVAL_BEARER_TOKEN_FILE, "
+         "$SLOEVAL_BEARER_TOKEN)",
+         NULL, 0, NULL, NULL, 0},
         {NULL, CLI_OPT_FLAG, NULL, NULL, NULL, 0, NULL, NULL, 0},
     };
     cli_cmd_spec spec = {
@@ -108,6 +124,7 @@ int cmd_check(int argc, char **argv)
         cli_usage_error(&spec, "--config FILE is required");
         goto done;
     }
+    if (check_timeout_arm(&spec)) goto done;
     sloeval_check_options co = SLOEVAL_CHECK_OPTIONS_INIT;
     if (o_time->value) {
         sloeval_error terr = SLOEVAL_ERROR_INIT;
@@ -145,10 +162,7 @@ int cmd_check(int argc, char **argv)
         fprintf(stderr, "sloeval check: cannot initialise libcurl\n");
         goto done;
     }
-    if (sloeval_slo_set_load_file(&set, o_config->value, NULL, &err)) {
-        fprintf(stderr, "sloeval check: %s\n", err.message);
-        goto cleanup;
-    }
+    if (check_load(&set, &spec, o_config->value)) goto cleanup;
     if (sloeval_check_run(&report, set, &co, &err)) {
         fprintf(stderr, "sloeval check: %s\n", err.message);
         goto cleanup;

@@ -52,7 +52,7 @@ static int query_exit_status(int code, int http_status)
 }
 
 /* The URLs: --url, else $SLOEVAL_URL split at commas and spaces. */
-static int collect_urls(char ***out, size_t *n, cli_opt *url_opt)
+int collect_urls(char ***out, size_t *n, cli_opt *url_opt)
 {
     *out = NULL;
     *n = 0;
@@ -80,7 +80,7 @@ static int collect_urls(char ***out, size_t *n, cli_opt *url_opt)
     return 0;
 }
 
-static void free_urls(char **urls, size_t n)
+void free_urls(char **urls, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         free(urls[i]);
@@ -107,14 +107,7 @@ static bool opt_flag(cli_cmd_spec *spec, const char *name)
     return o && o->count > 0;
 }
 
-/* The options every source shares, from the flags and the environment. */
-typedef struct url_settings {
-    sloeval_prometheus_options base;
-    sloeval_http_header *headers;
-    size_t nheaders;
-} url_settings;
-
-static int settings(url_settings *s, cli_cmd_spec *spec, sloeval_compat compat)
+int url_settings_parse(url_settings *s, cli_cmd_spec *spec, sloeval_compat compat)
 {
     sloeval_prometheus_options_init(&s->base);
     s->base.compat = compat;
@@ -188,7 +181,7 @@ static int settings(url_settings *s, cli_cmd_spec *spec, sloeval_compat compat)
     return 0;
 }
 
-static void free_settings(url_settings *s)
+void url_settings_free(url_settings *s)
 {
     for (size_t i = 0; i < s->nheaders; i++)
         free((char *)s->headers[i].name);
@@ -214,16 +207,16 @@ int query_servers(cli_cmd_spec *spec, const char *text, size_t len, sloeval_comp
     }
     url_settings us;
     memset(&us, 0, sizeof(us));
-    int status = settings(&us, spec, compat);
+    int status = url_settings_parse(&us, spec, compat);
     if (status) {
-        free_settings(&us);
+        url_settings_free(&us);
         return CLI_EXIT_USAGE;
     }
     char **urls = NULL;
     size_t n = 0;
     if (collect_urls(&urls, &n, cli_opt_find(spec, "url")) || n == 0) {
         free_urls(urls, n);
-        free_settings(&us);
+        url_settings_free(&us);
         return cli_usage_error(spec, "a source is needed: --url URL or --data FILE");
     }
     static const char *const modes[] = {"auto", "pushdown", "local", NULL};
@@ -280,7 +273,7 @@ done:
     sloeval_query_free(q);
     sloeval_expr_free(expr);
     free_urls(urls, n);
-    free_settings(&us);
+    url_settings_free(&us);
     if (inited) sloeval_global_cleanup();
     return status;
 }

@@ -258,6 +258,159 @@ START_TEST(test_promtool_file)
 }
 END_TEST
 
+/* ---- --url, the connection flags, $SLOEVAL_URL, --timeout ------------------------ */
+
+static const char SLOTH[] = "version: \"prometheus/v1\"\n"
+                            "service: \"svc\"\n"
+                            "slos:\n"
+                            "  - name: \"avail\"\n"
+                            "    objective: 99.9\n"
+                            "    sli:\n"
+                            "      events:\n"
+                            "        error_query: sum(rate(e_total{code=~\"5..\"}[{{.window}}]))\n"
+                            "        total_query: sum(rate(e_total[{{.window}}]))\n"
+                            "    alerting:\n"
+                            "      name: SvcErrors\n";
+
+static const char RULES[] = "groups:\n"
+                            "  - name: g\n"
+                            "    rules:\n"
+                            "      - alert: Down\n"
+                            "        expr: up == 0\n";
+
+static void file_in_dir(char *path, size_t size, const char *name, const char *text)
+{
+    snprintf(path, size, "%s/%s", dir, name);
+    write_file(path, text);
+}
+
+/* A Sloth spec and a rule file run against --url, with the headers, tenant
+ * and token of the flags on every request; no secret in the output. */
+START_TEST(test_url_runs_sloth_and_rules)
+{
+    char spec[160], rules[160], token[160];
+    file_in_dir(spec, sizeof spec, "spec.yaml", SLOTH);
+    file_in_dir(rules, sizeof rules, "rules.yaml", RULES);
+    file_in_dir(token, sizeof token, "token", "tok-SECRET-1\n");
+    faultserver_respond(fs, 200, NULL, VECTOR_1);
+    const char *files[] = {spec, rules};
+    for (int k = 0; k < 2; k++) {
+        faultserver_clear_requests(fs);
+        const char *argv[] = {SLOEVAL_CLI_PATH,
+                              "check",
+                              "--config",
+                              files[k],
+                              "--url",
+                              faultserver_url(fs),
+                              "--header",
+                              "X-Api-Key: key-SECRET-2",
+                              "--tenant",
+                              "team-a",
+                              "--bearer-token-file",
+                              token,
+                              "--time",
+                              "1704067200",
+                              NULL};
+        runcli_result r;
+        run(&r, argv);
+        /* Sloth: errors/total = 1 fires; rules: the server returns a series: fires */
+        ck_assert_msg(r.status == 1, "%s: exit %d: %s%s", files[k], r.status, r.out, r.err);
+        ck_assert_msg(faultserver_request_count(fs) > 0, "%s: no request", files[k]);
+        for (size_t i = 0; i < faultserver_request_count(fs); i++) {
+            const faultserver_request *q = faultserver_get_request(fs, i);
+            const char *h = faultserver_request_header(q, "X-Api-Key");
+            ck_assert_msg(h && !strcmp(h, "key-SECRET-2"), "request %zu: X-Api-Key %s", i,
+                          h ? h : "(none)");
+            h = faultserver_request_header(q, "X-Scope-OrgID");
+            ck_assert_msg(h && !strcmp(h, "team-a"), "request %zu: tenant %s", i, h ? h : "-");
+            h = faultserver_request_header(q, "Authorization");
+            ck_assert_msg(h && !strcmp(h, "Bearer tok-SECRET-1"), "request %zu: %s", i,
+                          h ? h : "(no Authorization)");
+        }
+        ck_assert_msg(!strstr(r.out, "SECRET") && !strstr(r.err, "SECRET"),
+                      "a secret was printed: %s%s", r.out, r.err);
+        runcli_free(&r);
+    }
+}
+END_TEST
+
+/* $SLOEVAL_URL is the global backend of a Sloth spec; a config with its
+ * own backends keeps them (and --url with it is a usage error). */
+START_TEST(test_url_environment)
+{
+    char spec[160];
+    file_in_dir(spec, sizeof spec, "spec.yaml", SLOTH);
+    faultserver_respond(fs, 200, NULL, VECTOR_1);
+    char env_url[128];
+    snprintf(env_url, sizeof env_url, "SLOEVAL_URL=%s", faultserver_url(fs));
+    const char *env[] = {env_url, NULL};
+    const char *argv[] = {SLOEVAL_CLI_PATH, "check",      "--config", spec,
+                          "--time",         "1704067200", NULL};
+    runcli_result r;
+    ck_assert_int_eq(runcli(&r, argv, env, NULL, 60), 0);
+    ck_assert_msg(r.status == 1, "exit %d: %s", r.status, r.err);
+    ck_assert_uint_gt(faultserver_request_count(fs), 0);
+    runcli_free(&r);
+
+    /* a config with backends: $SLOEVAL_URL is not used (its backend is port 1) */
+    write_config("v2");
+    char other[256];
+    snprintf(other, sizeof other, "%s/other.yaml", dir);
+    char text[512];
+    snprintf(text, sizeof text,
+             "backends:\n  global: {url: \"http://127.0.0.1:1\", retries: 0, compat: v2}\n"
+             "slos:\n  - name: a\n    objective: 99.9\n    sli:\n"
+             "      error_query: sum(rate(e[{{window}}]))\n"
+             "      total_query: sum(rate(t[{{window}}]))\n");
+    write_file(other, text);
+    faultserver_clear_requests(fs);
+    const char *argv2[] = {SLOEVAL_CLI_PATH, "check",      "--config", other,
+                           "--time",         "1704067200", NULL};
+    ck_assert_int_eq(runcli(&r, argv2, env, NULL, 60), 0);
+    ck_assert_msg(r.status == 3, "exit %d: %s", r.status, r.err);
+    ck_assert_uint_eq(faultserver_request_count(fs), 0);
+    runcli_free(&r);
+    const char *argv3[] = {SLOEVAL_CLI_PATH,    "check", "--config", other, "--url",
+                           faultserver_url(fs), NULL};
+    run(&r, argv3);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_uint_eq(runcli_lines(r.err), 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "its own backends"));
+    runcli_free(&r);
+}
+END_TEST
+
+/* --timeout bounds the whole run: a server that never answers in time
+ * makes it inconclusive (exit 3) with the reason, within the bound. */
+START_TEST(test_timeout_bounds_the_run)
+{
+    char spec[160];
+    file_in_dir(spec, sizeof spec, "spec.yaml", SLOTH);
+    faultserver_response slow = {.body = VECTOR_1, .fault = FAULT_DELAY_HEADERS, .delay_ms = 30000};
+    faultserver_script(fs, &slow, 1);
+    const char *argv[] = {SLOEVAL_CLI_PATH,    "check",     "--config", spec, "--url",
+                          faultserver_url(fs), "--timeout", "1500ms",   NULL};
+    runcli_result r;
+    run(&r, argv);
+    ck_assert_msg(r.status == 3, "exit %d: %s", r.status, r.err);
+    ck_assert_msg(r.seconds < 6, "took %.1f s with --timeout 1500ms", r.seconds);
+    ck_assert_msg(strstr(r.err, "--timeout") || strstr(r.out, "timed out") ||
+                      strstr(r.out, "timeout"),
+                  "no reason given: %s%s", r.out, r.err);
+    runcli_free(&r);
+
+    /* a bad duration: usage error, nothing sent */
+    faultserver_clear_requests(fs);
+    const char *argv2[] = {SLOEVAL_CLI_PATH,    "check",     "--config", spec, "--url",
+                           faultserver_url(fs), "--timeout", "soon",     NULL};
+    run(&r, argv2);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "--timeout"));
+    ck_assert_uint_eq(faultserver_request_count(fs), 0);
+    runcli_free(&r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cli_check");
@@ -268,6 +421,9 @@ int main(void)
     tcase_add_loop_test(tc, test_time_forms, 0, (int)(sizeof time_forms / sizeof *time_forms));
     tcase_add_test(tc, test_time_errors);
     tcase_add_test(tc, test_promtool_file);
+    tcase_add_test(tc, test_url_runs_sloth_and_rules);
+    tcase_add_test(tc, test_url_environment);
+    tcase_add_test(tc, test_timeout_bounds_the_run);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
