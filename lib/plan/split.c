@@ -610,9 +610,17 @@ void plan_explain_query(plan_batch *b, size_t idx)
         strbuf_puts(sb, "instant at ");
         put_time(sb, q->start);
     }
-    strbuf_printf(sb, "; mode %s; %zu shard%s; %s semantics\n", mode, q->target.nshards,
+    /* Semantics: sloeval's only matter for what it evaluates; a query
+     * the server evaluates whole has the server's, whatever its version
+     * (which may not even have been asked). */
+    bool all_remote = !q->local && q->nsels == 0 && q->nfrags > 0;
+    for (size_t i = 0; i < q->nfrags; i++)
+        if (q->frags[i].kind != MERGE_WHOLE) all_remote = false;
+    strbuf_printf(sb, "; mode %s; %zu shard%s; %s\n", mode, q->target.nshards,
                   q->target.nshards == 1 ? "" : "s",
-                  q->compat == SLOEVAL_COMPAT_V2 ? "2.x" : "3.x");
+                  all_remote                       ? "the server's semantics (evaluated there)"
+                  : q->compat == SLOEVAL_COMPAT_V2 ? "2.x semantics (as Prometheus 2.42)"
+                                                   : "3.x semantics");
     if (q->dup_of != SIZE_MAX) {
         strbuf_printf(sb, "  same as query %zu\n", q->dup_of + 1);
         return;
@@ -641,10 +649,21 @@ void plan_explain_query(plan_batch *b, size_t idx)
     }
     for (size_t i = 0; i < q->nsels; i++) {
         const rsel *s = &q->sels[i];
-        strbuf_printf(sb, "  raw samples of %s from ", s->key);
-        put_time(sb, s->mint);
+        /* the range fetched (one request may serve several queries), then
+         * the part this query uses when it is less */
+        const preq *r0 = q->target.nshards ? &b->reqs[s->reqs[0]] : NULL;
+        int64_t t0 = r0 ? r0->t0 : s->mint, t1 = r0 ? r0->t1 : s->maxt;
+        strbuf_printf(sb, "  raw samples of %s fetched from ", s->key);
+        put_time(sb, t0);
         strbuf_puts(sb, " to ");
-        put_time(sb, s->maxt);
+        put_time(sb, t1);
+        if (t0 != s->mint || t1 != s->maxt) {
+            strbuf_puts(sb, " (shared; this query uses ");
+            put_time(sb, s->mint);
+            strbuf_puts(sb, " to ");
+            put_time(sb, s->maxt);
+            strbuf_putc(sb, ')');
+        }
         strbuf_puts(sb, ", from every shard:\n");
         for (size_t j = 0; j < q->target.nshards; j++)
             put_request(b, sb, &b->reqs[s->reqs[j]]);

@@ -411,6 +411,83 @@ START_TEST(test_timeout_bounds_the_run)
 }
 END_TEST
 
+/* ---- --explain says what is sent ------------------------------------------------- */
+
+/* ms since the epoch of "2024-01-01T00:00:00.000Z" at p, or -1. */
+static long long rfc3339_ms(const char *p)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    int ms = 0;
+    if (sscanf(p, "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &tm.tm_sec, &ms) != 7)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (long long)timegm(&tm) * 1000 + ms;
+}
+
+/* Against a server that says it is Prometheus 2.42.0 (compat auto):
+ * every request the server received is in the explain text as sent, the
+ * window explain states for each fetch is the selector's range, and the
+ * semantics named are the detected 2.x (local) or the server's own
+ * (pushed down whole), never 3.x. */
+START_TEST(test_explain_matches_requests)
+{
+    write_config("auto");
+    static const char *const modes[] = {"local", "auto"};
+    for (int m = 0; m < 2; m++) {
+        faultserver_response script[2] = {
+            {.body = "{\"status\":\"success\",\"data\":{\"version\":\"2.42.0\"}}"},
+            {.body = VECTOR_1},
+        };
+        faultserver_script(fs, script, m == 0 ? 2 : 1);
+        if (m == 1) faultserver_respond(fs, 200, NULL, VECTOR_1);
+        faultserver_clear_requests(fs);
+        const char *argv[] = {SLOEVAL_CLI_PATH, "check",      "--config", config_path,
+                              "--time",         "1704067200", "--mode",   modes[m],
+                              "--explain",      "--output",   "json",     NULL};
+        runcli_result r;
+        run(&r, argv);
+        const char *plan = strstr(r.err, "the plan:");
+        ck_assert_msg(plan != NULL, "%s: no plan: %s", modes[m], r.err);
+        ck_assert_msg(!strstr(plan, "3.x semantics"), "%s: 3.x named against 2.42: %s", modes[m],
+                      plan);
+        ck_assert_msg(strstr(plan, m == 0 ? "2.x semantics" : "the server's semantics"), "%s: %s",
+                      modes[m], plan);
+        size_t nq = 0;
+        for (size_t i = 0; i < faultserver_request_count(fs); i++) {
+            const faultserver_request *q = faultserver_get_request(fs, i);
+            if (strcmp(q->path, "/api/v1/query")) continue;
+            nq++;
+            char *text = faultserver_form_value(q->body ? q->body : q->query, "query");
+            ck_assert_ptr_nonnull(text);
+            char want[512];
+            snprintf(want, sizeof want, "/api/v1/query query=%s time=", text);
+            ck_assert_msg(strstr(plan, want) != NULL, "%s: sent %s, not in explain:\n%s", modes[m],
+                          text, plan);
+            free(text);
+        }
+        ck_assert_uint_gt(nq, 0);
+        /* "fetched from A to B" then the request "...[Nms] time=B" */
+        size_t nfetch = 0;
+        for (const char *p = strstr(plan, "fetched from "); p; p = strstr(p + 1, "fetched from ")) {
+            long long a = rfc3339_ms(p + 13);
+            const char *to = strstr(p, " to ");
+            long long b = to ? rfc3339_ms(to + 4) : -1;
+            const char *br = strstr(p, "}[");
+            ck_assert_msg(a > 0 && b > 0 && br, "%s: cannot read %.200s", modes[m], p);
+            long long n = strtoll(br + 2, NULL, 10);
+            ck_assert_msg(n == b - a + 1, "%s: explain says %lld ms, sends %lld ms: %.300s",
+                          modes[m], b - a + 1, n, p);
+            nfetch++;
+        }
+        ck_assert_msg(m == 1 || nfetch > 0, "local: no fetch in explain");
+        runcli_free(&r);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cli_check");
@@ -424,6 +501,7 @@ int main(void)
     tcase_add_test(tc, test_url_runs_sloth_and_rules);
     tcase_add_test(tc, test_url_environment);
     tcase_add_test(tc, test_timeout_bounds_the_run);
+    tcase_add_test(tc, test_explain_matches_requests);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
