@@ -79,6 +79,7 @@ typedef struct run {
     const int64_t *windows; /* policy windows, then the period (the config's) */
     size_t nwindows;
     check_probes *probes; /* what the data says of the config (probe.h) */
+    const char *stepless; /* the first query sloeval may evaluate with a step-less subquery */
 } run;
 
 static int64_t wall_ms(void)
@@ -266,6 +267,17 @@ static int detect_versions(run *R, sloeval_check_report *rep, int64_t t, sloeval
 
 /* ---- queries ------------------------------------------------------------------ */
 
+/* Whether n holds a subquery without a step ([3d:]): Prometheus evaluates
+ * it every evaluation_interval of the server, sloeval every 1m. */
+static bool has_stepless_subquery(const ast_node *n)
+{
+    if (!n) return false;
+    if (n->kind == AST_SUBQUERY && n->u.subquery.step_ms == 0) return true;
+    for (size_t i = 0; i < ast_child_count(n); i++)
+        if (has_stepless_subquery(ast_child(n, i))) return true;
+    return false;
+}
+
 /* Queue one query (instant when step == 0) or record why it cannot run. */
 static int add_query(run *R, run_query *q, run_scope *s, const slo_parsed *parsed, int64_t start,
                      int64_t end, int64_t step, const char *what, sloeval_error *err)
@@ -298,6 +310,14 @@ static int add_query(run *R, run_query *q, run_scope *s, const slo_parsed *parse
     }
     if (R->explain_on)
         strbuf_printf(&R->explain, "query %zu: %s, scope %s\n", q->id + 1, what, s->name);
+    /* needs_compat: sloeval may evaluate (part of) the scope's queries */
+    if (!R->stepless && s->route.nbackends && backend_of(R, s->route.backends[0])->needs_compat &&
+        has_stepless_subquery(root)) {
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s, scope %s", what, s->name);
+        R->stepless = arena_strdup(&R->a, buf);
+        if (!R->stepless) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+    }
     return 0;
 }
 
@@ -518,6 +538,15 @@ static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_opti
         return error_set(err, SLOEVAL_EINVAL,
                          "nothing to check: no SLO or alert of the config is judged in the "
                          "scopes asked for");
+    if (R->stepless) {
+        char msg[1024];
+        snprintf(msg, sizeof msg,
+                 "%s: a subquery without a step is evaluated by sloeval every 1m, by Prometheus "
+                 "every evaluation_interval of the server (not read by sloeval): the answers "
+                 "differ unless it is 1m; write the step ([3d:30s]) or use --mode pushdown",
+                 R->stepless);
+        if (check_report_warn(rep, msg)) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+    }
     if ((rc = plan_batch_run(R->batch, err))) return rc;
 
     /* decide */

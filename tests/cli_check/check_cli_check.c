@@ -170,7 +170,7 @@ static void assert_time(const time_form *f, double t, double before, double afte
         ck_assert_msg(t == f->want, "%s --time %s: sent %.3f, expected %.3f", cmd, f->arg, t,
                       f->want);
     else
-        ck_assert_msg(t >= before + f->offset - 1 && t <= after + f->offset + 1,
+        ck_assert_msg(t >= before + f->offset - 2 && t <= after + f->offset + 2,
                       "%s --time %s: sent %.3f, expected about %.3f", cmd, f->arg, t,
                       before + f->offset);
 }
@@ -488,6 +488,48 @@ START_TEST(test_explain_matches_requests)
 }
 END_TEST
 
+/* ---- subqueries without a step evaluated locally ---------------------------------- */
+
+/* sloeval evaluates [W:] every 1m, Prometheus every evaluation_interval:
+ * in local mode the run says so (a warning naming the query); pushed down
+ * whole (auto, one backend) it does not. */
+START_TEST(test_stepless_subquery_warns_in_local_mode)
+{
+    char text[1024], path[160];
+    snprintf(text, sizeof text,
+             "backends:\n"
+             "  global: {url: \"%s\", retries: 0, compat: v2}\n"
+             "slos:\n"
+             "  - name: avail\n"
+             "    objective: 99.9\n"
+             "    sli:\n"
+             "      error_query: max_over_time(sum(rate(e[5m]))[{{window}}:])\n"
+             "      total_query: sum(rate(t[{{window}}]))\n",
+             faultserver_url(fs));
+    file_in_dir(path, sizeof path, "subq.yaml", text);
+    faultserver_respond(fs, 200, NULL, VECTOR_1);
+    static const char *const modes[] = {"local", "auto"};
+    for (int m = 0; m < 2; m++) {
+        const char *argv[] = {SLOEVAL_CLI_PATH, "check",      "--config", path,
+                              "--time",         "1704067200", "--mode",   modes[m],
+                              "--output",       "json",       NULL};
+        runcli_result r;
+        run(&r, argv);
+        const char *w = strstr(r.err, "subquery without a step");
+        if (m == 0) {
+            ck_assert_msg(w != NULL, "local: no warning: %s", r.err);
+            ck_assert_msg(strstr(r.err, "error_query") && strstr(r.err, "evaluation_interval"),
+                          "%s", r.err);
+            ck_assert_msg(strstr(r.out, "subquery without a step") != NULL,
+                          "not in the json report");
+        } else {
+            ck_assert_msg(w == NULL, "auto, pushed down whole: %s", r.err);
+        }
+        runcli_free(&r);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cli_check");
@@ -502,6 +544,7 @@ int main(void)
     tcase_add_test(tc, test_url_environment);
     tcase_add_test(tc, test_timeout_bounds_the_run);
     tcase_add_test(tc, test_explain_matches_requests);
+    tcase_add_test(tc, test_stepless_subquery_warns_in_local_mode);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
