@@ -145,7 +145,7 @@ static int scope_init(run *R, run_scope *s, const char *region, sloeval_check_mo
             sloeval_error_clear(err);
             return error_set(err, SLOEVAL_ECONFIG,
                              "%s: no backend answers the %s scope: the file has no backends "
-                             "(check a Sloth spec or rule file by including it from a sloeval "
+                             "(give sloeval check --url URL, or include the file from a sloeval "
                              "config that has)",
                              cfg->file ? cfg->file : "<config>", s->name);
         }
