@@ -243,6 +243,18 @@ static int detect_versions(run *R, sloeval_check_report *rep, int64_t t, sloeval
     for (size_t i = 0; i < n; i++) {
         run_backend *b = &R->backends[i];
         if (!b->src) continue;
+        /* explain: each backend's semantics, and where they come from */
+        if (R->explain_on)
+            strbuf_printf(&R->explain, "backend %s: %s\n", b->def->name,
+                          b->def->http.compat != SLOEVAL_COMPAT_AUTO
+                              ? (b->def->http.compat == SLOEVAL_COMPAT_V2
+                                     ? "2.x semantics (configured)"
+                                     : "3.x semantics (configured)")
+                          : !calls[i] ? "version not asked (compat auto; nothing evaluated locally)"
+                          : b->fail_code ? "version unknown (its buildinfo failed)"
+                          : sloeval_source_compat(b->src) == SLOEVAL_COMPAT_V2
+                              ? "2.x semantics (detected from its buildinfo)"
+                              : "3.x semantics (detected from its buildinfo)");
         if (b->warning[0]) {
             char msg[512];
             snprintf(msg, sizeof(msg), "backend %s: %s", b->def->name, b->warning);

@@ -457,6 +457,10 @@ START_TEST(test_explain_matches_requests)
                       plan);
         ck_assert_msg(strstr(plan, m == 0 ? "2.x semantics" : "the server's semantics"), "%s: %s",
                       modes[m], plan);
+        ck_assert_msg(
+            strstr(r.err, m == 0 ? "backend global: 2.x semantics (detected from its buildinfo)"
+                                 : "backend global: version not asked"),
+            "%s: %s", modes[m], r.err);
         size_t nq = 0;
         for (size_t i = 0; i < faultserver_request_count(fs); i++) {
             const faultserver_request *q = faultserver_get_request(fs, i);
