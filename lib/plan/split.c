@@ -41,6 +41,7 @@
 #include "plan/plan_int.h"
 #include "promql/functions.h"
 #include "promql/printer.h"
+#include "source/prometheus.h"
 #include "util/error.h"
 
 typedef enum node_class {
@@ -616,11 +617,19 @@ void plan_explain_query(plan_batch *b, size_t idx)
     bool all_remote = !q->local && q->nsels == 0 && q->nfrags > 0;
     for (size_t i = 0; i < q->nfrags; i++)
         if (q->frags[i].kind != MERGE_WHOLE) all_remote = false;
-    strbuf_printf(sb, "; mode %s; %zu shard%s; %s\n", mode, q->target.nshards,
-                  q->target.nshards == 1 ? "" : "s",
-                  all_remote                       ? "the server's semantics (evaluated there)"
-                  : q->compat == SLOEVAL_COMPAT_V2 ? "2.x semantics (as Prometheus 2.42)"
-                                                   : "3.x semantics");
+    bool known = true;
+    for (size_t i = 0; i < q->target.nshards; i++)
+        if (!prom_compat_known(q->target.shards[i])) known = false;
+    const char *sem = q->compat == SLOEVAL_COMPAT_V2 ? "2.x" : "3.x";
+    strbuf_printf(sb, "; mode %s; %zu shard%s; ", mode, q->target.nshards,
+                  q->target.nshards == 1 ? "" : "s");
+    if (all_remote && !known)
+        strbuf_puts(sb, "the server's semantics (evaluated there; its version not asked)\n");
+    else if (all_remote)
+        strbuf_printf(sb, "%s semantics (the server's, evaluated there)\n", sem);
+    else
+        strbuf_printf(sb, "%s semantics%s\n", sem,
+                      q->compat == SLOEVAL_COMPAT_V2 ? " (as Prometheus 2.42)" : "");
     if (q->dup_of != SIZE_MAX) {
         strbuf_printf(sb, "  same as query %zu\n", q->dup_of + 1);
         return;

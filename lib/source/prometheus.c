@@ -24,6 +24,7 @@ typedef struct prom_source {
     char *engine;
     long timeout_ms;
     sloeval_compat requested;
+    bool compat_known; /* requested v2/v3, or detected from the buildinfo */
     char *config_warning;
     bool query_stats; /* send stats=all */
 } prom_source;
@@ -566,6 +567,7 @@ int sloeval_source_new_prometheus(sloeval_source **out, const sloeval_prometheus
     if (!s) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
     s->base.vt = &prom_vtable;
     s->requested = opts->compat;
+    s->compat_known = opts->compat != SLOEVAL_COMPAT_AUTO;
     s->base.compat = opts->compat == SLOEVAL_COMPAT_V2 ? SLOEVAL_COMPAT_V2 : SLOEVAL_COMPAT_V3;
     s->parallelism = opts->parallelism > 0 ? opts->parallelism : 8;
     s->partial_allowed = opts->partial_response;
@@ -686,8 +688,14 @@ int prom_call_detected(const prom_call *c, sloeval_source *src, sloeval_compat *
             snprintf(warning, size, "%s", c->warning);
     }
     s->base.compat = compat;
+    s->compat_known = true;
     *out = compat;
     return 0;
+}
+
+bool prom_compat_known(const sloeval_source *src)
+{
+    return prom_is_source(src) && ((const prom_source *)src)->compat_known;
 }
 
 int sloeval_prometheus_detect_compat(sloeval_compat *out, sloeval_source *src, char *warning,

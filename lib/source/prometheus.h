@@ -26,6 +26,10 @@ typedef struct prom_call prom_call;
 /* True when src is a Prometheus HTTP source. */
 bool prom_is_source(const sloeval_source *src);
 
+/* Whether src's semantics are known: compat v2 or v3 given, or detected
+ * from its buildinfo (false for another kind of source). */
+bool prom_compat_known(const sloeval_source *src);
+
 /* Whether query, query_range and raw-sample requests ask the server for its
  * statistics (stats=all); off unless set. The query API turns it on for
  * the length of one query. */
