@@ -256,7 +256,8 @@ int check_decide_slo(sloeval_check_slo_result *out, arena *a, const slo_def *slo
             note_server(&nt, a, &ans->err[i], CHECK_Q_ERRORS, wname);
             note_server(&nt, a, &ans->tot[i], CHECK_Q_TOTAL, wname);
         }
-        wv[i] = (slo_window_value){ans->windows[i], ev[i].reason, ev[i].ratio, NAN};
+        wv[i] = (slo_window_value){ans->windows[i], ev[i].reason, ev[i].ratio, NAN,
+                                   slo_rule_budget(slo->objective)};
         slo_window_set_burn(&wv[i], slo->budget);
         win[i] = (sloeval_check_window){
             ans->windows[i],
