@@ -1,16 +1,23 @@
 /*
  * The decisions at their edges, against a real Prometheus 2.42: an error
  * ratio sitting exactly on a burn-rate threshold (14.4 x the budget of a
- * 99.9% objective) decided as the equivalent Prometheus rule decides it.
+ * 99.9% objective) decided as the equivalent Prometheus rule decides it,
+ * and the error-budget gate (a spent budget with quiet alerts must be able
+ * to fail the check; severities the gate does not fail on pass).
  *
- * The data is a gauge whose value is the error ratio, so that every
- * window's ratio is exactly that literal (max_over_time of a constant).
+ * The data are gauges whose values are error ratios, so that every
+ * window's ratio is known exactly:
+ *   boundary_error_ratio  0.0144 throughout (exactly 14.4 x 0.001)
+ *   spent_error_ratio     0.02 until 02:00, then 0.0005: by 06:00 the page
+ *                         and ticket windows are quiet (burn 0.5), the
+ *                         budget over the period is spent (avg 0.007: -600%)
  */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,6 +60,10 @@ static void setup(void)
     fputs("# TYPE boundary_error_ratio gauge\n", f);
     for (int64_t t = START_S; t <= START_S + HOURS * 3600; t += 60)
         fprintf(f, "boundary_error_ratio 0.0144 %lld\n", (long long)t);
+    fputs("# TYPE spent_error_ratio gauge\n", f);
+    for (int64_t t = START_S; t <= START_S + HOURS * 3600; t += 60)
+        fprintf(f, "spent_error_ratio %s %lld\n", t < START_S + 2 * 3600 ? "0.02" : "0.0005",
+                (long long)t);
     fputs("# EOF\n", f);
     fclose(f);
     if (!(srv = promserver_start(path, err, sizeof err))) {
@@ -68,6 +79,41 @@ static void setup(void)
              "    sli: {error_ratio_query: 'max_over_time(boundary_error_ratio[{{window}}])'}\n",
              promserver_url(srv));
     write_file("edge.yaml", buf);
+    /* quiet alerts (5m..2h windows at 0.0005), budget spent */
+    static const char *spent_policy = "policy:\n"
+                                      "  - {severity: page, long: 1h, short: 5m, factor: 14.4}\n"
+                                      "  - {severity: ticket, long: 2h, short: 30m, factor: 3}\n";
+    static const char *spent_slo =
+        "  - name: spent\n"
+        "    objective: 99.9\n"
+        "    sli: {error_ratio_query: 'avg_over_time(spent_error_ratio[{{window}}])'}\n";
+    snprintf(buf, sizeof(buf), "backends:\n  global: {url: \"%s\"}\n%sslos:\n%s",
+             promserver_url(srv), spent_policy, spent_slo);
+    write_file("spent.yaml", buf);
+    snprintf(buf, sizeof(buf),
+             "backends:\n  global: {url: \"%s\"}\n%sgate: {budget_below: 0, fail_on: [page]}\n"
+             "slos:\n%s",
+             promserver_url(srv), spent_policy, spent_slo);
+    write_file("spent-gate.yaml", buf);
+    /* the SLO's own threshold wins over the top-level one and the flag */
+    snprintf(buf, sizeof(buf),
+             "backends:\n  global: {url: \"%s\"}\n%sgate: {budget_below: 0}\n"
+             "slos:\n%s    gate: {budget_below: -1000}\n",
+             promserver_url(srv), spent_policy, spent_slo);
+    write_file("spent-own.yaml", buf);
+    /* a spent budget and an inconclusive SLO (no data): the gate wins */
+    snprintf(buf, sizeof(buf),
+             "backends:\n  global: {url: \"%s\"}\n%sgate: {budget_below: 0}\n"
+             "slos:\n%s"
+             "  - name: nodata\n"
+             "    objective: 99\n"
+             "    sli: {error_ratio_query: 'avg_over_time(no_such_metric[{{window}}])'}\n",
+             promserver_url(srv), spent_policy, spent_slo);
+    write_file("spent-nodata.yaml", buf);
+    snprintf(buf, sizeof(buf),
+             "backends:\n  global: {url: \"%s\"}\n%sgate: {fail_on: [pager]}\nslos:\n%s",
+             promserver_url(srv), spent_policy, spent_slo);
+    write_file("bad-gate.yaml", buf);
     sloeval_global_init();
 }
 
@@ -146,6 +192,120 @@ START_TEST(test_boundary_fires_as_prometheus_does)
 }
 END_TEST
 
+/* ---- the gate, through the command ------------------------------------------ */
+
+static int cli(const char *args)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof(cmd),
+             "cd '%s' && '" SLOEVAL_BINARY_DIR "/bin/sloeval' check --time %lld %s >out.txt "
+             "2>err.txt",
+             dir, (long long)(T_END / 1000), args);
+    int rc = system(cmd);
+    ck_assert(WIFEXITED(rc));
+    return WEXITSTATUS(rc);
+}
+
+static const char *slurp(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+#define EXPECT_EXIT(args, code)                                                                    \
+    do {                                                                                           \
+        int rc_ = cli(args);                                                                       \
+        ck_assert_msg(rc_ == (code), "check %s: exit %d, expected %d\nstdout: %s", args, rc_,      \
+                      code, slurp("out.txt"));                                                     \
+    } while (0)
+#define EXPECT_OUT(needle)                                                                         \
+    ck_assert_msg(strstr(slurp("out.txt"), needle), "no '%s' in:\n%s", needle, slurp("out.txt"))
+
+/* A budget spent with quiet alerts exits 0 without a gate, 1 with one. */
+START_TEST(test_gate_budget_flag)
+{
+    REQUIRE_FIXTURE();
+    sloeval_check_report *rep = run("spent.yaml");
+    const sloeval_check_slo_result *s = sloeval_check_report_slo(rep, 0);
+    ck_assert_int_eq(sloeval_check_slo_status(s), SLOEVAL_CHECK_OK);
+    ck_assert_double_lt(sloeval_check_slo_budget_remaining(s), -5.9);
+    ck_assert(!sloeval_check_slo_gate_failed(s));
+    ck_assert_ptr_null(sloeval_check_slo_gate_rule(s));
+    sloeval_check_report_free(rep);
+
+    EXPECT_EXIT("--config spent.yaml", 0);
+    EXPECT_EXIT("--config spent.yaml --fail-on-budget-below 0 --color never", 1);
+    EXPECT_OUT("GATE spent global: budget -");
+    EXPECT_OUT("below 0% (--fail-on-budget-below)");
+    EXPECT_EXIT("--config spent.yaml --fail-on-budget-below -700", 0);
+    EXPECT_EXIT("--config spent.yaml --fail-on-budget-below -599", 0); /* budget -598.2% */
+    EXPECT_EXIT("--config spent.yaml --fail-on-budget-below -590 --output json", 1);
+    EXPECT_OUT("\"gate\":{\"failed\":true,\"rule\":\"--fail-on-budget-below\","
+               "\"budget_below\":-590}");
+    EXPECT_EXIT("--config spent.yaml --fail-on-budget-below 1,5", 2);
+    EXPECT_EXIT("--config spent.yaml --fail-on-budget-below 101", 2);
+}
+END_TEST
+
+START_TEST(test_gate_config)
+{
+    REQUIRE_FIXTURE();
+    EXPECT_EXIT("--config spent-gate.yaml --color never", 1);
+    EXPECT_OUT("(gate.budget_below)");
+    EXPECT_EXIT("--config spent-gate.yaml --output prom", 1);
+    EXPECT_OUT(
+        "sloeval_slo_gate_failed{slo=\"spent\",scope=\"global\",rule=\"gate.budget_below\"} 1");
+    EXPECT_OUT("sloeval_check_status 1");
+    EXPECT_EXIT("--config spent-gate.yaml --output junit", 1);
+    EXPECT_OUT("type=\"budget\"");
+    EXPECT_OUT("below 0% (gate.budget_below)");
+    /* the flag replaces the top-level threshold */
+    EXPECT_EXIT("--config spent-gate.yaml --fail-on-budget-below -700", 0);
+    /* the SLO's own threshold wins over both */
+    EXPECT_EXIT("--config spent-own.yaml", 0);
+    EXPECT_EXIT("--config spent-own.yaml --fail-on-budget-below 0", 0);
+    EXPECT_EXIT("--config spent-own.yaml --fail-on-budget-below 0 --output json", 0);
+    EXPECT_OUT("\"gate\":{\"failed\":false,\"rule\":null,\"budget_below\":-1000}");
+    /* exit 1 wins over 3: an SLO without data does not hide a spent budget */
+    EXPECT_EXIT("--config spent-nodata.yaml --color never", 1);
+    EXPECT_OUT("INCONCLUSIVE nodata global");
+    EXPECT_EXIT("--config spent-nodata.yaml --fail-on-budget-below -700", 3);
+    /* a severity the policy does not have */
+    EXPECT_EXIT("--config bad-gate.yaml", 2);
+    ck_assert_ptr_nonnull(strstr(slurp("err.txt"), "unknown severity 'pager'"));
+}
+END_TEST
+
+/* --fail-on: the severities whose firing fails the check */
+START_TEST(test_gate_fail_on)
+{
+    REQUIRE_FIXTURE();
+    EXPECT_EXIT("--config edge.yaml", 1);
+    EXPECT_EXIT("--config edge.yaml --fail-on page,ticket", 1);
+    EXPECT_EXIT("--config edge.yaml --fail-on page --output json", 1);
+    EXPECT_OUT("\"gate\":{\"failed\":true,\"rule\":\"fail_on\"");
+    /* burn 14.4 fires the ticket rules too */
+    EXPECT_EXIT("--config edge.yaml --fail-on ticket --output json", 1);
+    EXPECT_OUT("\"gate\":{\"failed\":true,\"rule\":\"fail_on\"");
+    EXPECT_EXIT("--config edge.yaml --fail-on none --color never", 0);
+    EXPECT_OUT("NOT GATED edge global: page");
+    EXPECT_EXIT("--config edge.yaml --fail-on none --fail-on-budget-below 0", 1);
+    EXPECT_EXIT("--config edge.yaml --fail-on none --output junit", 0);
+    ck_assert_ptr_null(strstr(slurp("out.txt"), "<failure"));
+    EXPECT_EXIT("--config edge.yaml --fail-on pager", 2);
+    ck_assert_ptr_nonnull(strstr(slurp("err.txt"), "unknown severity 'pager'"));
+    /* the config's fail_on: [page] still fails a firing page */
+    EXPECT_EXIT("--config spent-gate.yaml --fail-on none", 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("gate");
@@ -153,6 +313,9 @@ static Suite *suite(void)
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 240);
     tcase_add_test(tc, test_boundary_fires_as_prometheus_does);
+    tcase_add_test(tc, test_gate_budget_flag);
+    tcase_add_test(tc, test_gate_config);
+    tcase_add_test(tc, test_gate_fail_on);
     suite_add_tcase(s, tc);
     return s;
 }
