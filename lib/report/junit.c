@@ -151,8 +151,14 @@ void report_junit(strbuf *sb, const sloeval_check_report *r)
 {
     size_t ns = sloeval_check_report_slo_count(r), na = sloeval_check_report_alert_count(r);
     size_t sf = 0, se = 0, af = 0, ae = 0;
-    for (size_t i = 0; i < ns; i++)
-        counts(&sf, &se, sloeval_check_report_slo(r, i)->status);
+    for (size_t i = 0; i < ns; i++) {
+        /* as slo_case writes it: the gate decides failures */
+        const sloeval_check_slo_result *s = sloeval_check_report_slo(r, i);
+        if (s->gate_failed)
+            sf++;
+        else if (s->status == SLOEVAL_CHECK_INCONCLUSIVE)
+            se++;
+    }
     for (size_t i = 0; i < na; i++)
         counts(&af, &ae, sloeval_check_report_alert(r, i)->status);
     /* the JUnit schema's timestamp: ISO 8601 without zone or fraction (UTC here) */
