@@ -114,6 +114,12 @@ static void setup(void)
              "backends:\n  global: {url: \"%s\"}\n%sgate: {fail_on: [pager]}\nslos:\n%s",
              promserver_url(srv), spent_policy, spent_slo);
     write_file("bad-gate.yaml", buf);
+    /* the examples' region, on its own backend (the global scope fans out) */
+    snprintf(buf, sizeof(buf),
+             "backends:\n  eu-west-1: {url: \"%s\"}\nregions: {names: [eu-west-1]}\n%s"
+             "slos:\n%s",
+             promserver_url(srv), spent_policy, spent_slo);
+    write_file("argo.yaml", buf);
     sloeval_global_init();
 }
 
@@ -306,6 +312,71 @@ START_TEST(test_gate_fail_on)
 }
 END_TEST
 
+/* The CI example stops a deploy on a spent budget with quiet alerts. */
+START_TEST(test_gate_ci_example)
+{
+    REQUIRE_FIXTURE();
+    char cmd[2048];
+    snprintf(cmd, sizeof(cmd),
+             "cd '%s' && SLOEVAL='" SLOEVAL_BINARY_DIR "/bin/sloeval' "
+             "SLO_GATE_JUNIT=gate.xml '" SLOEVAL_SOURCE_DIR "/examples/ci/slo-gate.sh' argo.yaml "
+             "eu-west-1 --time %lld >out.txt 2>err.txt",
+             dir, (long long)(T_END / 1000));
+    int rc = system(cmd);
+    ck_assert(WIFEXITED(rc));
+    ck_assert_msg(WEXITSTATUS(rc) == 1, "slo-gate.sh: exit %d: %s", WEXITSTATUS(rc),
+                  slurp("out.txt"));
+    EXPECT_OUT("an error budget is below its gate");
+    EXPECT_OUT("GATE spent eu-west-1: budget -");
+    ck_assert_ptr_null(strstr(slurp("out.txt"), ": deploying"));
+    ck_assert_ptr_nonnull(strstr(slurp("gate.xml"), "type=\"budget\""));
+}
+END_TEST
+
+/* The Argo CD PreSync hook's command, run as the Job would run it (its
+ * config path replaced by the test's): exit 1, so the sync stops. */
+START_TEST(test_gate_argocd_example)
+{
+    REQUIRE_FIXTURE();
+    FILE *f = fopen(SLOEVAL_SOURCE_DIR "/examples/argocd/slo-gate-presync.yaml", "r");
+    ck_assert_ptr_nonnull(f);
+    static char yaml[1 << 14];
+    size_t n = fread(yaml, 1, sizeof(yaml) - 1, f);
+    yaml[n] = '\0';
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(yaml, "argocd.argoproj.io/hook: PreSync"));
+    const char *p = strstr(yaml, "args: [");
+    ck_assert_ptr_nonnull(p);
+    p += strlen("args: [");
+    char args[1024] = "";
+    size_t len = 0;
+    bool first = true;
+    while (*p && *p != ']') {
+        if (*p != '"') {
+            p++;
+            continue;
+        }
+        const char *q = strchr(p + 1, '"');
+        ck_assert_ptr_nonnull(q);
+        int w = (int)(q - p - 1);
+        if (first) /* "check": the test's cli() adds it */
+            ck_assert_int_eq(strncmp(p + 1, "check", 5), 0);
+        else if (w == (int)strlen("/etc/sloeval/slo.yaml") &&
+                 !strncmp(p + 1, "/etc/sloeval/slo.yaml", (size_t)w))
+            len += (size_t)snprintf(args + len, sizeof(args) - len, " argo.yaml");
+        else
+            len += (size_t)snprintf(args + len, sizeof(args) - len, " '%.*s'", w, p + 1);
+        ck_assert_uint_lt(len, sizeof(args));
+        first = false;
+        p = q + 1;
+    }
+    ck_assert_ptr_nonnull(strstr(args, "--fail-on-budget-below"));
+    EXPECT_EXIT(args, 1);
+    EXPECT_OUT("GATE spent eu-west-1: budget -");
+    EXPECT_OUT("GATE spent global: budget -");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("gate");
@@ -316,6 +387,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_gate_budget_flag);
     tcase_add_test(tc, test_gate_config);
     tcase_add_test(tc, test_gate_fail_on);
+    tcase_add_test(tc, test_gate_ci_example);
+    tcase_add_test(tc, test_gate_argocd_example);
     suite_add_tcase(s, tc);
     return s;
 }
