@@ -234,6 +234,69 @@ static const char *slurp(const char *name)
 #define EXPECT_OUT(needle)                                                                         \
     ck_assert_msg(strstr(slurp("out.txt"), needle), "no '%s' in:\n%s", needle, slurp("out.txt"))
 
+/* sloeval_check_options as the version-1 headers declared it */
+typedef struct check_options_v1 {
+    unsigned int version;
+    int64_t time_ms;
+    const char *const *scopes;
+    size_t nscopes;
+    sloeval_check_mode mode;
+    bool explain;
+} check_options_v1;
+
+/* The library: the gate through the options; a version-1 struct (no gate
+ * fields; allocated at its exact size, so that reading past it is an
+ * overflow under AddressSanitizer) still reads, with the gate off. */
+START_TEST(test_gate_library)
+{
+    REQUIRE_FIXTURE();
+    char path[512];
+    snprintf(path, sizeof(path), "%s/spent.yaml", dir);
+    sloeval_slo_set *set = NULL;
+    sloeval_error err = SLOEVAL_ERROR_INIT;
+    ck_assert_msg(sloeval_slo_set_load_file(&set, path, NULL, &err) == 0, "%s", err.message);
+    sloeval_check_options o = SLOEVAL_CHECK_OPTIONS_INIT;
+    ck_assert_uint_eq(o.version, 2);
+    o.time_ms = T_END;
+    o.fail_on_budget = true;
+    o.fail_on_budget_below = 0;
+    sloeval_check_report *rep = NULL;
+    ck_assert_msg(sloeval_check_run(&rep, set, &o, &err) == 0, "%s", err.message);
+    ck_assert_int_eq(sloeval_check_report_status(rep), SLOEVAL_CHECK_FIRING);
+    const sloeval_check_slo_result *s = sloeval_check_report_slo(rep, 0);
+    ck_assert_int_eq(sloeval_check_slo_status(s), SLOEVAL_CHECK_OK);
+    ck_assert(sloeval_check_slo_gate_failed(s));
+    ck_assert_str_eq(sloeval_check_slo_gate_rule(s), "--fail-on-budget-below");
+    ck_assert_double_eq(sloeval_check_slo_gate_budget_below(s), 0);
+    sloeval_check_report_free(rep);
+
+    o.fail_on_budget_below = 1000;
+    ck_assert_int_eq(sloeval_check_run(&rep, set, &o, &err), SLOEVAL_EINVAL);
+    ck_assert_ptr_null(rep);
+    o.fail_on_budget = false;
+    const char *sev[] = {"pager"};
+    o.fail_on = sev;
+    o.nfail_on = 1;
+    ck_assert_int_eq(sloeval_check_run(&rep, set, &o, &err), SLOEVAL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "unknown severity 'pager'"));
+
+    check_options_v1 *v1 = malloc(sizeof(*v1));
+    ck_assert_ptr_nonnull(v1);
+    memset(v1, 0, sizeof(*v1));
+    v1->version = 1;
+    v1->time_ms = T_END;
+    v1->mode = SLOEVAL_CHECK_MODE_AUTO;
+    ck_assert_msg(sloeval_check_run(&rep, set, (const sloeval_check_options *)v1, &err) == 0, "%s",
+                  err.message);
+    ck_assert_int_eq(sloeval_check_report_status(rep), SLOEVAL_CHECK_OK);
+    ck_assert(!sloeval_check_slo_gate_failed(sloeval_check_report_slo(rep, 0)));
+    ck_assert(isnan(sloeval_check_slo_gate_budget_below(sloeval_check_report_slo(rep, 0))));
+    sloeval_check_report_free(rep);
+    free(v1);
+    sloeval_slo_set_free(set);
+}
+END_TEST
+
 /* A budget spent with quiet alerts exits 0 without a gate, 1 with one. */
 START_TEST(test_gate_budget_flag)
 {
@@ -385,6 +448,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 240);
     tcase_add_test(tc, test_boundary_fires_as_prometheus_does);
     tcase_add_test(tc, test_gate_budget_flag);
+    tcase_add_test(tc, test_gate_library);
     tcase_add_test(tc, test_gate_config);
     tcase_add_test(tc, test_gate_fail_on);
     tcase_add_test(tc, test_gate_ci_example);
