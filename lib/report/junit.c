@@ -74,9 +74,10 @@ static void slo_case(strbuf *sb, const sloeval_check_slo_result *s)
     strbuf msg = STRBUF_INIT;
     bool budget_gate = s->gate_failed && s->gate_rule && strcmp(s->gate_rule, "fail_on") != 0;
     if (budget_gate) {
-        char b[64];
+        char b[64], t[64];
         num(b, sizeof(b), s->budget_remaining * 100);
-        strbuf_printf(&msg, "budget %s%% below %g%% (%s)", b, s->gate_budget_below, s->gate_rule);
+        text_format_float(t, sizeof(t), s->gate_budget_below, 'g', -1);
+        strbuf_printf(&msg, "budget %s%% below %s%% (%s)", b, t, s->gate_rule);
     }
     if (s->status == SLOEVAL_CHECK_FIRING) {
         for (size_t k = 0; k < s->nrules; k++) {

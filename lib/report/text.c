@@ -277,7 +277,11 @@ static void put_gate(strbuf *sb, bool color, const sloeval_check_slo_result *s)
     if (s->gate_failed && s->gate_rule && strcmp(s->gate_rule, "fail_on") != 0) {
         char b[CELL], t[CELL];
         fmt_budget(b, s->budget_remaining);
-        snprintf(t, sizeof(t), "%g%%", s->gate_budget_below);
+        size_t tn = text_format_float(t, sizeof(t) - 1, s->gate_budget_below, 'g', -1);
+        if (tn < sizeof(t) - 1) {
+            t[tn] = '%';
+            t[tn + 1] = '\0';
+        }
         put_colored(sb, color, RED, "GATE");
         strbuf_printf(sb, " %s %s: budget %s below %s (%s)\n", s->slo, s->scope, b, t,
                       s->gate_rule);
