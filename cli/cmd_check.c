@@ -44,6 +44,32 @@ static int parse_output(const cli_cmd_spec *spec, const char *v, output *out)
                            v);
 }
 
+/* A percentage for --fail-on-budget-below: [-]DIGITS[.DIGITS], read without
+ * the locale (m / 10^k, both exact: one rounding, as strtod). */
+static int parse_percent(const char *v, double *out)
+{
+    const char *p = v;
+    bool neg = *p == '-';
+    if (neg) p++;
+    double m = 0, scale = 1;
+    int digits = 0, frac = -1;
+    for (; *p; p++) {
+        if (*p == '.' && frac < 0 && digits) {
+            frac = 0;
+            continue;
+        }
+        if (*p < '0' || *p > '9' || ++digits > 15) return -1;
+        m = m * 10 + (*p - '0');
+        if (frac >= 0) {
+            frac++;
+            scale *= 10;
+        }
+    }
+    if (!digits || frac == 0) return -1;
+    *out = (neg ? -m : m) / scale;
+    return *out <= 100 ? 0 : -1;
+}
+
 static bool want_color(const char *choice)
 {
     if (!strcmp(choice, "always")) return true;
@@ -89,6 +115,15 @@ int cmd_check(int argc, char **argv)
          "with --url: a file holding the bearer token (or $SLOEVAL_BEARER_TOKEN_FILE, "
          "$SLOEVAL_BEARER_TOKEN)",
          NULL, 0, NULL, NULL, 0},
+        /* the error-budget gate */
+        {"fail-on-budget-below", CLI_OPT_VALUE, "PCT",
+         "fail (exit 1) when an SLO's budget remaining is below PCT percent (0: overspent); an "
+         "SLO's own gate.budget_below wins",
+         NULL, 0, NULL, NULL, 0},
+        {"fail-on", CLI_OPT_VALUE, "SEVERITIES",
+         "the severities whose firing fails the check (default: the config's gate.fail_on, else "
+         "all: page,ticket); 'none' for none",
+         NULL, 0, NULL, NULL, 0},
         {NULL, CLI_OPT_FLAG, NULL, NULL, NULL, 0, NULL, NULL, 0},
     };
     cli_cmd_spec spec = {
@@ -97,9 +132,10 @@ int cmd_check(int argc, char **argv)
         "Evaluate every SLO (burn rate per window, error budget left, the multiwindow\n"
         "multi-burn-rate policy) and every alert of the config, per region and across\n"
         "regions, at one instant.\n"
-        "Exit status: 0 nothing fires; 1 something fires; 2 usage, config or\n"
-        "expression error; 3 inconclusive (a backend failed or data was missing) and\n"
-        "nothing fires.",
+        "Exit status: 0 nothing fires; 1 something fires (of a severity the gate\n"
+        "fails on) or a budget is below the gate; 2 usage, config or expression\n"
+        "error; 3 inconclusive (a backend failed or data was missing) and nothing\n"
+        "fires or fails.",
         opts,
         0,
         0};
@@ -113,6 +149,8 @@ int cmd_check(int argc, char **argv)
     sloeval_slo_set *set = NULL;
     sloeval_check_report *report = NULL;
     output *outs = NULL;
+    char *fail_on_buf = NULL; /* --fail-on's copy, cut at the commas */
+    const char **fail_on = NULL;
     const cli_opt *o_config = cli_opt_find(&spec, "config");
     const cli_opt *o_time = cli_opt_find(&spec, "time");
     const cli_opt *o_region = cli_opt_find(&spec, "region");
@@ -137,6 +175,38 @@ int cmd_check(int argc, char **argv)
     co.nscopes = o_region->nvalues;
     co.mode = (sloeval_check_mode)cli_opt_choice(o_mode, SLOEVAL_CHECK_MODE_AUTO);
     co.explain = cli_opt_find(&spec, "explain")->count > 0;
+    const cli_opt *o_budget = cli_opt_find(&spec, "fail-on-budget-below");
+    const cli_opt *o_fail_on = cli_opt_find(&spec, "fail-on");
+    if (o_budget->value) {
+        co.fail_on_budget = true;
+        if (parse_percent(o_budget->value, &co.fail_on_budget_below)) {
+            cli_usage_error(&spec,
+                            "--fail-on-budget-below: expected a percentage of the budget, at most "
+                            "100 (e.g. 0 or 12.5), got '%s'",
+                            o_budget->value);
+            goto done;
+        }
+    }
+    if (o_fail_on->value) {
+        size_t n = 1;
+        for (const char *c = o_fail_on->value; *c; c++)
+            n += *c == ',';
+        fail_on_buf = strdup(o_fail_on->value);
+        fail_on = calloc(n, sizeof(*fail_on));
+        if (!fail_on_buf || !fail_on) {
+            fprintf(stderr, "sloeval check: out of memory\n");
+            goto done;
+        }
+        size_t k = 0;
+        for (char *tok = fail_on_buf, *next; tok; tok = next) {
+            next = strchr(tok, ',');
+            if (next) *next++ = '\0';
+            if (*tok) fail_on[k++] = tok;
+        }
+        if (k == 1 && !strcmp(fail_on[0], "none")) k = 0;
+        co.fail_on = fail_on;
+        co.nfail_on = k;
+    }
 
     size_t nouts = o_output->nvalues ? o_output->nvalues : 1;
     outs = calloc(nouts, sizeof(*outs));
@@ -219,6 +289,8 @@ cleanup:
     sloeval_global_cleanup();
 done:
     free(outs);
+    free(fail_on);
+    free(fail_on_buf);
     cli_args_free(&spec, pos);
     return status;
 }

@@ -58,8 +58,9 @@ typedef enum sloeval_check_mode {
 /** "Now": the default evaluation time of sloeval_check_options. */
 #define SLOEVAL_CHECK_TIME_NOW INT64_MIN
 
-/** Current version of sloeval_check_options (1: the fields below). */
-#define SLOEVAL_CHECK_OPTIONS_VERSION 1
+/** Current version of sloeval_check_options (1: up to `explain`; 2: the
+ *  error-budget gate). */
+#define SLOEVAL_CHECK_OPTIONS_VERSION 2
 
 /** Options of sloeval_check_run. Initialise with SLOEVAL_CHECK_OPTIONS_INIT. */
 typedef struct sloeval_check_options {
@@ -75,12 +76,23 @@ typedef struct sloeval_check_options {
     sloeval_check_mode mode;
     /** Keep the plan text (every query sent, with its backend). */
     bool explain;
+    /* version 2: the error-budget gate (docs/cli.md, "The gate") */
+    /** When set, an SLO whose budget remaining is below fail_on_budget_below
+     *  percent fails the run (status firing); replaces the config's
+     *  gate.budget_below (an SLO's own gate.budget_below still wins). */
+    bool fail_on_budget;
+    double fail_on_budget_below;
+    /** The severities whose firing fails the run: NULL means the config's
+     *  gate.fail_on, or every severity without one; a non-NULL list of 0
+     *  means none (only the budget gate and alerts fail the run). */
+    const char *const *fail_on;
+    size_t nfail_on;
 } sloeval_check_options;
 
 #define SLOEVAL_CHECK_OPTIONS_INIT                                                                 \
     {                                                                                              \
         SLOEVAL_CHECK_OPTIONS_VERSION, SLOEVAL_CHECK_TIME_NOW, NULL, 0, SLOEVAL_CHECK_MODE_AUTO,   \
-            false                                                                                  \
+            false, false, 0.0, NULL, 0                                                             \
     }
 
 /**
@@ -184,6 +196,17 @@ SLOEVAL_EXPORT const char *sloeval_check_slo_reason(const sloeval_check_slo_resu
 SLOEVAL_EXPORT double sloeval_check_slo_budget_remaining(const sloeval_check_slo_result *r);
 /** Why the budget remaining is NaN, or NULL. */
 SLOEVAL_EXPORT const char *sloeval_check_slo_budget_reason(const sloeval_check_slo_result *r);
+/** Whether this SLO in this scope fails the run's gate: a rule of a
+ *  failing severity fires, or the budget remaining is below the gate's
+ *  threshold. */
+SLOEVAL_EXPORT bool sloeval_check_slo_gate_failed(const sloeval_check_slo_result *r);
+/** The rule of the gate that decided: "fail_on" (a failing severity
+ *  fires), "gate.budget_below" (the config's), "slos[].gate.budget_below"
+ *  (the SLO's own), "--fail-on-budget-below" (the option); NULL when the
+ *  SLO does not fail the gate. */
+SLOEVAL_EXPORT const char *sloeval_check_slo_gate_rule(const sloeval_check_slo_result *r);
+/** The budget threshold in force for this SLO, percent; NaN without one. */
+SLOEVAL_EXPORT double sloeval_check_slo_gate_budget_below(const sloeval_check_slo_result *r);
 SLOEVAL_EXPORT int64_t sloeval_check_slo_period_ms(const sloeval_check_slo_result *r);
 /** The policy's windows, ascending: their number, and the i-th (NULL past the end). */
 SLOEVAL_EXPORT size_t sloeval_check_slo_window_count(const sloeval_check_slo_result *r);

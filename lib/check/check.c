@@ -3,6 +3,7 @@
  * batch of queries through the planner (lib/plan/plan.h), then the
  * decisions of decide.c.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,18 @@ static int check_options(const slo_config *cfg, const sloeval_check_options *o, 
     if (o->mode != SLOEVAL_CHECK_MODE_AUTO && o->mode != SLOEVAL_CHECK_MODE_PUSHDOWN &&
         o->mode != SLOEVAL_CHECK_MODE_LOCAL)
         return error_set(err, SLOEVAL_EINVAL, "unknown check mode %d", (int)o->mode);
+    if (o->fail_on_budget && !(isfinite(o->fail_on_budget_below) && o->fail_on_budget_below <= 100))
+        return error_set(err, SLOEVAL_EINVAL,
+                         "fail_on_budget_below must be a percentage of the budget, at most 100");
+    for (size_t i = 0; o->fail_on && i < o->nfail_on; i++) {
+        bool known = false;
+        for (size_t j = 0; o->fail_on[i] && j < cfg->policy.nrules && !known; j++)
+            known = !strcmp(cfg->policy.rules[j].severity, o->fail_on[i]);
+        if (!known)
+            return error_set(err, SLOEVAL_EINVAL,
+                             "fail_on: unknown severity '%s' (not in the policy)",
+                             o->fail_on[i] ? o->fail_on[i] : "(null)");
+    }
     for (size_t i = 0; i < o->nscopes; i++) {
         const char *s = o->scopes ? o->scopes[i] : NULL;
         if (!s) return error_set(err, SLOEVAL_EINVAL, "scope %zu is NULL", i);
@@ -641,7 +654,8 @@ int sloeval_check_run(sloeval_check_report **out, const sloeval_slo_set *set,
     *out = NULL;
     if (!set) return error_set(err, SLOEVAL_EINVAL, "no SLO set");
     static const sloeval_check_options defaults = SLOEVAL_CHECK_OPTIONS_INIT;
-    static const size_t sizes[SLOEVAL_CHECK_OPTIONS_VERSION] = {sizeof(sloeval_check_options)};
+    static const size_t sizes[SLOEVAL_CHECK_OPTIONS_VERSION] = {
+        OPTIONS_END(sloeval_check_options, explain), sizeof(sloeval_check_options)};
     sloeval_check_options current;
     int rc = options_read(&current, &defaults, opts, sizes, SLOEVAL_CHECK_OPTIONS_VERSION,
                           "sloeval_check_options", err);
@@ -672,6 +686,7 @@ int sloeval_check_run(sloeval_check_report **out, const sloeval_slo_set *set,
         sloeval_check_report_free(rep);
         return rc;
     }
+    check_gate_apply(rep, cfg, o);
     rep->status = check_report_summarise(rep);
     rep->end_wall_ms = wall_ms();
     rep->duration_seconds = mono_seconds() - t0;

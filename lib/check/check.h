@@ -97,6 +97,15 @@ int check_decide_slo(sloeval_check_slo_result *out, arena *a, const slo_def *slo
                      const check_slo_answers *ans, sloeval_error *err);
 
 /*
+ * The error-budget gate: mark every SLO result that fails it (a rule of a
+ * failing severity fires, or the budget remaining is below the threshold
+ * in force: the SLO's gate.budget_below, else the option, else the
+ * config's gate.budget_below), with the rule that decided.
+ */
+void check_gate_apply(sloeval_check_report *rep, const slo_config *cfg,
+                      const sloeval_check_options *o);
+
+/*
  * The evaluation times of an alert at T: its expression is evaluated at
  * T - query_offset, and with `for` (or keep_firing_for) at every step
  * back from there to the first step at or before T - for - keep_firing_for.

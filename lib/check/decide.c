@@ -256,7 +256,8 @@ int check_decide_slo(sloeval_check_slo_result *out, arena *a, const slo_def *slo
             note_server(&nt, a, &ans->err[i], CHECK_Q_ERRORS, wname);
             note_server(&nt, a, &ans->tot[i], CHECK_Q_TOTAL, wname);
         }
-        wv[i] = (slo_window_value){ans->windows[i], ev[i].reason, ev[i].ratio, NAN};
+        wv[i] = (slo_window_value){ans->windows[i], ev[i].reason, ev[i].ratio, NAN,
+                                   slo_rule_budget(slo->objective)};
         slo_window_set_burn(&wv[i], slo->budget);
         win[i] = (sloeval_check_window){
             ans->windows[i],
@@ -516,4 +517,67 @@ int check_decide_alert(sloeval_check_alert_result *out, arena *a, const slo_aler
     out->firing = nfiring > 0;
     out->status = nfiring > 0 ? SLOEVAL_CHECK_FIRING : SLOEVAL_CHECK_OK;
     return 0;
+}
+
+/* ---- the error-budget gate ------------------------------------------------ */
+
+static bool severity_fails(const char *severity, const slo_config *cfg,
+                           const sloeval_check_options *o)
+{
+    const char *const *list = NULL;
+    size_t n = 0;
+    if (o->fail_on) {
+        list = o->fail_on;
+        n = o->nfail_on;
+    } else if (cfg->gate_has_fail_on) {
+        list = cfg->gate_fail_on;
+        n = cfg->ngate_fail_on;
+    } else {
+        return true; /* every severity, as without a gate */
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(list[i], severity)) return true;
+    return false;
+}
+
+void check_gate_apply(sloeval_check_report *rep, const slo_config *cfg,
+                      const sloeval_check_options *o)
+{
+    for (size_t i = 0; i < rep->nslos; i++) {
+        sloeval_check_slo_result *r = &rep->slos[i];
+        const slo_def *slo = r->slo_index < cfg->nslos ? &cfg->slos[r->slo_index] : NULL;
+        r->gate_failed = false;
+        r->gate_rule = NULL;
+        r->gate_severity = NULL;
+        r->gate_budget_below = NAN;
+        const char *budget_rule = NULL;
+        if (slo && slo->has_gate) {
+            r->gate_budget_below = slo->gate_budget_below;
+            budget_rule = "slos[].gate.budget_below";
+        } else if (o->fail_on_budget) {
+            r->gate_budget_below = o->fail_on_budget_below;
+            budget_rule = "--fail-on-budget-below";
+        } else if (cfg->gate_has_budget) {
+            r->gate_budget_below = cfg->gate_budget_below;
+            budget_rule = "gate.budget_below";
+        }
+        if (r->status == SLOEVAL_CHECK_FIRING) {
+            for (size_t j = 0; j < r->nrules && !r->gate_failed; j++) {
+                const sloeval_check_rule *ru = &r->rules[j];
+                if (ru->state == SLOEVAL_CHECK_RULE_FIRING &&
+                    severity_fails(ru->severity, cfg, o)) {
+                    r->gate_failed = true;
+                    r->gate_rule = "fail_on";
+                    r->gate_severity = ru->severity;
+                }
+            }
+        }
+        /* a budget of NaN leaves the SLO inconclusive (budget_reason): never
+         * below, never ok */
+        if (!r->gate_failed && budget_rule && !isnan(r->budget_remaining) &&
+            r->budget_remaining * 100.0 < r->gate_budget_below) {
+            r->gate_failed = true;
+            r->gate_rule = budget_rule;
+        }
+    }
 }

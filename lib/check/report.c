@@ -30,7 +30,7 @@ sloeval_check_status check_report_summarise(const sloeval_check_report *r)
 {
     bool inconclusive = false;
     for (size_t i = 0; i < r->nslos; i++) {
-        if (r->slos[i].status == SLOEVAL_CHECK_FIRING) return SLOEVAL_CHECK_FIRING;
+        if (r->slos[i].gate_failed) return SLOEVAL_CHECK_FIRING;
         if (r->slos[i].status == SLOEVAL_CHECK_INCONCLUSIVE) inconclusive = true;
     }
     for (size_t i = 0; i < r->nalerts; i++) {
@@ -171,6 +171,18 @@ double sloeval_check_slo_budget_remaining(const sloeval_check_slo_result *r)
 const char *sloeval_check_slo_budget_reason(const sloeval_check_slo_result *r)
 {
     return r->budget_reason;
+}
+bool sloeval_check_slo_gate_failed(const sloeval_check_slo_result *r)
+{
+    return r->gate_failed;
+}
+const char *sloeval_check_slo_gate_rule(const sloeval_check_slo_result *r)
+{
+    return r->gate_failed ? r->gate_rule : NULL;
+}
+double sloeval_check_slo_gate_budget_below(const sloeval_check_slo_result *r)
+{
+    return r->gate_budget_below;
 }
 int64_t sloeval_check_slo_period_ms(const sloeval_check_slo_result *r)
 {

@@ -48,6 +48,11 @@ struct sloeval_check_slo_result {
     double budget_remaining;   /* NaN when unknown */
     const char *budget_reason; /* why budget_remaining is NaN, or NULL */
     int64_t period_ms;
+    /* the gate (check_gate_apply) */
+    bool gate_failed;
+    const char *gate_rule;           /* which rule decided, when gate_failed */
+    double gate_budget_below;        /* percent, NaN without a budget gate */
+    const char *gate_severity;       /* fail_on: the failing severity that fires */
     const sloeval_check_rule *rules; /* the policy's rules, in policy order */
     size_t nrules;
     const char *const *notes; /* remarks that do not change the decision */

@@ -77,6 +77,17 @@ static void slo_result(strbuf *sb, const sloeval_check_slo_result *s)
     key(sb, "budget_reason");
     str_or_null(sb, s->budget_reason);
     strbuf_putc(sb, ',');
+    key(sb, "gate");
+    strbuf_putc(sb, '{');
+    key(sb, "failed");
+    strbuf_puts(sb, s->gate_failed ? "true" : "false");
+    strbuf_putc(sb, ',');
+    key(sb, "rule");
+    str_or_null(sb, s->gate_failed ? s->gate_rule : NULL);
+    strbuf_putc(sb, ',');
+    key(sb, "budget_below");
+    report_json_number(sb, s->gate_budget_below);
+    strbuf_puts(sb, "},");
     key(sb, "alerts");
     strbuf_putc(sb, '[');
     for (size_t k = 0; k < s->nrules; k++) {

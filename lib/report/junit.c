@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "report/report.h"
 #include "util/text.h"
@@ -58,7 +59,12 @@ static void slo_case(strbuf *sb, const sloeval_check_slo_result *s)
         strbuf_printf(&body, "note: %s\n", s->notes[k]);
     if (body.failed) sb->failed = 1;
 
-    if (s->status == SLOEVAL_CHECK_OK) {
+    /* a rule of a severity the gate does not fail on: passes, saying so */
+    bool passes = !s->gate_failed && s->status != SLOEVAL_CHECK_INCONCLUSIVE;
+    if (passes && s->status == SLOEVAL_CHECK_FIRING)
+        strbuf_printf(&body, "firing: %s, not a severity the gate fails on (fail_on)\n",
+                      s->severity ? s->severity : "?");
+    if (passes) {
         strbuf_puts(sb, ">\n      <system-out>");
         report_xml_content(sb, strbuf_cstr(&body));
         strbuf_puts(sb, "</system-out>\n    </testcase>\n");
@@ -66,6 +72,13 @@ static void slo_case(strbuf *sb, const sloeval_check_slo_result *s)
         return;
     }
     strbuf msg = STRBUF_INIT;
+    bool budget_gate = s->gate_failed && s->gate_rule && strcmp(s->gate_rule, "fail_on") != 0;
+    if (budget_gate) {
+        char b[64], t[64];
+        num(b, sizeof(b), s->budget_remaining * 100);
+        text_format_float(t, sizeof(t), s->gate_budget_below, 'g', -1);
+        strbuf_printf(&msg, "budget %s%% below %s%% (%s)", b, t, s->gate_rule);
+    }
     if (s->status == SLOEVAL_CHECK_FIRING) {
         for (size_t k = 0; k < s->nrules; k++) {
             const sloeval_check_rule *r = &s->rules[k];
@@ -78,15 +91,16 @@ static void slo_case(strbuf *sb, const sloeval_check_slo_result *s)
                           msg.len ? "; " : "", r->severity, bl, r->long_window, bs, r->short_window,
                           f);
         }
-    } else {
-        strbuf_puts(&msg, s->reason ? s->reason : "inconclusive");
+    } else if (s->status == SLOEVAL_CHECK_INCONCLUSIVE) {
+        strbuf_printf(&msg, "%s%s", msg.len ? "; " : "", s->reason ? s->reason : "inconclusive");
     }
     if (msg.failed) sb->failed = 1;
-    const char *tag = s->status == SLOEVAL_CHECK_FIRING ? "failure" : "error";
+    const char *tag = s->gate_failed ? "failure" : "error";
     strbuf_printf(sb, ">\n      <%s", tag);
     attr(sb, "type",
-         s->status == SLOEVAL_CHECK_FIRING ? (s->severity ? s->severity : "firing")
-                                           : "inconclusive");
+         !s->gate_failed ? "inconclusive"
+         : budget_gate   ? "budget"
+                         : (s->gate_severity ? s->gate_severity : "firing"));
     attr(sb, "message", strbuf_cstr(&msg));
     strbuf_putc(sb, '>');
     report_xml_content(sb, strbuf_cstr(&body));
@@ -138,8 +152,14 @@ void report_junit(strbuf *sb, const sloeval_check_report *r)
 {
     size_t ns = sloeval_check_report_slo_count(r), na = sloeval_check_report_alert_count(r);
     size_t sf = 0, se = 0, af = 0, ae = 0;
-    for (size_t i = 0; i < ns; i++)
-        counts(&sf, &se, sloeval_check_report_slo(r, i)->status);
+    for (size_t i = 0; i < ns; i++) {
+        /* as slo_case writes it: the gate decides failures */
+        const sloeval_check_slo_result *s = sloeval_check_report_slo(r, i);
+        if (s->gate_failed)
+            sf++;
+        else if (s->status == SLOEVAL_CHECK_INCONCLUSIVE)
+            se++;
+    }
     for (size_t i = 0; i < na; i++)
         counts(&af, &ae, sloeval_check_report_alert(r, i)->status);
     /* the JUnit schema's timestamp: ISO 8601 without zone or fraction (UTC here) */

@@ -8,6 +8,7 @@
  *   sloeval_slo_error_budget_remaining{slo,scope}
  *   sloeval_slo_objective_ratio{slo,scope}
  *   sloeval_slo_status{slo,scope}                 0 ok, 1 firing, 3 inconclusive
+ *   sloeval_slo_gate_failed{slo,scope[,rule]}     1 (with the rule that decided) or 0
  *   sloeval_slo_alert_firing{slo,scope,severity,long,short}   1 or 0
  *   sloeval_alert_firing{alert,scope[,group]}     1 or 0
  *   sloeval_alert_firing_series{alert,scope[,group]}
@@ -122,6 +123,16 @@ void report_prom(strbuf *sb, const sloeval_check_report *r, int64_t last_run_ms)
         first = true;
         slo_labels(sb, s, &first);
         end_sample(sb, first, s->objective);
+    }
+    family(sb, "sloeval_slo_gate_failed",
+           "Whether the SLO in the scope fails the error-budget gate, with the rule that decided.");
+    for (size_t i = 0; i < ns; i++) {
+        const sloeval_check_slo_result *s = sloeval_check_report_slo(r, i);
+        strbuf_puts(sb, "sloeval_slo_gate_failed");
+        first = true;
+        slo_labels(sb, s, &first);
+        if (s->gate_failed && s->gate_rule) label(sb, &first, "rule", s->gate_rule);
+        end_sample(sb, first, s->gate_failed ? 1 : 0);
     }
     family(sb, "sloeval_slo_status",
            "Decision for the SLO in the scope: 0 ok, 1 firing, 3 inconclusive.");

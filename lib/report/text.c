@@ -271,13 +271,38 @@ static void slo_table(strbuf *sb, const sloeval_check_report *r, bool color)
                   pb);
 }
 
+/* Which rule of the error-budget gate decided, or that a firing severity
+ * is not one the gate fails on. */
+static void put_gate(strbuf *sb, bool color, const sloeval_check_slo_result *s)
+{
+    if (s->gate_failed && s->gate_rule && strcmp(s->gate_rule, "fail_on") != 0) {
+        char b[CELL], t[CELL];
+        fmt_budget(b, s->budget_remaining);
+        size_t tn = text_format_float(t, sizeof(t) - 1, s->gate_budget_below, 'g', -1);
+        if (tn < sizeof(t) - 1) {
+            t[tn] = '%';
+            t[tn + 1] = '\0';
+        }
+        put_colored(sb, color, RED, "GATE");
+        strbuf_printf(sb, " %s %s: budget %s below %s (%s)\n", s->slo, s->scope, b, t,
+                      s->gate_rule);
+    } else if (s->gate_failed) {
+        put_colored(sb, color, RED, "GATE");
+        strbuf_printf(sb, " %s %s: %s fires (fail_on)\n", s->slo, s->scope,
+                      s->gate_severity ? s->gate_severity : "?");
+    } else if (s->status == SLOEVAL_CHECK_FIRING) {
+        strbuf_printf(sb, "NOT GATED %s %s: %s is not a severity the gate fails on (fail_on)\n",
+                      s->slo, s->scope, s->severity ? s->severity : "?");
+    }
+}
+
 static void slo_details(strbuf *sb, const sloeval_check_report *r, bool color)
 {
     size_t n = sloeval_check_report_slo_count(r);
     bool header = false;
     for (size_t i = 0; i < n; i++) {
         const sloeval_check_slo_result *s = sloeval_check_report_slo(r, i);
-        if (s->status == SLOEVAL_CHECK_OK && s->nnotes == 0) continue;
+        if (s->status == SLOEVAL_CHECK_OK && s->nnotes == 0 && !s->gate_failed) continue;
         if (!header) {
             strbuf_putc(sb, '\n');
             header = true;
@@ -298,6 +323,7 @@ static void slo_details(strbuf *sb, const sloeval_check_report *r, bool color)
         } else if (s->status == SLOEVAL_CHECK_INCONCLUSIVE) {
             put_inconclusive(sb, color, s->slo, s->scope, s->reason);
         }
+        put_gate(sb, color, s);
         put_notes(sb, s->slo, s->scope, s->notes, s->nnotes);
     }
 }

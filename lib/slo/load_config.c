@@ -5,6 +5,7 @@
  * after this document.
  */
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -523,10 +524,26 @@ static bool policy_has_severity(const slo_policy *p, const char *severity)
     return false;
 }
 
+/* `budget_below: PCT`, a percentage of the budget remaining (negative:
+ * overspent by more than that). */
+static int load_gate_budget(loader *L, const ynode *gate, const ypath *path, bool *has, double *out)
+{
+    const ynode *v = ynode_get(gate, "budget_below");
+    if (!v || ynode_is_null(v)) return 0;
+    ypath p = YPATH_KEY(path, "budget_below");
+    int rc = load_number(L, v, &p, out);
+    if (rc) return rc;
+    if (!isfinite(*out) || *out > 100)
+        return load_error(L, v, &p, "must be a percentage of the budget, at most 100");
+    *has = true;
+    return 0;
+}
+
 static int load_slo(loader *L, const ynode *n, const ypath *path)
 {
-    static const char *const keys[] = {"name",   "service", "description", "objective",    "sli",
-                                       "scopes", "labels",  "disable",     "empty_errors", NULL};
+    static const char *const keys[] = {"name",         "service", "description", "objective",
+                                       "sli",          "scopes",  "labels",      "disable",
+                                       "empty_errors", "gate",    NULL};
     int rc = load_keys(L, n, path, keys);
     if (rc) return rc;
     slo_def *s = load_new_slo(L);
@@ -611,6 +628,14 @@ static int load_slo(loader *L, const ynode *n, const ypath *path)
     p = YPATH_KEY(path, "labels");
     if ((rc = load_kvs(L, ynode_get(n, "labels"), &p, KVS_LABELS, &s->labels))) return rc;
 
+    v = ynode_get(n, "gate");
+    if (v && !ynode_is_null(v)) {
+        static const char *const gkeys[] = {"budget_below", NULL};
+        p = YPATH_KEY(path, "gate");
+        if ((rc = load_keys(L, v, &p, gkeys)) ||
+            (rc = load_gate_budget(L, v, &p, &s->has_gate, &s->gate_budget_below)))
+            return rc;
+    }
     p = YPATH_KEY(path, "empty_errors");
     if ((rc = load_empty_errors(L, ynode_get(n, "empty_errors"), &p, &s->empty_errors))) return rc;
     if (s->empty_errors != SLO_EMPTY_ERRORS_DEFAULT && s->sli == SLO_SLI_RATIO)
@@ -708,9 +733,9 @@ static int check_routes(loader *L, const ynode *doc)
 
 int load_config_doc(loader *L, const ynode *doc)
 {
-    static const char *const keys[] = {"backends", "regions",    "extra_matchers", "period",
-                                       "policy",   "evaluation", "slos",           "alerts",
-                                       "include",  NULL};
+    static const char *const keys[] = {
+        "backends", "regions", "extra_matchers", "period", "policy", "evaluation",
+        "slos",     "alerts",  "include",        "gate",   NULL};
     int rc = load_keys(L, doc, NULL, keys);
     if (rc) return rc;
     slo_config *c = L->cfg;
@@ -774,6 +799,28 @@ int load_config_doc(loader *L, const ynode *doc)
         p = YPATH_KEY(NULL, "period");
         return load_error(L, pn ? pn : doc, pn ? &p : NULL,
                           "the period %s is shorter than the policy's longest window %s", pb, lb);
+    }
+
+    v = ynode_get(doc, "gate");
+    if (v && !ynode_is_null(v)) {
+        static const char *const gkeys[] = {"budget_below", "fail_on", NULL};
+        p = YPATH_KEY(NULL, "gate");
+        if ((rc = load_keys(L, v, &p, gkeys)) ||
+            (rc = load_gate_budget(L, v, &p, &c->gate_has_budget, &c->gate_budget_below)))
+            return rc;
+        const ynode *f = ynode_get(v, "fail_on");
+        if (f && !ynode_is_null(f)) {
+            ypath fp = YPATH_KEY(&p, "fail_on");
+            if ((rc = load_str_list(L, f, &fp, &c->gate_fail_on, &c->ngate_fail_on))) return rc;
+            for (size_t i = 0; i < c->ngate_fail_on; i++)
+                if (!policy_has_severity(&c->policy, c->gate_fail_on[i])) {
+                    ypath ip = YPATH_INDEX(&fp, i);
+                    return load_error(L, f->items[i], &ip,
+                                      "unknown severity '%s' (not in the policy)",
+                                      c->gate_fail_on[i]);
+                }
+            c->gate_has_fail_on = true;
+        }
     }
 
     if ((rc = load_list(L, doc, "slos", load_slo))) return rc;

@@ -177,6 +177,9 @@ typedef struct slo_def {
     slo_origin origin;
     slo_loc loc;
     slo_empty_errors empty_errors; /* the `empty_errors` key, or DEFAULT */
+    /* gate.budget_below (percent of the budget remaining), when has_gate */
+    bool has_gate;
+    double gate_budget_below;
     /* The SLI's queries parsed for each window of slo_config.windows: at
      * [w * 2] the error query (or the error ratio query), at [w * 2 + 1]
      * the total query (events SLIs). See slo_def_query. */
@@ -240,6 +243,15 @@ typedef struct slo_config {
     slo_policy policy;
     int64_t step_ms;               /* evaluation.step: default resolution of `for` checks, 1m */
     slo_empty_errors empty_errors; /* evaluation.empty_errors: ZERO (default) or INCONCLUSIVE */
+    /* The error-budget gate (top-level `gate`): fail when an SLO's budget
+     * remaining is below gate_budget_below percent (when gate_has_budget),
+     * and on the firing of the severities gate_fail_on (every severity
+     * when !gate_has_fail_on). */
+    bool gate_has_budget;
+    double gate_budget_below;
+    bool gate_has_fail_on;
+    const char **gate_fail_on;
+    size_t ngate_fail_on;
     slo_def *slos;
     size_t nslos;
     slo_alert *alerts;

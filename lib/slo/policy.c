@@ -313,6 +313,24 @@ static bool usable(const slo_window_value *w)
     return w->reason == SLO_REASON_NONE && !isnan(w->burn);
 }
 
+double slo_rule_budget(double objective)
+{
+    volatile double b = 100.0 - objective; /* two roundings, as Go computes it */
+    return b / 100.0;
+}
+
+/* Above the factor, in the form the equivalent Prometheus rule compares:
+ * ratio > factor * budget (a ratio exactly on the boundary fires there
+ * whenever the product rounds below it). */
+static bool above(const slo_window_value *w, double factor)
+{
+    if (w->rule_budget > 0) {
+        volatile double threshold = factor * w->rule_budget;
+        return w->ratio > threshold;
+    }
+    return w->burn > factor;
+}
+
 int slo_policy_decide(slo_decision *out, slo_rule_result *rules_out, const slo_policy *p,
                       const slo_window_value *windows, size_t nwindows, const char *const *disabled,
                       size_t ndisabled, slo_reason budget_reason, sloeval_error *err)
@@ -334,8 +352,8 @@ int slo_policy_decide(slo_decision *out, slo_rule_result *rules_out, const slo_p
             res.state = SLO_RULE_DISABLED;
         } else if (lu && su) {
             res.state =
-                (lw->burn > r->factor && sw->burn > r->factor) ? SLO_RULE_FIRING : SLO_RULE_QUIET;
-        } else if ((lu && !(lw->burn > r->factor)) || (su && !(sw->burn > r->factor))) {
+                (above(lw, r->factor) && above(sw, r->factor)) ? SLO_RULE_FIRING : SLO_RULE_QUIET;
+        } else if ((lu && !above(lw, r->factor)) || (su && !above(sw, r->factor))) {
             /* one window with data is at or below the factor: the rule
              * cannot fire whatever the other window holds */
             res.state = SLO_RULE_QUIET;

@@ -129,7 +129,16 @@ typedef struct slo_window_value {
     slo_reason reason; /* SLO_REASON_NONE when ratio and burn are numbers */
     double ratio;
     double burn; /* ratio / budget */
+    /* The budget in the form the equivalent Prometheus alert rule compares
+     * against: (100 - objective) / 100 in floating point, as Sloth writes
+     * it. The rule compares ratio > factor * rule_budget; 0 compares
+     * burn > factor instead. */
+    double rule_budget;
 } slo_window_value;
+
+/* (100 - objective) / 100 computed in double as Sloth's generated rules
+ * (and so Prometheus) compute it: 99.9 gives 0.0009999999999999432. */
+double slo_rule_budget(double objective);
 
 /* Fill burn from ratio (when usable): burn = ratio / budget. */
 void slo_window_set_burn(slo_window_value *w, double budget);

@@ -595,6 +595,8 @@ static sloeval_check_report *sample_report(void)
         r->region = r->scope;
     }
     ck_assert_int_eq(check_report_warn(rep, "backend global: careful"), 0);
+    static const sloeval_check_options defaults = SLOEVAL_CHECK_OPTIONS_INIT;
+    check_gate_apply(rep, cfg, &defaults);
     rep->status = check_report_summarise(rep);
     return rep;
 }
