@@ -33,4 +33,9 @@ int cmd_check(int argc, char **argv);
  * offending line of `text` and a caret under the position (cmd_parse.c). */
 void cli_print_parse_error(FILE *out, const char *text, size_t len, const sloeval_error *err);
 
+/* The error of parsing or running the expression `text` on stderr: a parse
+ * error as cli_print_parse_error does, any other as one line
+ * "sloeval <cmd>: <message>" (control characters as spaces). */
+void cli_print_expr_error(const char *cmd, const char *text, size_t len, const sloeval_error *err);
+
 #endif

@@ -28,6 +28,18 @@ void cli_print_parse_error(FILE *out, const char *text, size_t len, const sloeva
     fputs("^\n", out);
 }
 
+void cli_print_expr_error(const char *cmd, const char *text, size_t len, const sloeval_error *err)
+{
+    if (err->code == SLOEVAL_EPARSE) {
+        cli_print_parse_error(stderr, text, len, err);
+        return;
+    }
+    fprintf(stderr, "sloeval %s: ", cmd);
+    for (const unsigned char *p = (const unsigned char *)err->message; *p; p++)
+        fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, stderr);
+    fputc('\n', stderr);
+}
+
 int cmd_parse(int argc, char **argv)
 {
     cli_opt opts[] = {
@@ -66,10 +78,7 @@ int cmd_parse(int argc, char **argv)
     sloeval_expr *expr = NULL;
     int status = CLI_EXIT_OK;
     if (sloeval_expr_parse(&expr, text, len, &po, &err) != 0) {
-        if (err.code == SLOEVAL_EPARSE)
-            cli_print_parse_error(stderr, text, len, &err);
-        else
-            fprintf(stderr, "sloeval parse: %s\n", err.message);
+        cli_print_expr_error("parse", text, len, &err);
         status = CLI_EXIT_USAGE;
     } else {
         char *out = NULL;

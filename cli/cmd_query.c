@@ -230,10 +230,7 @@ int cmd_query(int argc, char **argv)
     if (cli_time_arg(&t, opts[1].value, &err) != 0) {
         fprintf(stderr, "sloeval query: --time: %s\n", err.message);
     } else if (sloeval_expr_parse(&expr, text, len, &po, &err) != 0) {
-        if (err.code == SLOEVAL_EPARSE)
-            cli_print_parse_error(stderr, text, len, &err);
-        else
-            fprintf(stderr, "sloeval query: %s\n", err.message);
+        cli_print_expr_error("query", text, len, &err);
     } else if (sloeval_engine_check(expr, compat, &err) != 0) {
         /* Refuse before loading anything. */
         fprintf(stderr, "sloeval query: %s\n", err.message);

@@ -241,10 +241,7 @@ int query_servers(cli_cmd_spec *spec, const char *text, size_t len, sloeval_comp
     /* A syntax error is reported before any server is asked: with --compat
      * auto, the text must parse with one of the two grammars. */
     if (sloeval_query_parse(&expr, text, len, &qo, &err) != 0) {
-        if (err.code == SLOEVAL_EPARSE)
-            cli_print_parse_error(stderr, text, len, &err);
-        else
-            print_error(NULL, err.message);
+        cli_print_expr_error("query", text, len, &err);
         goto done;
     }
     if (sloeval_global_init() != 0) {
@@ -260,10 +257,7 @@ int query_servers(cli_cmd_spec *spec, const char *text, size_t len, sloeval_comp
     const char *plan = sloeval_query_explain(q);
     if (*plan) fputs(plan, stderr);
     if (rc != 0) {
-        if (err.code == SLOEVAL_EPARSE)
-            cli_print_parse_error(stderr, text, len, &err);
-        else
-            print_error(NULL, err.message);
+        cli_print_expr_error("query", text, len, &err);
         status = query_exit_status(err.code, err.http_status);
         goto done;
     }

@@ -247,22 +247,15 @@ sloeval_source *sloeval_query_source(const sloeval_query *q, size_t i)
 }
 
 /* Parse with `grammar`; with AUTO, 3.x's grammar, else 2.x's (the 3.x
- * error when neither accepts the text). */
+ * error when neither accepts the text): promql_parse_fallback. */
 static int parse_as(sloeval_expr **out, const char *text, size_t len, sloeval_compat grammar,
                     bool experimental, sloeval_error *err)
 {
     sloeval_parse_options po = SLOEVAL_PARSE_OPTIONS_INIT;
     po.experimental_functions = experimental;
     po.compat = grammar == SLOEVAL_COMPAT_V2 ? SLOEVAL_COMPAT_V2 : SLOEVAL_COMPAT_V3;
-    sloeval_error first = SLOEVAL_ERROR_INIT;
-    int rc = sloeval_expr_parse(out, text, len, &po, &first);
-    if (rc && grammar == SLOEVAL_COMPAT_AUTO && rc != SLOEVAL_ENOMEM) {
-        po.compat = SLOEVAL_COMPAT_V2;
-        sloeval_error second = SLOEVAL_ERROR_INIT;
-        if (sloeval_expr_parse(out, text, len, &po, &second) == 0) return 0;
-    }
-    if (rc && err && !error_is_set(err)) *err = first;
-    return rc;
+    return grammar == SLOEVAL_COMPAT_AUTO ? expr_parse_fallback(out, text, len, &po, err)
+                                          : sloeval_expr_parse(out, text, len, &po, err);
 }
 
 int sloeval_query_parse(sloeval_expr **out, const char *text, size_t len,

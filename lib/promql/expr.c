@@ -27,8 +27,10 @@ struct sloeval_expr {
     size_t len;
 };
 
-int sloeval_expr_parse(sloeval_expr **out, const char *text, size_t len,
-                       const sloeval_parse_options *opts, sloeval_error *err)
+/* Parse into a handle: in opts->compat's grammar (AUTO: 3.x), and with
+ * `fallback` in the other one too (promql_parse_fallback). */
+static int expr_parse(sloeval_expr **out, const char *text, size_t len,
+                      const sloeval_parse_options *opts, bool fallback, sloeval_error *err)
 {
     sloeval_error_clear(err);
     if (!out) return error_set(err, SLOEVAL_EINVAL, "sloeval_expr_parse: out is NULL");
@@ -50,7 +52,9 @@ int sloeval_expr_parse(sloeval_expr **out, const char *text, size_t len,
         return error_set(err, SLOEVAL_ENOMEM, "out of memory");
     }
     ast_node *root;
-    int rc = promql_parse(&root, &a, text ? text : "", len, &po, err);
+    sloeval_compat used = po.compat;
+    int rc = fallback ? promql_parse_fallback(&root, &a, text ? text : "", len, &po, &used, err)
+                      : promql_parse(&root, &a, text ? text : "", len, &po, err);
     if (rc != 0) {
         arena_free(&a);
         return rc;
@@ -65,11 +69,23 @@ int sloeval_expr_parse(sloeval_expr **out, const char *text, size_t len,
     /* The handle lives in its own arena: move the arena's bookkeeping in. */
     e->arena = a;
     e->root = root;
-    e->compat = po.compat;
+    e->compat = used;
     e->text = copy;
     e->len = len;
     *out = e;
     return 0;
+}
+
+int sloeval_expr_parse(sloeval_expr **out, const char *text, size_t len,
+                       const sloeval_parse_options *opts, sloeval_error *err)
+{
+    return expr_parse(out, text, len, opts, false, err);
+}
+
+int expr_parse_fallback(sloeval_expr **out, const char *text, size_t len,
+                        const sloeval_parse_options *opts, sloeval_error *err)
+{
+    return expr_parse(out, text, len, opts, true, err);
 }
 
 void sloeval_expr_free(sloeval_expr *expr)

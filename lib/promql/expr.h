@@ -21,6 +21,12 @@ const char *sloeval_expr_text(const sloeval_expr *expr, size_t *len);
  * (ast_inject_matchers) here so that sloeval_expr_free() releases them. */
 arena *sloeval_expr_arena(sloeval_expr *expr);
 
+/* sloeval_expr_parse(), falling back to the other grammar when the one
+ * opts->compat asks for (AUTO: 3.x) rejects the text: promql_parse_fallback.
+ * sloeval_expr_compat() tells which grammar parsed it. */
+int expr_parse_fallback(sloeval_expr **out, const char *text, size_t len,
+                        const sloeval_parse_options *opts, sloeval_error *err);
+
 /* Replace the root (after a rewrite that built a new root). */
 void sloeval_expr_set_ast(sloeval_expr *expr, ast_node *root);
 

@@ -155,8 +155,11 @@ int load_objective(loader *L, const ynode *n, const ypath *path, slo_def *slo);
 slo_def *load_new_slo(loader *L);
 slo_alert *load_new_alert(loader *L);
 
-/* An SLO id is unique across the config: error at `at` when not. */
-int load_check_slo_id(loader *L, const slo_def *slo, const ynode *at, const ypath *path);
+/* What every loader reads alike, after the SLO's name and service: its id
+ * ("<service>-<name>", or the name), unique across the config (an error at
+ * name_node when not), its description and its objective (of node n at path). */
+int load_slo_id_and_objective(loader *L, slo_def *s, const ynode *n, const ypath *path,
+                              const ynode *name_node);
 
 /* The loader of each kind of document (one document each): load_config.c
  * (without its includes, which load_file.c reads), load_sloth.c,

@@ -566,22 +566,7 @@ static int load_slo(loader *L, const ynode *n, const ypath *path)
     if ((rc = load_nonempty_str(L, v, &p, &s->service))) return rc;
     if (s->service && !load_is_safe_name(s->service))
         return load_error(L, v, &p, "invalid service name '%s'", s->service);
-    if (s->service) {
-        size_t len = strlen(s->service) + strlen(s->name) + 2;
-        char *id = arena_alloc(&L->cfg->arena, len);
-        if (!id) return load_oom(L);
-        snprintf(id, len, "%s-%s", s->service, s->name);
-        s->id = id;
-    } else {
-        s->id = s->name;
-    }
-    p = YPATH_KEY(path, "name");
-    if ((rc = load_check_slo_id(L, s, name_node, &p))) return rc;
-    p = YPATH_KEY(path, "description");
-    if ((rc = load_str(L, ynode_get(n, "description"), &p, &s->description))) return rc;
-    p = YPATH_KEY(path, "objective");
-    if ((rc = load_required(L, n, path, "objective", &v)) || (rc = load_objective(L, v, &p, s)))
-        return rc;
+    if ((rc = load_slo_id_and_objective(L, s, n, path, name_node))) return rc;
 
     static const char *const sli_keys[] = {"error_query", "total_query", "error_ratio_query", NULL};
     const ynode *sli;

@@ -155,7 +155,8 @@ slo_alert *load_new_alert(loader *L)
     return a;
 }
 
-int load_check_slo_id(loader *L, const slo_def *slo, const ynode *at, const ypath *path)
+/* An SLO id is unique across the config: error at `at` when not. */
+static int check_slo_id(loader *L, const slo_def *slo, const ynode *at, const ypath *path)
 {
     const slo_config *c = L->cfg;
     for (size_t i = 0; i < c->nslos; i++) {
@@ -167,5 +168,29 @@ int load_check_slo_id(loader *L, const slo_def *slo, const ynode *at, const ypat
         return load_error(L, at, path, "duplicate SLO '%s' (first in %s:%d)", slo->id, o->loc.file,
                           o->loc.line);
     }
+    return 0;
+}
+
+int load_slo_id_and_objective(loader *L, slo_def *s, const ynode *n, const ypath *path,
+                              const ynode *name_node)
+{
+    if (s->service) {
+        size_t len = strlen(s->service) + strlen(s->name) + 2;
+        char *id = arena_alloc(&L->cfg->arena, len);
+        if (!id) return load_oom(L);
+        snprintf(id, len, "%s-%s", s->service, s->name);
+        s->id = id;
+    } else {
+        s->id = s->name;
+    }
+    int rc;
+    const ynode *v;
+    ypath p = YPATH_KEY(path, "name");
+    if ((rc = check_slo_id(L, s, name_node, &p))) return rc;
+    p = YPATH_KEY(path, "description");
+    if ((rc = load_str(L, ynode_get(n, "description"), &p, &s->description))) return rc;
+    p = YPATH_KEY(path, "objective");
+    if ((rc = load_required(L, n, path, "objective", &v)) || (rc = load_objective(L, v, &p, s)))
+        return rc;
     return 0;
 }

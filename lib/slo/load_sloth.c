@@ -164,17 +164,7 @@ static int load_sloth_slo(loader *L, const ynode *n, const ypath *path, const ch
                           "invalid SLO name '%s' (Sloth names start and end with a letter or "
                           "digit and hold letters, digits, '-', '_', '.')",
                           s->name);
-    size_t len = strlen(service) + strlen(s->name) + 2;
-    char *id = arena_alloc(&L->cfg->arena, len);
-    if (!id) return load_oom(L);
-    snprintf(id, len, "%s-%s", service, s->name);
-    s->id = id;
-    if ((rc = load_check_slo_id(L, s, name_node, &p))) return rc;
-    p = YPATH_KEY(path, "description");
-    if ((rc = load_str(L, ynode_get(n, "description"), &p, &s->description))) return rc;
-    p = YPATH_KEY(path, "objective");
-    if ((rc = load_required(L, n, path, "objective", &v)) || (rc = load_objective(L, v, &p, s)))
-        return rc;
+    if ((rc = load_slo_id_and_objective(L, s, n, path, name_node))) return rc;
     slo_kvs own = {0};
     p = YPATH_KEY(path, "labels");
     if ((rc = load_kvs(L, ynode_get(n, "labels"), &p, KVS_UTF8_LABELS, &own)) ||

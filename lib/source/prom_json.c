@@ -20,6 +20,7 @@
 
 #include "source/prometheus.h"
 #include "util/error.h"
+#include "util/utf8.h"
 
 #define MAX_DEPTH 64
 
@@ -217,30 +218,6 @@ static int hex4(const char *p, unsigned *out)
     return 0;
 }
 
-static size_t put_utf8(char *o, unsigned cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xc0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xe0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        o[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    o[0] = (char)(0xf0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    o[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 /*
  * A string at j->p (after whitespace). Without escapes *out points into
  * the body; with escapes into j->scratch (valid until the next string
@@ -327,7 +304,7 @@ static int string(jp *j, strv *out, bool keep)
                 j->p = q - 6;
                 return syntax(j, "unpaired UTF-16 surrogate in a \\u escape");
             }
-            o += put_utf8(o, cp);
+            o += utf8_encode(o, cp);
             break;
         }
         default: j->p = q - 2; return syntax(j, "invalid escape in a string");

@@ -17,46 +17,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "promserver.h"
+#include "timing.h"
+
 #define STOP_GRACE_MS 15000
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
-    }
-}
 
 const char *backendproc_binary(const char *env)
 {
     const char *p = getenv(env);
     if (p == NULL || *p == '\0' || access(p, X_OK) != 0) return NULL;
     return p;
-}
-
-int backendproc_free_port(void)
-{
-    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s < 0) return -1;
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (bind(s, (struct sockaddr *)&a, sizeof a) != 0 ||
-        getsockname(s, (struct sockaddr *)&a, &len) != 0) {
-        close(s);
-        return -1;
-    }
-    int port = ntohs(a.sin_port);
-    close(s);
-    return port;
 }
 
 int backendproc_start(backendproc *p, const char *name, char *const argv[], const char *log,
@@ -172,7 +142,7 @@ int backendproc_http(const char *url, const char *body, size_t body_len, const c
 
 int backendproc_wait_http(backendproc *p, const char *url, int timeout_ms, char *err, size_t errlen)
 {
-    double deadline = now_ms() + timeout_ms;
+    double deadline = timing_now_ms() + timeout_ms;
     for (;;) {
         int st;
         if (p->pid > 0 && waitpid(p->pid, &st, WNOHANG) == p->pid) {
@@ -190,14 +160,14 @@ int backendproc_wait_http(backendproc *p, const char *url, int timeout_ms, char 
             free(body);
             if (status == 200) return 0;
         }
-        if (now_ms() > deadline) {
+        if (timing_now_ms() > deadline) {
             char line[1024];
             backendproc_last_log_line(p, line, sizeof line);
             snprintf(err, errlen, "%s not ready at %s after %d ms; last log: %s", p->name, url,
                      timeout_ms, line[0] ? line : "(none)");
             return -1;
         }
-        sleep_ms(100);
+        timing_sleep_ms(100);
     }
 }
 
@@ -205,17 +175,17 @@ void backendproc_stop(backendproc *p)
 {
     if (p->pid <= 0) return;
     kill(p->pid, SIGTERM);
-    double deadline = now_ms() + STOP_GRACE_MS;
+    double deadline = timing_now_ms() + STOP_GRACE_MS;
     for (;;) {
         int st;
         pid_t r = waitpid(p->pid, &st, WNOHANG);
         if (r == p->pid || (r < 0 && errno != EINTR)) break;
-        if (now_ms() > deadline) {
+        if (timing_now_ms() > deadline) {
             kill(p->pid, SIGKILL);
             waitpid(p->pid, &st, 0);
             break;
         }
-        sleep_ms(20);
+        timing_sleep_ms(20);
     }
     p->pid = -1;
 }

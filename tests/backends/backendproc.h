@@ -27,9 +27,6 @@ typedef struct backendproc {
 /* The executable named by environment variable `env`, or NULL. */
 const char *backendproc_binary(const char *env);
 
-/* A free TCP port on 127.0.0.1 (bound then released), or -1. */
-int backendproc_free_port(void);
-
 /* Start argv (NULL-terminated; argv[0] the binary), output to `log`.
  * Returns 0, or -1 with a one-line reason in err. */
 int backendproc_start(backendproc *p, const char *name, char *const argv[], const char *log,

@@ -236,7 +236,7 @@ static void setup(void)
                      side_replica[i], err);
             return;
         }
-        int grpc = backendproc_free_port(), http = backendproc_free_port();
+        int grpc = promserver_free_port(), http = promserver_free_port();
         char a_tsdb[600], a_prom[128], a_grpc[64], a_http[64], log[600], ready[128], name[64];
         snprintf(a_tsdb, sizeof a_tsdb, "--tsdb.path=%s/data", promserver_dir(side_prom[i]));
         snprintf(a_prom, sizeof a_prom, "--prometheus.url=%s", promserver_url(side_prom[i]));
@@ -253,7 +253,7 @@ static void setup(void)
             return;
         }
     }
-    int qhttp = backendproc_free_port(), qgrpc = backendproc_free_port();
+    int qhttp = promserver_free_port(), qgrpc = promserver_free_port();
     char a_http[64], a_grpc[64], log[600], ready[128];
     snprintf(a_http, sizeof a_http, "--http-address=127.0.0.1:%d", qhttp);
     snprintf(a_grpc, sizeof a_grpc, "--grpc-address=127.0.0.1:%d", qgrpc);
@@ -269,8 +269,8 @@ static void setup(void)
         return;
     }
     /* The second Thanos Query, without the replica. */
-    qhttp = backendproc_free_port();
-    qgrpc = backendproc_free_port();
+    qhttp = promserver_free_port();
+    qgrpc = promserver_free_port();
     snprintf(a_http, sizeof a_http, "--http-address=127.0.0.1:%d", qhttp);
     snprintf(a_grpc, sizeof a_grpc, "--grpc-address=127.0.0.1:%d", qgrpc);
     snprintf(log, sizeof log, "%s/query1.log", tmpdir);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include "timing.h"
 #include "util/strbuf.h"
 
 #define DIR_PREFIX        "sloeval-prom-"
@@ -42,20 +43,6 @@ struct promserver {
     char *prometheus; /* the binaries (copies) */
     char *promtool;
 };
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
-    }
-}
 
 static void set_err(char *errbuf, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -258,24 +245,24 @@ static pid_t spawn(char *const argv[], const char *cwd, const char *log_path, bo
  * (the child is then killed and reaped). */
 static int wait_bounded(pid_t pid, long limit_ms)
 {
-    double deadline = now_ms() + (double)limit_ms;
+    double deadline = timing_now_ms() + (double)limit_ms;
     long nap = 2;
     for (;;) {
         int st;
         pid_t r = waitpid(pid, &st, WNOHANG);
         if (r == pid) return st;
         if (r < 0 && errno != EINTR) return -1;
-        if (now_ms() > deadline) {
+        if (timing_now_ms() > deadline) {
             kill(pid, SIGKILL);
             waitpid(pid, &st, 0);
             return -1;
         }
-        sleep_ms(nap);
+        timing_sleep_ms(nap);
         if (nap < 50) nap *= 2;
     }
 }
 
-static int free_port(void)
+int promserver_free_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return -1;
@@ -396,14 +383,14 @@ static int backfill(promserver *s, const char *om_path, char *errbuf, size_t err
     }
     char *argv[] = {s->promtool, "tsdb", "create-blocks-from", "openmetrics", (char *)om_path,
                     data,        NULL};
-    double t0 = now_ms();
+    double t0 = timing_now_ms();
     pid_t pid = spawn(argv, s->dir, log, true);
     if (pid < 0) {
         set_err(errbuf, errlen, "promserver: cannot run promtool: %s", strerror(errno));
         return -1;
     }
     int st = wait_bounded(pid, PROMTOOL_LIMIT_MS);
-    s->backfill_ms = now_ms() - t0;
+    s->backfill_ms = timing_now_ms() - t0;
     if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0) return 0;
     char line[1024];
     last_line(log, NULL, line, sizeof line);
@@ -423,7 +410,7 @@ enum { LAUNCH_OK = 0, LAUNCH_FAILED = -1, LAUNCH_PORT_CLASH = -2 };
 /* One start attempt on a fresh port. */
 static int launch(promserver *s, const promserver_options *o, char *errbuf, size_t errlen)
 {
-    s->port = free_port();
+    s->port = promserver_free_port();
     if (s->port < 0) {
         set_err(errbuf, errlen, "promserver: no free loopback port: %s", strerror(errno));
         return LAUNCH_FAILED;
@@ -453,7 +440,7 @@ static int launch(promserver *s, const promserver_options *o, char *errbuf, size
     for (size_t k = 0; k < nextra; k++)
         argv[i++] = (char *)o->extra_args[k];
     argv[i] = NULL;
-    double t0 = now_ms();
+    double t0 = timing_now_ms();
     s->pid = spawn(argv, s->dir, log, false);
     free(argv);
     if (s->pid < 0) {
@@ -483,7 +470,7 @@ static int launch(promserver *s, const promserver_options *o, char *errbuf, size
                 /* Someone else answers on "our" port: ours will fail to bind. */
             }
         }
-        if (now_ms() > deadline) {
+        if (timing_now_ms() > deadline) {
             char line[1024];
             last_line(log, NULL, line, sizeof line);
             set_err(errbuf, errlen, "promserver: prometheus not ready after %d ms; last log: %s",
@@ -494,9 +481,9 @@ static int launch(promserver *s, const promserver_options *o, char *errbuf, size
             s->pid = -1;
             return LAUNCH_FAILED;
         }
-        sleep_ms(50);
+        timing_sleep_ms(50);
     }
-    s->startup_ms = now_ms() - t0;
+    s->startup_ms = timing_now_ms() - t0;
     return LAUNCH_OK;
 }
 

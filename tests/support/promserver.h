@@ -118,4 +118,7 @@ int promserver_query_value(promserver *s, const char *expr, const char *time_par
  * other than the one that started the server, only frees the handle. */
 void promserver_stop(promserver *s);
 
+/* A free TCP port on 127.0.0.1 (bound then released), or -1. */
+int promserver_free_port(void);
+
 #endif

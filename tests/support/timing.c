@@ -1,6 +1,7 @@
 /* Time bounds that hold on a loaded machine (see timing.h). */
 #include "timing.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -9,6 +10,13 @@ double timing_now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void timing_sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
+    }
 }
 
 double timing_lateness_ms(void)

@@ -15,6 +15,9 @@
 /* Milliseconds on the monotonic clock. */
 double timing_now_ms(void);
 
+/* Sleep `ms` milliseconds (resumed after a signal). */
+void timing_sleep_ms(long ms);
+
 /* The worst lateness, in ms, of a few 1 ms sleeps taken now (about 10 ms
  * of sleeping): how long a wake-up may be delayed at the current load. */
 double timing_lateness_ms(void);

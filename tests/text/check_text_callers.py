@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Numbers are read and written by lib/util/text* alone.
 
-Fails when a C file in lib/ or cli/ (outside lib/util/text*) calls strtod,
+Fails when a C file in lib/, cli/ or tools/ (outside lib/util/text*) calls strtod,
 strtof, strtold, atof or their _l forms, or has a printf- or scanf-family
 format with a floating-point conversion (%f, %g, %e, %a and their
 variants): those depend on the C locale (LC_NUMERIC) and duplicate what
@@ -76,7 +76,7 @@ def check_file(path, rel):
 
 def check_tree(root):
     problems = []
-    for top in ("lib", "cli"):
+    for top in ("lib", "cli", "tools"):
         base = os.path.join(root, top)
         for dirpath, _, files in os.walk(base):
             for name in sorted(files):
@@ -98,6 +98,7 @@ def self_test():
         "cli/c.c": 'void h(double v) { printf("x=%g\\n", v); }\n',
         "lib/d.c": 'int k(const char *s, double *v) { return sscanf(s, "%lf", v); }\n',
         "lib/e.c": 'double m(const char *s) { return atof(s); }\n',
+        "tools/t/f.c": 'void n(char *b, double v) { sprintf(b, "%e", v); }\n',
     }
     good = {
         "lib/util/text_x.c": 'double f(const char *s) { return strtod(s, NULL); }\n',

@@ -2,7 +2,7 @@
 find_package(Python3 COMPONENTS Interpreter REQUIRED)
 
 # Numbers go through util/text.h alone: no strtod or %f/%g/%e formats on
-# data anywhere else in lib/ and cli/ (and the checker can fail).
+# data anywhere else in lib/, cli/ and tools/ (and the checker can fail).
 add_test(NAME text_callers
          COMMAND Python3::Interpreter ${CMAKE_CURRENT_LIST_DIR}/check_text_callers.py
                  ${PROJECT_SOURCE_DIR})
