@@ -22,6 +22,11 @@
  * whenever a response arrived):
  *   SLOEVAL_ESERVER     the server answered status "error": the message is
  *                       "HTTP <status> from <url>: <errorType>: <error>"
+ *                       (the same message with SLOEVAL_ELIMIT for a limit
+ *                       the server enforces, "err-mimir-..." or the sample
+ *                       limit, and with SLOEVAL_ENODATA for an "execution"
+ *                       error that is not a PromQL evaluation error: a
+ *                       store or ingester failed behind Thanos or Mimir)
  *   SLOEVAL_EDECODE     the body is not the API's JSON: not JSON at all
  *                       ("non-JSON body (text/html): <first words>"), invalid
  *                       JSON (with line and column), or JSON of the wrong

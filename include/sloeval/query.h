@@ -193,7 +193,10 @@ SLOEVAL_EXPORT int sloeval_query_compat(sloeval_compat *out, sloeval_query *q, s
  *   SLOEVAL_EUNSUPPORTED   neither merged exactly nor evaluated here
  *   SLOEVAL_EEXEC          an evaluation error here
  *   SLOEVAL_ESERVER        a server's error answer (400 bad_data and 422
- *                          execution are the expression's fault)
+ *                          execution are the expression's fault; an
+ *                          execution error that is not one of PromQL's
+ *                          evaluation errors is SLOEVAL_ENODATA, a
+ *                          server's limit SLOEVAL_ELIMIT)
  *   SLOEVAL_ETRANSPORT, SLOEVAL_ETIMEOUT, SLOEVAL_EDECODE, SLOEVAL_ELIMIT,
  *   SLOEVAL_EPARTIAL       a server failed or answered badly
  *   SLOEVAL_EDATA          two shards hold the same series

@@ -92,8 +92,10 @@ int prom_dom_status(const json_t *root, long http_status, const char *url, sloev
     if (!strcmp(s, "error")) {
         json_t *et = json_object_get(root, "errorType");
         json_t *em = json_object_get(root, "error");
-        return fail(d, SLOEVAL_ESERVER, "%s: %s",
-                    json_is_string(et) ? json_string_value(et) : "(no errorType)",
+        return fail(d,
+                    prom_server_error_code(json_is_string(et) ? json_string_value(et) : NULL,
+                                           json_is_string(em) ? json_string_value(em) : NULL),
+                    "%s: %s", json_is_string(et) ? json_string_value(et) : "(no errorType)",
                     json_is_string(em) ? json_string_value(em) : "(no error message)");
     }
     if (strcmp(s, "success")) {

@@ -37,6 +37,7 @@ typedef struct jp {
     sample *samples; /* the current series' samples, reused */
     size_t samples_cap;
     double *exec_seconds; /* data.stats.timings.execTotalTime wanted here, or NULL */
+    bool server_error;    /* the body is a well-formed error answer */
 } jp;
 
 typedef enum elem_value {
@@ -1022,7 +1023,9 @@ static int envelope(jp *j, value *out, source_notes *notes)
         char et[128], em[SLOEVAL_ERROR_MESSAGE_SIZE];
         prom_excerpt(et, sizeof(et), etype.ptr ? etype.ptr : "", etype.len);
         prom_excerpt(em, sizeof(em), emsg.ptr ? emsg.ptr : "", emsg.len);
-        return fail(j, SLOEVAL_ESERVER, "%s: %s", has_etype ? et : "(no errorType)",
+        j->server_error = true;
+        return fail(j, prom_server_error_code(has_etype ? et : NULL, has_emsg ? em : NULL),
+                    "%s: %s", has_etype ? et : "(no errorType)",
                     has_emsg ? em : "(no error message)");
     }
     if (!strv_eq_cstr(status, "success")) {
@@ -1080,22 +1083,70 @@ static int envelope(jp *j, value *out, source_notes *notes)
     return fail(j, SLOEVAL_EDECODE, "unknown data.resultType \"%s\"", ex);
 }
 
+/*
+ * Whose fault a server's error answer is. Prometheus says "execution"
+ * (HTTP 422) for everything its engine fails on: an expression that cannot
+ * be evaluated (many-to-many matching, duplicate label sets), but also a
+ * sample limit, and behind Thanos Query or Mimir a store, sidecar or
+ * ingester that did not answer ("proxy Series(): fetch series for ...:
+ * connection refused"). Only the first is the expression's; so, failing
+ * closed, an execution error is the expression's (SLOEVAL_ESERVER, which
+ * callers report as the expression's fault at HTTP 400 and 422) only when
+ * its message is one of the engine's evaluation errors below (Prometheus
+ * 2.x and 3.x, promql/engine.go and functions.go). A known limit (the
+ * engine's sample limit, Mimir's "err-mimir-..." limits, whatever the
+ * errorType) is SLOEVAL_ELIMIT; any other execution error is
+ * SLOEVAL_ENODATA: the backend could not read its data, or failed in a way
+ * sloeval does not know, and the answer is inconclusive. Other errorTypes
+ * (bad_data, timeout, internal, ...) stay SLOEVAL_ESERVER, told apart by
+ * their HTTP status. The message is the server's either way.
+ */
+static const char *const expression_errors[] = {
+    "many-to-many",                   /* matching labels must be unique on one side */
+    "many-to-one",                    /* ... must be explicit (group_left/group_right) */
+    "found duplicate series",         /* for the match group */
+    "multiple matches for labels",    /* grouping labels must ensure unique matches */
+    "same labelset",                  /* vector cannot contain metrics with the same labelset */
+    "Parameter value is NaN",         /* topk, bottomk, limitk, quantile */
+    "Ratio value is NaN",             /* limit_ratio */
+    "Scalar value ",                  /* ... underflows/overflows int64 */
+    "invalid label name",             /* count_values */
+    "in label_replace()",             /* invalid regular expression, label names */
+    "in label_join()",                /* invalid label names */
+    "invalid smoothing factor",       /* holt_winters, double_exponential_smoothing */
+    "invalid trend factor",           /* likewise */
+    "modifier can only be used with", /* anchored, smoothed */
+    "modifier is not supported with histograms",
+    "this should be an info metric", /* info() */
+};
+
+int prom_server_error_code(const char *error_type, const char *message)
+{
+    const char *m = message ? message : "";
+    if (strstr(m, "(err-mimir-") || strstr(m, "would load too many samples into memory"))
+        return SLOEVAL_ELIMIT;
+    if (!error_type || strcmp(error_type, "execution")) return SLOEVAL_ESERVER;
+    for (size_t i = 0; i < sizeof(expression_errors) / sizeof(expression_errors[0]); i++)
+        if (strstr(m, expression_errors[i])) return SLOEVAL_ESERVER;
+    return SLOEVAL_ENODATA;
+}
+
 int prom_decode_response_stats(value *out, source_notes *notes, double *exec_seconds,
                                const char *body, size_t len, long http_status,
                                const char *content_type, const char *url, arena *a,
                                sloeval_error *err)
 {
-    jp j = {body, body, body + len, http_status, url, content_type, a, err,
-            0,    NULL, 0,          NULL,        0,   exec_seconds};
+    jp j = {body, body, body + len, http_status, url, content_type, a,    err,
+            0,    NULL, 0,          NULL,        0,   exec_seconds, false};
     memset(out, 0, sizeof(*out));
-    /* Notes are appended only on success or a server error; roll back otherwise. */
+    /* Notes are appended only on success or a server's error answer; roll back otherwise. */
     size_t nw = notes ? notes->nwarnings : 0, ni = notes ? notes->ninfos : 0;
     int rc = envelope(&j, out, notes);
     free(j.scratch);
     free(j.samples);
     if (rc) {
         memset(out, 0, sizeof(*out));
-        if (notes && rc != SLOEVAL_ESERVER) {
+        if (notes && !j.server_error) {
             notes->nwarnings = nw;
             notes->ninfos = ni;
         }

@@ -119,8 +119,9 @@ void prom_call_get_stats(const prom_call *c, prom_call_stats *out);
  * Decode an /api/v1/query or /api/v1/query_range response body into *out
  * (allocated in `a`; nothing points into `body` afterwards) and append its
  * warnings and infos to *notes (may be NULL; appended on success and on
- * SLOEVAL_ESERVER only). http_status, content_type and url only shape
- * messages. Codes: SLOEVAL_ESERVER (status "error"), SLOEVAL_EDECODE (not
+ * a server's error answer only). http_status, content_type and url only
+ * shape messages. Codes: for status "error", prom_server_error_code's
+ * (SLOEVAL_ESERVER, SLOEVAL_ELIMIT, SLOEVAL_ENODATA); SLOEVAL_EDECODE (not
  * the API's JSON; the message names the member or the line and column),
  * SLOEVAL_EUNSUPPORTED (native histogram samples), SLOEVAL_ENOMEM.
  * Messages are not redacted here. A streaming decoder (prom_json.c).
@@ -128,6 +129,17 @@ void prom_call_get_stats(const prom_call *c, prom_call_stats *out);
 int prom_decode_response(value *out, source_notes *notes, const char *body, size_t len,
                          long http_status, const char *content_type, const char *url, arena *a,
                          sloeval_error *err);
+
+/*
+ * The code of a server's error answer (status "error") with this errorType
+ * and error message (either NULL when absent): SLOEVAL_ESERVER (HTTP 400
+ * bad_data, or a 422 execution error that is one of PromQL's evaluation
+ * errors: the expression's fault; other errorTypes), SLOEVAL_ELIMIT (a
+ * sample limit, Mimir's "err-mimir-" limits), SLOEVAL_ENODATA (any other
+ * execution error: a store, sidecar or ingester failed, or unknown; fails
+ * closed). The rules and the list are in prom_json.c.
+ */
+int prom_server_error_code(const char *error_type, const char *message);
 
 /* The same, also reading data.stats.timings.execTotalTime (stats=all) into
  * *exec_seconds when the body has it (exec_seconds NULL: not read). */

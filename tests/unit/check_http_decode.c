@@ -264,6 +264,38 @@ static const struct bad_case {
     {"execution", 422, "application/json",
      "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"found duplicate series\"}",
      SLOEVAL_ESERVER, "HTTP 422 from " URL ": execution: found duplicate series"},
+    /* execution errors that are not the expression's: a limit, a store
+     * that failed behind Thanos Query, an error sloeval does not know */
+    {"execution: label_replace", 422, "application/json",
+     "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"invalid regular "
+     "expression in label_replace(): (\"}",
+     SLOEVAL_ESERVER,
+     "HTTP 422 from " URL ": execution: invalid regular expression in label_replace(): ("},
+    {"execution: sample limit", 422, "application/json",
+     "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"query processing would "
+     "load too many samples into memory in query execution\"}",
+     SLOEVAL_ELIMIT,
+     "HTTP 422 from " URL
+     ": execution: query processing would load too many samples into memory in query execution"},
+    {"execution: Mimir limit", 422, "application/json",
+     "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"the query exceeded the "
+     "maximum number of series (limit: 1 series) (err-mimir-max-series-per-query)\"}",
+     SLOEVAL_ELIMIT, "(err-mimir-max-series-per-query)"},
+    {"bad_data: Mimir limit", 400, "application/json",
+     "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"the query time range "
+     "exceeds the limit (err-mimir-max-query-length)\"}",
+     SLOEVAL_ELIMIT,
+     "HTTP 400 from " URL
+     ": bad_data: the query time range exceeds the limit (err-mimir-max-query-length)"},
+    {"execution: Thanos store down", 422, "application/json",
+     "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"proxy Series(): rpc error: "
+     "code = Unavailable desc = connection refused\"}",
+     SLOEVAL_ENODATA,
+     "HTTP 422 from " URL
+     ": execution: proxy Series(): rpc error: code = Unavailable desc = connection refused"},
+    {"execution: unknown", 422, "application/json",
+     "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"something new\"}",
+     SLOEVAL_ENODATA, "HTTP 422 from " URL ": execution: something new"},
     {"timeout", 503, "application/json",
      "{\"status\":\"error\",\"errorType\":\"timeout\",\"error\":\"query timed out in expression "
      "evaluation\"}",
