@@ -1,7 +1,7 @@
 # The real backends, built from their Go modules by scripts/build-backends.sh
 # (versions in tests/backends/versions.env): Thanos (sidecars over Prometheus
-# 3.x and a Thanos Query). LABEL backends; each test exits 77 (skipped, the
-# reason printed) when its binaries are not built. The Prometheus 3.x
+# 3.x and a Thanos Query), Mimir (monolithic). LABEL backends; each test
+# exits 77 (skipped, the reason printed) when its binaries are not built. The Prometheus 3.x
 # differentials are in tests/differential*/tests.cmake with the same label.
 include(${CMAKE_CURRENT_LIST_DIR}/paths.cmake)
 if(SLOEVAL_BUILD_CLI)
@@ -15,6 +15,23 @@ if(SLOEVAL_BUILD_CLI)
   add_dependencies(backend_thanos sloeval_cli)
   add_test(NAME backend_thanos COMMAND backend_thanos)
   set_tests_properties(backend_thanos PROPERTIES
+    LABELS "slow;backends" TIMEOUT 600 SKIP_RETURN_CODE 77
+    ENVIRONMENT "${SLOEVAL_BACKENDS_ENV}")
+endif()
+# Mimir (monolithic, remote write, tenants, /prometheus): its remote-write
+# client and references were checked against Prometheus 3.16.0's receiver,
+# but the suite has not yet run against a real Mimir (the build did not
+# finish in its session: docs/backends.md), so it is built only on request.
+option(SLOEVAL_TEST_MIMIR "Build and run the Mimir backend suite (backend_mimir)" OFF)
+if(SLOEVAL_BUILD_CLI AND SLOEVAL_TEST_MIMIR)
+  add_executable(backend_mimir ${CMAKE_CURRENT_LIST_DIR}/check_mimir.c
+                 ${CMAKE_CURRENT_LIST_DIR}/backendproc.c)
+  target_include_directories(backend_mimir PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+  target_link_libraries(backend_mimir PRIVATE sloeval_test_support)
+  target_compile_definitions(backend_mimir PRIVATE SLOEVAL_CLI_PATH="$<TARGET_FILE:sloeval_cli>")
+  add_dependencies(backend_mimir sloeval_cli)
+  add_test(NAME backend_mimir COMMAND backend_mimir)
+  set_tests_properties(backend_mimir PROPERTIES
     LABELS "slow;backends" TIMEOUT 600 SKIP_RETURN_CODE 77
     ENVIRONMENT "${SLOEVAL_BACKENDS_ENV}")
 endif()
