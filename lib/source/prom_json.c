@@ -1105,6 +1105,7 @@ static const char *const expression_errors[] = {
     "many-to-many",                   /* matching labels must be unique on one side */
     "many-to-one",                    /* ... must be explicit (group_left/group_right) */
     "found duplicate series",         /* for the match group */
+    "for the match group",            /* Mimir's query engine: found ... for the match group */
     "multiple matches for labels",    /* grouping labels must ensure unique matches */
     "same labelset",                  /* vector cannot contain metrics with the same labelset */
     "Parameter value is NaN",         /* topk, bottomk, limitk, quantile */
