@@ -17,13 +17,6 @@ if(SLOEVAL_BUILD_CLI)
   set_tests_properties(backend_thanos PROPERTIES
     LABELS "slow;backends" TIMEOUT 600 SKIP_RETURN_CODE 77
     ENVIRONMENT "${SLOEVAL_BACKENDS_ENV}")
-endif()
-# Mimir (monolithic, remote write, tenants, /prometheus): its remote-write
-# client and references were checked against Prometheus 3.16.0's receiver,
-# but the suite has not yet run against a real Mimir (the build did not
-# finish in its session: docs/backends.md), so it is built only on request.
-option(SLOEVAL_TEST_MIMIR "Build and run the Mimir backend suite (backend_mimir)" OFF)
-if(SLOEVAL_BUILD_CLI AND SLOEVAL_TEST_MIMIR)
   add_executable(backend_mimir ${CMAKE_CURRENT_LIST_DIR}/check_mimir.c
                  ${CMAKE_CURRENT_LIST_DIR}/backendproc.c)
   target_include_directories(backend_mimir PRIVATE ${CMAKE_CURRENT_LIST_DIR})
