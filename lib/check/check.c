@@ -44,6 +44,7 @@ typedef struct run_scope {
     plan_target target;
     sloeval_compat grammar; /* the grammar its backends speak (for parsing) */
     run_backend *failed;    /* a backend of the target that cannot be asked */
+    const char *stepless;   /* its first query sloeval may evaluate with a step-less subquery */
 } run_scope;
 
 /* A query added to the batch, or failed before it (id SIZE_MAX). */
@@ -292,17 +293,6 @@ static int detect_versions(run *R, sloeval_check_report *rep, int64_t t, sloeval
 
 /* ---- queries ------------------------------------------------------------------ */
 
-/* Whether n holds a subquery without a step ([3d:]): Prometheus evaluates
- * it every evaluation_interval of the server, sloeval every 1m. */
-static bool has_stepless_subquery(const ast_node *n)
-{
-    if (!n) return false;
-    if (n->kind == AST_SUBQUERY && n->u.subquery.step_ms == 0) return true;
-    for (size_t i = 0; i < ast_child_count(n); i++)
-        if (has_stepless_subquery(ast_child(n, i))) return true;
-    return false;
-}
-
 /* Queue one query (instant when step == 0) or record why it cannot run. */
 static int add_query(run *R, run_query *q, run_scope *s, const slo_parsed *parsed, int64_t start,
                      int64_t end, int64_t step, const char *what, sloeval_error *err)
@@ -336,12 +326,12 @@ static int add_query(run *R, run_query *q, run_scope *s, const slo_parsed *parse
     if (R->explain_on)
         strbuf_printf(&R->explain, "query %zu: %s, scope %s\n", q->id + 1, what, s->name);
     /* needs_compat: sloeval may evaluate (part of) the scope's queries */
-    if (!R->stepless && s->route.nbackends && backend_of(R, s->route.backends[0])->needs_compat &&
-        has_stepless_subquery(root)) {
+    if (!s->stepless && s->route.nbackends && backend_of(R, s->route.backends[0])->needs_compat &&
+        plan_has_stepless_subquery(root)) {
         char buf[512];
         snprintf(buf, sizeof buf, "%s, scope %s", what, s->name);
-        R->stepless = arena_strdup(&R->a, buf);
-        if (!R->stepless) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+        s->stepless = arena_strdup(&R->a, buf);
+        if (!s->stepless) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
     }
     return 0;
 }
@@ -563,12 +553,26 @@ static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_opti
         return error_set(err, SLOEVAL_EINVAL,
                          "nothing to check: no SLO or alert of the config is judged in the "
                          "scopes asked for");
+    /* Step-less subqueries evaluated here take the servers' evaluation_interval;
+     * where it cannot be read (Thanos) or the servers disagree, 1m and a warning. */
+    for (size_t i = 0; i < R->nscopes; i++) {
+        run_scope *s = &R->scopes[i];
+        if (!s->stepless) continue;
+        if ((rc = prom_read_eval_intervals(s->target.shards, s->target.nshards, err))) return rc;
+        bool agree = s->target.nshards > 0;
+        for (size_t k = 0; k < s->target.nshards; k++)
+            if (prom_eval_interval(s->target.shards[k]) <= 0 ||
+                prom_eval_interval(s->target.shards[k]) != prom_eval_interval(s->target.shards[0]))
+                agree = false;
+        if (!agree && !R->stepless) R->stepless = s->stepless;
+    }
     if (R->stepless) {
         char msg[1024];
         snprintf(msg, sizeof msg,
                  "%s: a subquery without a step is evaluated by sloeval every 1m, by Prometheus "
-                 "every evaluation_interval of the server (not read by sloeval): the answers "
-                 "differ unless it is 1m; write the step ([3d:30s]) or use --mode pushdown",
+                 "every evaluation_interval of the server (unknown, or not the same on its "
+                 "servers): the answers differ unless it is 1m; write the step ([3d:30s]) or use "
+                 "--mode pushdown",
                  R->stepless);
         if (check_report_warn(rep, msg)) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
     }

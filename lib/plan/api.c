@@ -336,6 +336,21 @@ static int run(sloeval_result **out, sloeval_query *q, const char *text, size_t 
         expr = NULL;
         rc = parse_as(&expr, text, len, grammar, q->o.experimental_functions, err);
     }
+    /* step-less subqueries evaluated here take the servers' evaluation_interval */
+    if (!rc && q->o.mode != SLOEVAL_QUERY_MODE_PUSHDOWN &&
+        plan_has_stepless_subquery(sloeval_expr_ast(expr))) {
+        rc = prom_read_eval_intervals(q->sources, q->nsources, err);
+        bool agree = true;
+        for (size_t i = 0; i < q->nsources && !rc; i++)
+            if (prom_eval_interval(q->sources[i]) <= 0 ||
+                prom_eval_interval(q->sources[i]) != prom_eval_interval(q->sources[0]))
+                agree = false;
+        if (!rc && !agree && (q->o.mode == SLOEVAL_QUERY_MODE_LOCAL || q->nsources > 1) &&
+            warn(q, "a subquery without a step is evaluated every 1m: the servers' "
+                    "evaluation_interval is unknown or differs between them; give the "
+                    "subquery a step ([3d:1m]) to be sure of the answer"))
+            rc = error_set(err, SLOEVAL_ENOMEM, "out of memory");
+    }
     if (!rc && range) {
         sloeval_value_type t = sloeval_node_type(sloeval_expr_root(expr));
         if (t != SLOEVAL_TYPE_SCALAR && t != SLOEVAL_TYPE_VECTOR)

@@ -8,6 +8,7 @@
 
 #include "engine/eval.h"
 #include "plan/plan_int.h"
+#include "source/prometheus.h"
 #include "util/error.h"
 
 /* Prometheus's default --query.max-samples. */
@@ -123,6 +124,26 @@ static int add_notes(arena *a, strv **items, size_t *n, size_t *cap, char **add,
     return 0;
 }
 
+bool plan_has_stepless_subquery(const ast_node *n)
+{
+    if (!n) return false;
+    if (n->kind == AST_SUBQUERY && n->u.subquery.step_ms == 0) return true;
+    for (size_t i = 0; i < ast_child_count(n); i++)
+        if (plan_has_stepless_subquery(ast_child(n, i))) return true;
+    return false;
+}
+
+int64_t plan_subquery_step(const plan_target *t)
+{
+    int64_t step = 0;
+    for (size_t i = 0; i < t->nshards; i++) {
+        int64_t s = prom_eval_interval(t->shards[i]);
+        if (s <= 0 || (step && s != step)) return 60000;
+        step = s;
+    }
+    return step ? step : 60000;
+}
+
 int plan_eval_local(plan_batch *b, pquery *q)
 {
     if (make_overrides(b, q)) return -1;
@@ -133,7 +154,7 @@ int plan_eval_local(plan_batch *b, pquery *q)
     v.b = b;
     v.q = q;
     eval_opts o = {q->compat, b->opts.lookback_delta_ms > 0 ? b->opts.lookback_delta_ms : 300000,
-                   MAX_SAMPLES, 60000, false};
+                   MAX_SAMPLES, plan_subquery_step(&q->target), false};
     eval_notes notes;
     memset(&notes, 0, sizeof(notes));
     int rc = eval_expr_overrides(&q->result, &b->a, &o, &v.base, q->root, q->src_text, q->src_len,

@@ -42,6 +42,14 @@ typedef struct plan_target {
     size_t ninject;
 } plan_target;
 
+/* The step local evaluation gives subqueries written without one: the
+ * evaluation_interval of the target's servers when all of them reported
+ * the same (see prom_add_config), else 60000 (1m). */
+int64_t plan_subquery_step(const plan_target *t);
+
+/* Whether n holds a subquery without a step ([3d:]). */
+bool plan_has_stepless_subquery(const ast_node *n);
+
 typedef struct plan_options {
     plan_mode mode;
     /* Semantics of local evaluation; SLOEVAL_COMPAT_AUTO takes each

@@ -1,6 +1,7 @@
 /* Decoding /api/v1/status/buildinfo (jansson: a small body) into the
  * semantics to imitate. See prometheus.h. */
 #include <jansson.h>
+#include <yaml.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "source/prometheus.h"
 #include "util/error.h"
+#include "util/text.h"
 
 typedef struct dctx {
     long status;
@@ -162,6 +164,72 @@ int prom_decode_buildinfo(sloeval_compat *out, char *warning, size_t size, const
                  "%s reports version \"%s\", not a Prometheus 2.x or 3.x; using 3.x semantics", url,
                  v);
     }
+done:
+    json_decref(root);
+    return rc;
+}
+
+/* The value of key `name` in mapping node m of doc, or NULL. */
+static yaml_node_t *yaml_map_get(yaml_document_t *doc, yaml_node_t *m, const char *name)
+{
+    if (!m || m->type != YAML_MAPPING_NODE) return NULL;
+    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(doc, p->key);
+        if (k && k->type == YAML_SCALAR_NODE && k->data.scalar.length == strlen(name) &&
+            memcmp(k->data.scalar.value, name, k->data.scalar.length) == 0)
+            return yaml_document_get_node(doc, p->value);
+    }
+    return NULL;
+}
+
+int prom_decode_eval_interval(int64_t *out, const char *body, size_t len, long http_status,
+                              const char *content_type, const char *url, sloeval_error *err)
+{
+    dctx d = {http_status, url, err};
+    *out = 0;
+    json_t *root;
+    int rc = prom_dom_load(&root, body, len, http_status, content_type, url, err);
+    if (rc) return rc;
+    rc = prom_dom_status(root, http_status, url, err);
+    if (rc) goto done;
+    json_t *data = json_object_get(root, "data");
+    json_t *y = json_is_object(data) ? json_object_get(data, "yaml") : NULL;
+    if (!json_is_string(y)) {
+        rc = fail(&d, SLOEVAL_EDECODE, "no data.yaml string in the status/config answer");
+        goto done;
+    }
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    if (!yaml_parser_initialize(&parser)) {
+        rc = error_set(err, SLOEVAL_ENOMEM, "out of memory");
+        goto done;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)json_string_value(y),
+                                 json_string_length(y));
+    if (!yaml_parser_load(&parser, &doc)) {
+        yaml_parser_delete(&parser);
+        rc = fail(&d, SLOEVAL_EDECODE, "the server's configuration (data.yaml) is not YAML");
+        goto done;
+    }
+    yaml_node_t *ei =
+        yaml_map_get(&doc, yaml_map_get(&doc, yaml_document_get_root_node(&doc), "global"),
+                     "evaluation_interval");
+    if (!ei) {
+        *out = 60000; /* Prometheus's default */
+    } else {
+        int64_t ms = 0;
+        if (ei->type != YAML_SCALAR_NODE ||
+            text_parse_duration(&ms, (const char *)ei->data.scalar.value, ei->data.scalar.length,
+                                NULL) ||
+            ms <= 0)
+            rc = fail(&d, SLOEVAL_EDECODE,
+                      "global.evaluation_interval in the server's configuration is not a "
+                      "positive duration");
+        else
+            *out = ms;
+    }
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
 done:
     json_decref(root);
     return rc;

@@ -26,7 +26,8 @@ typedef struct prom_source {
     sloeval_compat requested;
     bool compat_known; /* requested v2/v3, or detected from the buildinfo */
     char *config_warning;
-    bool query_stats; /* send stats=all */
+    bool query_stats;         /* send stats=all */
+    int64_t eval_interval_ms; /* the server's evaluation_interval; 0: unknown */
 } prom_source;
 
 typedef enum call_kind {
@@ -35,6 +36,7 @@ typedef enum call_kind {
     CALL_SELECT,
     CALL_BUILDINFO,
     CALL_LABELS, /* /api/v1/labels or /api/v1/label/<name>/values */
+    CALL_CONFIG, /* /api/v1/status/config: the evaluation_interval */
 } call_kind;
 
 struct prom_call {
@@ -46,7 +48,8 @@ struct prom_call {
     sloeval_error err;
     value val;
     source_notes notes;
-    sloeval_compat compat; /* CALL_BUILDINFO */
+    sloeval_compat compat;    /* CALL_BUILDINFO */
+    int64_t eval_interval_ms; /* CALL_CONFIG */
     char warning[SLOEVAL_ERROR_MESSAGE_SIZE];
     prom_call_stats stats;
     const char **strs; /* CALL_LABELS */
@@ -184,6 +187,9 @@ static void on_call_done(http_request *r, void *userdata)
                                    http_request_status(r), http_request_content_type(r),
                                    http_request_url(r), &c->err);
         http_client_redact(s->client, c->warning, sizeof(c->warning));
+    } else if (c->kind == CALL_CONFIG) {
+        rc = prom_decode_eval_interval(&c->eval_interval_ms, body, len, http_request_status(r),
+                                       http_request_content_type(r), http_request_url(r), &c->err);
     } else if (c->kind == CALL_LABELS) {
         rc = prom_decode_strings(&c->strs, &c->nstrs, &c->notes, body, len, http_request_status(r),
                                  http_request_content_type(r), http_request_url(r), c->a, &c->err);
@@ -664,6 +670,49 @@ int prom_add_buildinfo(prom_call **out, sloeval_source *src, http_batch *b, aren
     prom_source *s = (prom_source *)src;
     if (s->requested != SLOEVAL_COMPAT_AUTO) return 0;
     return add_call(out, s, b, CALL_BUILDINFO, "/api/v1/status/buildinfo", NULL, a, err);
+}
+
+int prom_add_config(prom_call **out, sloeval_source *src, http_batch *b, arena *a,
+                    sloeval_error *err)
+{
+    *out = NULL;
+    if (!prom_is_source(src)) return error_set(err, SLOEVAL_EINVAL, "not a Prometheus source");
+    return add_call(out, (prom_source *)src, b, CALL_CONFIG, "/api/v1/status/config", NULL, a, err);
+}
+
+void prom_call_config(const prom_call *c, sloeval_source *src)
+{
+    if (!c || !prom_is_source(src)) return;
+    ((prom_source *)src)->eval_interval_ms = c->code ? 0 : c->eval_interval_ms;
+}
+
+int prom_read_eval_intervals(sloeval_source *const *srcs, size_t n, sloeval_error *err)
+{
+    http_batch *b;
+    if (http_batch_new(&b, 16)) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+    arena a;
+    arena_init(&a, 1024);
+    prom_call **calls = ARENA_NEW_ARRAY(&a, prom_call *, n + 1);
+    int rc = calls ? 0 : error_set(err, SLOEVAL_ENOMEM, "out of memory");
+    size_t nasked = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!prom_is_source(srcs[i]) || ((prom_source *)srcs[i])->eval_interval_ms) continue;
+        rc = prom_add_config(&calls[i], srcs[i], b, &a, err);
+        nasked++;
+    }
+    /* a server that cannot answer leaves its interval unknown */
+    sloeval_error berr = SLOEVAL_ERROR_INIT;
+    if (!rc && nasked && http_batch_run(b, &berr) == 0)
+        for (size_t i = 0; i < n; i++)
+            prom_call_config(calls[i], srcs[i]);
+    http_batch_free(b);
+    arena_free(&a);
+    return rc;
+}
+
+int64_t prom_eval_interval(const sloeval_source *src)
+{
+    return prom_is_source(src) ? ((const prom_source *)src)->eval_interval_ms : 0;
 }
 
 int prom_call_detected(const prom_call *c, sloeval_source *src, sloeval_compat *out, char *warning,

@@ -73,6 +73,22 @@ int prom_call_detected(const prom_call *c, sloeval_source *src, sloeval_compat *
                        size_t size, sloeval_error *err);
 
 /*
+ * The server's evaluation_interval (the step Prometheus gives subqueries
+ * written without one), asked in the same batch as version detection:
+ * prom_add_config queues a /api/v1/status/config request; after the batch,
+ * prom_call_config stores its answer in src (unknown when it failed, e.g.
+ * Thanos has no such endpoint), and prom_eval_interval returns it in ms, 0
+ * when unknown.
+ */
+int prom_add_config(prom_call **out, sloeval_source *src, http_batch *b, arena *a,
+                    sloeval_error *err);
+void prom_call_config(const prom_call *c, sloeval_source *src);
+int64_t prom_eval_interval(const sloeval_source *src);
+/* The same for each Prometheus source of srcs whose interval is not known
+ * yet, in one parallel batch; fails only for lack of memory. */
+int prom_read_eval_intervals(sloeval_source *const *srcs, size_t n, sloeval_error *err);
+
+/*
  * A label request as a request of a batch: the label names (lname NULL,
  * /api/v1/labels) or the values of `lname` (/api/v1/label/<lname>/values)
  * of the series that match the selector `matchers` over [start, end] (ms).
@@ -156,6 +172,14 @@ int prom_decode_response_stats(value *out, source_notes *notes, double *exec_sec
 int prom_decode_buildinfo(sloeval_compat *out, char *warning, size_t size, const char *body,
                           size_t len, long http_status, const char *content_type, const char *url,
                           sloeval_error *err);
+
+/*
+ * Decode a /api/v1/status/config body: the server's
+ * global.evaluation_interval in ms (60000 when the config does not set
+ * it), the step Prometheus gives subqueries written without one.
+ */
+int prom_decode_eval_interval(int64_t *out, const char *body, size_t len, long http_status,
+                              const char *content_type, const char *url, sloeval_error *err);
 
 /*
  * The envelope of a /api/v1 body read with jansson's DOM (small bodies such

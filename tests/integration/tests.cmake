@@ -14,3 +14,9 @@ endforeach()
 if(TARGET integration_demo)
   add_dependencies(integration_demo sloeval_gendata)
 endif()
+# subquery_step runs the CLI against the server.
+if(TARGET integration_subquery_step AND SLOEVAL_BUILD_CLI)
+  target_compile_definitions(integration_subquery_step
+                             PRIVATE SLOEVAL_CLI_PATH="$<TARGET_FILE:sloeval_cli>")
+  add_dependencies(integration_subquery_step sloeval_cli)
+endif()
