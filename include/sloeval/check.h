@@ -194,6 +194,11 @@ SLOEVAL_EXPORT const char *sloeval_check_slo_severity(const sloeval_check_slo_re
 SLOEVAL_EXPORT const char *sloeval_check_slo_reason(const sloeval_check_slo_result *r);
 /** 1 - (errors / total over the period) / (1 - objective); NaN when unknown. */
 SLOEVAL_EXPORT double sloeval_check_slo_budget_remaining(const sloeval_check_slo_result *r);
+/** The share of the period (0..1) the data covers: (time - the earliest
+ *  sample of the period's total query (ratio SLIs: its ratio query)) /
+ *  period, to one step of period/10000; NaN when unknown. Below 1 the
+ *  budget remaining is partial: it counts only that part of the period. */
+SLOEVAL_EXPORT double sloeval_check_slo_budget_coverage(const sloeval_check_slo_result *r);
 /** Why the budget remaining is NaN, or NULL. */
 SLOEVAL_EXPORT const char *sloeval_check_slo_budget_reason(const sloeval_check_slo_result *r);
 /** Whether this SLO in this scope fails the run's gate: a rule of a

@@ -58,7 +58,8 @@ typedef struct run_slo {
     const slo_def *slo;
     size_t slo_index;
     run_scope *scope;
-    run_query *q; /* nwindows x (err, tot) or nwindows x ratio */
+    run_query *q;  /* nwindows x (err, tot) or nwindows x ratio */
+    run_query cov; /* the earliest sample of the period's SLI query (coverage) */
 } run_slo;
 
 typedef struct run_alert {
@@ -293,6 +294,9 @@ static int detect_versions(run *R, sloeval_check_report *rep, int64_t t, sloeval
 
 /* ---- queries ------------------------------------------------------------------ */
 
+static int add_query_ast(run *R, run_query *q, run_scope *s, const ast_node *root, int64_t start,
+                         int64_t end, int64_t step, const char *what, sloeval_error *err);
+
 /* Queue one query (instant when step == 0) or record why it cannot run. */
 static int add_query(run *R, run_query *q, run_scope *s, const slo_parsed *parsed, int64_t start,
                      int64_t end, int64_t step, const char *what, sloeval_error *err)
@@ -312,6 +316,14 @@ static int add_query(run *R, run_query *q, run_scope *s, const slo_parsed *parse
         q->error = why;
         return 0;
     }
+    return add_query_ast(R, q, s, root, start, end, step, what, err);
+}
+
+/* Queue one parsed query (see add_query); the scope can be asked. */
+static int add_query_ast(run *R, run_query *q, run_scope *s, const ast_node *root, int64_t start,
+                         int64_t end, int64_t step, const char *what, sloeval_error *err)
+{
+    int rc;
     sloeval_error qerr = SLOEVAL_ERROR_INIT;
     rc = step > 0
              ? plan_batch_add_range(R->batch, &q->id, &s->target, root, start, end, step, &qerr)
@@ -358,6 +370,76 @@ static int answer_of(run *R, const run_query *q, check_answer *out, sloeval_erro
     return 0;
 }
 
+/* Print every vector selector under n, joined by " or " inside timestamp(). */
+static void coverage_selectors(strbuf *sb, const ast_node *n, sloeval_compat grammar, size_t *count)
+{
+    if (n->kind == AST_VECTOR_SELECTOR) {
+        strbuf_puts(sb, *count ? " or timestamp(" : "timestamp(");
+        ast_print(sb, n, grammar);
+        strbuf_puts(sb, ")");
+        (*count)++;
+        return;
+    }
+    for (size_t i = 0; i < ast_child_count(n); i++)
+        coverage_selectors(sb, ast_child(n, i), grammar, count);
+}
+
+/*
+ * The earliest sample of the series the period's total query (ratio SLIs:
+ * its ratio query) reads, as unix seconds: min over the series of
+ * min_over_time(timestamp(SEL)[period+step:step]), step = period/10000 (at
+ * least 1s). Pushed down like the other queries; shards merge by min. The
+ * range has one step more than the period, so that data older than the
+ * period reads as covering it all.
+ */
+static int add_coverage_query(run *R, run_slo *rs, int64_t t, sloeval_error *err)
+{
+    rs->cov.id = SIZE_MAX;
+    rs->cov.code = SLOEVAL_EINVAL;
+    rs->cov.error = NULL;
+    run_scope *s = rs->scope;
+    if (s->failed) {
+        rs->cov.code = s->failed->fail_code;
+        rs->cov.error = s->failed->fail.message;
+        return 0;
+    }
+    size_t pw = R->nwindows - 1;
+    const ast_node *root = NULL;
+    const char *why = NULL;
+    if (slo_parsed_ast(slo_def_query(rs->slo, pw, SLO_Q_TOTAL), s->grammar, &root, &why))
+        return 0; /* the period query says why already */
+    int64_t period = R->windows[pw];
+    int64_t step = period / 10000 / 1000 * 1000;
+    if (step < 1000) step = 1000;
+    char range[64], st[64], what[256];
+    promql_duration_format(range, sizeof(range), period + step);
+    promql_duration_format(st, sizeof(st), step);
+    strbuf sb = STRBUF_INIT;
+    size_t count = 0;
+    strbuf_puts(&sb, "min(min_over_time((");
+    coverage_selectors(&sb, root, s->grammar, &count);
+    strbuf_printf(&sb, ")[%s:%s]))", range, st);
+    if (sb.failed) {
+        strbuf_free(&sb);
+        return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+    }
+    if (count == 0) {
+        strbuf_free(&sb);
+        return 0;
+    }
+    ast_node *q = NULL;
+    parse_options popts = {s->grammar == SLOEVAL_COMPAT_V2 ? SLOEVAL_COMPAT_V2 : SLOEVAL_COMPAT_V3,
+                           false, 0};
+    sloeval_error perr = SLOEVAL_ERROR_INIT;
+    int rc = promql_parse(&q, &R->a, strbuf_cstr(&sb), strlen(strbuf_cstr(&sb)), &popts, &perr);
+    strbuf_free(&sb);
+    if (rc == SLOEVAL_ENOMEM) return error_set(err, rc, "out of memory");
+    if (rc) return 0;
+    snprintf(what, sizeof(what), "slo %s, the earliest sample of its period query (coverage)",
+             rs->slo->id);
+    return add_query_ast(R, &rs->cov, s, q, t, t, 0, what, err);
+}
+
 static int add_slo_queries(run *R, run_slo *rs, int64_t t, sloeval_error *err)
 {
     const slo_def *slo = rs->slo;
@@ -379,7 +461,7 @@ static int add_slo_queries(run *R, run_slo *rs, int64_t t, sloeval_error *err)
             if (rc) return rc;
         }
     }
-    return 0;
+    return add_coverage_query(R, rs, t, err);
 }
 
 static int add_alert_query(run *R, run_alert *ra, int64_t t, sloeval_error *err)
@@ -530,7 +612,7 @@ static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_opti
             unsigned bit = s == global_scope ? SLO_SCOPE_GLOBAL : SLO_SCOPE_REGION;
             if (!(slo->scopes & bit)) continue;
             run_slo *rs = &slo_runs[nslo_runs++];
-            *rs = (run_slo){slo, i, s, NULL};
+            *rs = (run_slo){slo, i, s, NULL, {SIZE_MAX, 0, NULL}};
             if ((rc = add_slo_queries(R, rs, t, err))) return rc;
         }
     }
@@ -604,6 +686,9 @@ static int run_check(run *R, sloeval_check_report *rep, const sloeval_check_opti
         res->region = rs->scope->region ? res->scope : NULL;
         res->slo_index = rs->slo_index;
         if (!res->slo || !res->scope) return error_set(err, SLOEVAL_ENOMEM, "out of memory");
+        check_answer cov;
+        if ((rc = answer_of(R, &rs->cov, &cov, err))) return rc;
+        check_set_coverage(res, &cov, t);
         if ((rc = apply_probes(R, res, rs, &rep->arena, err))) return rc;
         if ((rc = apply_warnings(res, rs, &ca, &rep->arena, err))) return rc;
         rep->nslos++;

@@ -83,6 +83,11 @@ typedef struct check_slo_answers {
     const check_answer *ratio; /* ratio SLI: nwindows */
 } check_slo_answers;
 
+/* The share of the period (0..1) the data covers, from the answer of the
+ * coverage query (the earliest sample time, unix seconds) at t: NaN when
+ * the query failed or found no sample. */
+void check_set_coverage(sloeval_check_slo_result *out, const check_answer *earliest, int64_t t);
+
 /*
  * Decide one SLO in one scope: error ratio and burn rate per window,
  * budget remaining over the period, every policy rule, the status and

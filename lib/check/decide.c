@@ -285,6 +285,7 @@ int check_decide_slo(sloeval_check_slo_result *out, arena *a, const slo_def *slo
     out->budget_remaining = budget_reason == SLO_REASON_NONE ? 1.0 - pe->ratio / slo->budget : NAN;
     out->budget_reason = budget_reason == SLO_REASON_NONE ? NULL : slo_reason_name(budget_reason);
     out->period_ms = ans->windows[nw];
+    out->budget_coverage = NAN; /* check_set_coverage */
 
     size_t ndis;
     const char *const *dis = disabled_list(a, slo, &ndis);
@@ -343,6 +344,21 @@ int check_decide_slo(sloeval_check_slo_result *out, arena *a, const slo_def *slo
     }
     }
     return 0;
+}
+
+void check_set_coverage(sloeval_check_slo_result *out, const check_answer *earliest, int64_t t)
+{
+    out->budget_coverage = NAN;
+    const value *v = earliest->value;
+    if (earliest->code != 0 || !v || out->period_ms <= 0) return;
+    double e = NAN;
+    if (v->kind == VALUE_VECTOR && v->u.vector.count == 1)
+        e = v->u.vector.items[0].v;
+    else if (v->kind == VALUE_SCALAR)
+        e = v->u.scalar;
+    if (!isfinite(e)) return;
+    double c = ((double)t / 1000.0 - e) / ((double)out->period_ms / 1000.0);
+    out->budget_coverage = c < 0 ? 0 : c > 1 ? 1 : c;
 }
 
 /* ---- alerts ---------------------------------------------------------------- */

@@ -168,6 +168,10 @@ double sloeval_check_slo_budget_remaining(const sloeval_check_slo_result *r)
 {
     return r->budget_remaining;
 }
+double sloeval_check_slo_budget_coverage(const sloeval_check_slo_result *r)
+{
+    return r->budget_coverage;
+}
 const char *sloeval_check_slo_budget_reason(const sloeval_check_slo_result *r)
 {
     return r->budget_reason;

@@ -48,6 +48,7 @@ struct sloeval_check_slo_result {
     double budget_remaining;   /* NaN when unknown */
     const char *budget_reason; /* why budget_remaining is NaN, or NULL */
     int64_t period_ms;
+    double budget_coverage; /* share of the period the data covers, 0..1; NaN when unknown */
     /* the gate (check_gate_apply) */
     bool gate_failed;
     const char *gate_rule;           /* which rule decided, when gate_failed */

@@ -74,6 +74,9 @@ static void slo_result(strbuf *sb, const sloeval_check_slo_result *s)
     key(sb, "budget_remaining");
     report_json_number(sb, s->budget_remaining);
     strbuf_putc(sb, ',');
+    key(sb, "budget_coverage");
+    report_json_number(sb, s->budget_coverage);
+    strbuf_putc(sb, ',');
     key(sb, "budget_reason");
     str_or_null(sb, s->budget_reason);
     strbuf_putc(sb, ',');

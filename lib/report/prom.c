@@ -6,6 +6,7 @@
  *   sloeval_slo_burn_rate{slo,scope,window}
  *   sloeval_slo_error_ratio{slo,scope,window}
  *   sloeval_slo_error_budget_remaining{slo,scope}
+ *   sloeval_slo_budget_coverage{slo,scope}
  *   sloeval_slo_objective_ratio{slo,scope}
  *   sloeval_slo_status{slo,scope}                 0 ok, 1 firing, 3 inconclusive
  *   sloeval_slo_gate_failed{slo,scope[,rule]}     1 (with the rule that decided) or 0
@@ -20,6 +21,7 @@
  */
 #include <stdbool.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "report/report.h"
@@ -115,6 +117,16 @@ void report_prom(strbuf *sb, const sloeval_check_report *r, int64_t last_run_ms)
         first = true;
         slo_labels(sb, s, &first);
         end_sample(sb, first, s->budget_remaining);
+    }
+    family(sb, "sloeval_slo_budget_coverage",
+           "Share of the SLO period the data covers (below 1: the budget is partial).");
+    for (size_t i = 0; i < ns; i++) {
+        const sloeval_check_slo_result *s = sloeval_check_report_slo(r, i);
+        if (isnan(s->budget_coverage)) continue;
+        strbuf_puts(sb, "sloeval_slo_budget_coverage");
+        first = true;
+        slo_labels(sb, s, &first);
+        end_sample(sb, first, s->budget_coverage);
     }
     family(sb, "sloeval_slo_objective_ratio", "The SLO's objective as a ratio (0.999 for 99.9%).");
     for (size_t i = 0; i < ns; i++) {

@@ -135,6 +135,25 @@ static void fmt_budget(char *buf, double v)
     snprintf(buf, CELL, "%.40s%%", tmp);
 }
 
+/* The budget counts less than the period: the data starts later. */
+static bool budget_partial(const sloeval_check_slo_result *s)
+{
+    return !isnan(s->budget_remaining) && !isnan(s->budget_coverage) && s->budget_coverage < 1;
+}
+
+/* A span of ms, rounded to its largest unit: 45m, 6h, 12d. */
+static void fmt_span(char *buf, double ms)
+{
+    static const struct {
+        double ms;
+        const char *unit;
+    } units[] = {{86400000.0, "d"}, {3600000.0, "h"}, {60000.0, "m"}, {1000.0, "s"}};
+    size_t u = 0;
+    while (u + 1 < sizeof(units) / sizeof(*units) && ms < (u == 0 ? 2 : 1) * units[u].ms)
+        u++;
+    snprintf(buf, CELL, "%lld%s", (long long)llround(ms / units[u].ms), units[u].unit);
+}
+
 static const char *status_color(sloeval_check_status s)
 {
     switch (s) {
@@ -246,6 +265,11 @@ static void slo_table(strbuf *sb, const sloeval_check_report *r, bool color)
         for (size_t w = 0; w < nw && w < s->nwindows; w++)
             fmt_burn(cell(&t, row, 3 + w), s->windows[w].burn_rate);
         fmt_budget(cell(&t, row, 3 + nw), s->budget_remaining);
+        if (budget_partial(s)) {
+            char *c = cell(&t, row, 3 + nw);
+            size_t len = strlen(c);
+            if (len + 1 < CELL) memcpy(c + len, "*", 2);
+        }
         if (s->status == SLOEVAL_CHECK_FIRING && s->severity)
             snprintf(cell(&t, row, 4 + nw), CELL, "FIRING (%s)", s->severity);
         else
@@ -268,7 +292,21 @@ static void slo_table(strbuf *sb, const sloeval_check_report *r, bool color)
     strbuf_printf(sb,
                   "(burn rate per window = error ratio / error budget; BUDGET = error budget "
                   "left over %s)\n",
-                  pb);
+                  pb); /* a partial budget: from how much data, one line per distinct span */
+    char seen[8][CELL];
+    size_t nseen = 0;
+    for (size_t i = 0; i < n; i++) {
+        const sloeval_check_slo_result *s = sloeval_check_report_slo(r, i);
+        if (!budget_partial(s)) continue;
+        char span[CELL];
+        fmt_span(span, s->budget_coverage * (double)s->period_ms);
+        bool dup = false;
+        for (size_t k = 0; k < nseen && !dup; k++)
+            dup = !strcmp(seen[k], span);
+        if (dup) continue;
+        if (nseen < sizeof(seen) / sizeof(*seen)) memcpy(seen[nseen++], span, CELL);
+        strbuf_printf(sb, "* budget from %s of data of %s\n", span, pb);
+    }
 }
 
 /* Which rule of the error-budget gate decided, or that a firing severity
